@@ -1,0 +1,348 @@
+"""The catalog: every record, the taxonomy and the surveys, loaded once,
+validated, and cross-linked.  Every page and export reads this one object.
+
+Parsed records are cached by content hash, in memory (so ``mkdocs serve``
+re-reads only the files that changed) and on disk under ``.survey-cache/``
+(so a fresh process does not re-parse unchanged YAML).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import ERROR, WARNING, Diagnostic
+from .model import Paper
+from .records import read_record
+from .surveys import Survey, load_survey
+from .taxonomy import Taxonomy, load_taxonomy
+from .text import edit_distance, normalise_title
+
+CACHE_DIR = ".survey-cache"
+CACHE_VERSION = 3
+FACTS_FILE = "content/sources/arxiv-facts.jsonl"
+
+
+@dataclass
+class LowConfidenceFact:
+    title: str
+    line: int
+    note: str
+    arxiv_id: str | None
+    paper_id: str | None
+
+
+@dataclass
+class Catalog:
+    root: Path
+    taxonomy: Taxonomy
+    papers: list[Paper]
+    surveys: dict[str, Survey]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    low_confidence: list[LowConfidenceFact] = field(default_factory=list)
+    by_id: dict[str, Paper] = field(default_factory=dict)
+    by_key: dict[str, Paper] = field(default_factory=dict)
+    #: topic id -> papers filed under the topic or any topic below it (newest first)
+    topic_papers: dict[str, list[Paper]] = field(default_factory=dict)
+    #: topic id -> papers filed directly under the topic
+    topic_direct: dict[str, list[Paper]] = field(default_factory=dict)
+    #: paper id -> survey ids whose scope includes it
+    paper_surveys: dict[str, list[str]] = field(default_factory=dict)
+    #: topic id -> survey ids whose scope names the topic or an ancestor
+    topic_surveys: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == WARNING]
+
+    def survey_papers(self, survey_id: str) -> list[Paper]:
+        return [self.by_id[i] for i in self.surveys[survey_id].paper_ids]
+
+    def shared_papers(self, a: str, b: str) -> list[Paper]:
+        other = set(self.surveys[b].paper_ids)
+        return [self.by_id[i] for i in self.surveys[a].paper_ids if i in other]
+
+    def figures(self) -> dict[str, int]:
+        papers = self.papers
+        return {
+            "papers": len(papers),
+            "topics": len(self.taxonomy.topics),
+            "surveys": len(self.surveys),
+            "with_arxiv": sum(1 for p in papers if p.arxiv_id),
+            "with_authors": sum(1 for p in papers if p.authors),
+            "with_complete_authors": sum(1 for p in papers if p.authors and p.authors_complete),
+            "with_year": sum(1 for p in papers if p.year),
+            "with_code": sum(1 for p in papers if p.has_code),
+            "citable": sum(1 for p in papers if p.arxiv_id and p.authors and p.authors_complete
+                           and p.year),
+        }
+
+
+def newest_first(papers: list[Paper]) -> list[Paper]:
+    return sorted(papers, key=lambda p: (p.sort_date, p.upvotes or 0, p.id), reverse=True)
+
+
+class RecordCache:
+    """Parsed records by content hash, kept in memory and on disk."""
+
+    def __init__(self, root: Path, persist: bool = True):
+        self.root = root
+        self.persist = persist
+        self.path = root / CACHE_DIR / f"records-v{CACHE_VERSION}.pickle"
+        self.by_hash: dict[str, tuple[Paper | None, list[Diagnostic]]] = {}
+        self.stat: dict[str, tuple[int, int, str]] = {}
+        self.dirty = False
+        if persist and self.path.exists():
+            try:
+                with self.path.open("rb") as fh:
+                    stored = pickle.load(fh)
+                if stored.get("version") == CACHE_VERSION:
+                    self.by_hash = stored["records"]
+            except Exception:  # a stale or broken cache is simply rebuilt
+                self.by_hash = {}
+
+    def read(self, path: Path, relpath: str) -> tuple[Paper | None, list[Diagnostic]]:
+        st = path.stat()
+        known = self.stat.get(relpath)
+        if known and known[0] == st.st_mtime_ns and known[1] == st.st_size:
+            digest = known[2]
+        else:
+            digest = hashlib.sha1(relpath.encode() + b"\0" + path.read_bytes()).hexdigest()
+            self.stat[relpath] = (st.st_mtime_ns, st.st_size, digest)
+        hit = self.by_hash.get(digest)
+        if hit is None:
+            hit = read_record(path, relpath)
+            self.by_hash[digest] = hit
+            self.dirty = True
+        paper, diags = hit
+        return (_copy_paper(paper) if paper else None), list(diags)
+
+    def save(self, live: set[str]) -> None:
+        if not self.persist or not self.dirty:
+            return
+        self.by_hash = {h: v for h, v in self.by_hash.items() if h in live}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            (self.path.parent / ".gitignore").write_text("*\n")
+            tmp = self.path.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump({"version": CACHE_VERSION, "records": self.by_hash}, fh,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only checkout still builds, only without the disk cache
+        self.dirty = False
+
+
+def _copy_paper(paper: Paper) -> Paper:
+    import copy
+
+    return copy.deepcopy(paper)
+
+
+def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bool = True
+                 ) -> Catalog:
+    """Load and validate everything under ``root/content``."""
+    root = Path(root)
+    content = root / "content"
+    diags: list[Diagnostic] = []
+    taxonomy, problems = load_taxonomy(content / "taxonomy.yml", "content/taxonomy.yml")
+    diags.extend(problems)
+    cache = cache or RecordCache(root, persist=persist_cache)
+    papers: list[Paper] = []
+    live: set[str] = set()
+    papers_dir = content / "papers"
+    for path in sorted(papers_dir.glob("*")) if papers_dir.exists() else []:
+        rel = f"content/papers/{path.name}"
+        if path.is_dir() or path.name.startswith("."):
+            continue
+        if path.suffix != ".yml":
+            diags.append(Diagnostic(rel, 1, f"'{path.name}' is not a record file",
+                                    "records are named content/papers/<id>.yml"))
+            continue
+        paper, problems = cache.read(path, rel)
+        live.add(cache.stat[rel][2])
+        diags.extend(problems)
+        if paper is not None:
+            papers.append(paper)
+    cache.save(live)
+
+    surveys: dict[str, Survey] = {}
+    surveys_dir = content / "surveys"
+    for path in sorted(surveys_dir.glob("*.md")) if surveys_dir.exists() else []:
+        survey, problems = load_survey(path, f"content/surveys/{path.name}")
+        diags.extend(problems)
+        if survey is not None:
+            surveys[survey.id] = survey
+
+    catalog = Catalog(root=root, taxonomy=taxonomy, papers=papers, surveys=surveys)
+    _index(catalog, diags)
+    catalog.low_confidence = _low_confidence(root, catalog, diags)
+    catalog.diagnostics = sorted(diags, key=lambda d: (d.file, d.line, d.column, d.message))
+    return catalog
+
+
+def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
+    from .keys import key_matches_scheme
+
+    tax = cat.taxonomy
+    for paper in cat.papers:
+        rel = paper.path or f"content/papers/{paper.id}.yml"
+        if paper.id in cat.by_id:
+            diags.append(Diagnostic(rel, paper.line_of("id"), f"duplicate id '{paper.id}' (also "
+                                    f"in {cat.by_id[paper.id].path})", "ids must be unique"))
+            continue
+        cat.by_id[paper.id] = paper
+        if paper.key in cat.by_key:
+            other = cat.by_key[paper.key]
+            diags.append(Diagnostic(rel, paper.line_of("key"), f"duplicate citation key "
+                                    f"'{paper.key}' (also used by {other.path})",
+                                    "give the newer record a different key (e.g. add a letter); "
+                                    "never change the key of a published record"))
+        else:
+            cat.by_key[paper.key] = paper
+        if not paper.topics:
+            diags.append(Diagnostic(rel, paper.line_of("topics"), "record has no topics",
+                                    "add at least one topic id from content/taxonomy.yml"))
+        for tid in paper.topics:
+            if tax.topics and tid not in tax:
+                close = sorted(tax.topics, key=lambda t: edit_distance(t, tid))[:1]
+                diags.append(Diagnostic(rel, paper.line_of("topics"), f"unknown topic '{tid}'",
+                                        f"did you mean '{close[0]}'? topics are the ids in "
+                                        "content/taxonomy.yml" if close else ""))
+        if not paper.authors:
+            diags.append(Diagnostic(rel, paper.line_of("title"), "no authors known",
+                                    "add authors: [First Last, ...] from the paper",
+                                    WARNING))
+        if not paper.year:
+            diags.append(Diagnostic(rel, paper.line_of("title"), "no year known",
+                                    "add year: YYYY (of the first version)", WARNING))
+        if (paper.author_count and paper.authors and paper.authors_complete
+                and paper.author_count != len(paper.authors)):
+            diags.append(Diagnostic(rel, paper.line_of("authors"),
+                                    f"the listing counts {paper.author_count} authors but "
+                                    f"{len(paper.authors)} names are recorded",
+                                    "check the author list against the paper", WARNING))
+        if not key_matches_scheme(paper):
+            diags.append(Diagnostic(rel, paper.line_of("key"), f"key '{paper.key}' no longer "
+                                    "matches the record's authors/year/title",
+                                    "keep it if it was published (keys never change); this is "
+                                    "only a note", WARNING))
+    _near_duplicates(cat, diags)
+    live = set(tax.topics)
+    direct: dict[str, list[Paper]] = defaultdict(list)
+    deep: dict[str, list[Paper]] = defaultdict(list)
+    for paper in cat.papers:
+        seen: set[str] = set()
+        for tid in paper.topics:
+            if tid not in live:
+                continue
+            direct[tid].append(paper)
+            for t in [tid, *tax.ancestors(tid)]:
+                if t not in seen:
+                    seen.add(t)
+                    deep[t].append(paper)
+    cat.topic_direct = {t: newest_first(direct.get(t, [])) for t in tax.topics}
+    cat.topic_papers = {t: newest_first(deep.get(t, [])) for t in tax.topics}
+    _resolve_surveys(cat, diags)
+
+
+def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
+    blocks: dict[str, list[tuple[str, Paper]]] = defaultdict(list)
+    for paper in cat.papers:
+        norm = normalise_title(paper.title)
+        blocks["p:" + norm[:12]].append((norm, paper))
+        blocks["s:" + norm[-12:]].append((norm, paper))
+    reported: set[tuple[str, str]] = set()
+    for members in blocks.values():
+        for i, (na, a) in enumerate(members):
+            for nb, b in members[i + 1:]:
+                pair = tuple(sorted((a.id, b.id)))
+                if pair in reported or a.id == b.id:
+                    continue
+                limit = 0 if min(len(na), len(nb)) < 20 else 2
+                if edit_distance(na, nb, limit) <= limit:
+                    reported.add(pair)
+                    first, second = sorted((a, b), key=lambda p: p.id)
+                    what = "the same title" if na == nb else "a near-identical title"
+                    diags.append(Diagnostic(second.path or "", second.line_of("title"),
+                                            f"{what} as {first.path} ('{first.title}')",
+                                            "if this is the same paper, merge the two records "
+                                            "into one; if not, make the titles exact"))
+
+
+def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:
+    tax = cat.taxonomy
+    paper_surveys: dict[str, list[str]] = defaultdict(list)
+    topic_surveys: dict[str, list[str]] = defaultdict(list)
+    for survey in sorted(cat.surveys.values(), key=lambda s: (s.order, s.id)):
+        scope: set[str] = set()
+        for tid in survey.topics:
+            if tid not in tax:
+                diags.append(Diagnostic(survey.path, survey.lines.get("topics", 2),
+                                        f"unknown topic '{tid}' in the survey's scope",
+                                        "topics are the ids in content/taxonomy.yml"))
+                continue
+            for t in tax.descendants(tid):
+                scope.add(t)
+                if survey.id not in topic_surveys[t]:
+                    topic_surveys[t].append(survey.id)
+        ids = {p.id for t in scope for p in cat.topic_direct.get(t, [])}
+        for field_name in ("include", "exclude"):
+            for pid in getattr(survey, field_name):
+                if pid not in cat.by_id:
+                    diags.append(Diagnostic(survey.path, survey.lines.get(field_name, 2),
+                                            f"{field_name} names unknown paper id '{pid}'",
+                                            "use the id of a record in content/papers/ "
+                                            "(its file name without .yml)"))
+        ids |= {pid for pid in survey.include if pid in cat.by_id}
+        ids -= set(survey.exclude)
+        survey.paper_ids = [p.id for p in newest_first([cat.by_id[i] for i in ids])]
+        cited: list[str] = []
+        for cit in survey.citations:
+            for key in cit.keys:
+                if key not in cat.by_key:
+                    diags.append(Diagnostic(survey.path, cit.line, f"citation [@{key}] names no "
+                                            "paper in the catalog", "use the key: field of a "
+                                            "record (see the paper's page); keys are case-"
+                                            "sensitive", column=cit.column))
+                elif key not in cited:
+                    cited.append(key)
+        survey.cited_keys = cited
+        for pid in survey.paper_ids:
+            paper_surveys[pid].append(survey.id)
+    cat.paper_surveys = dict(paper_surveys)
+    cat.topic_surveys = dict(topic_surveys)
+
+
+def _low_confidence(root: Path, cat: Catalog, diags: list[Diagnostic]) -> list[LowConfidenceFact]:
+    path = root / FACTS_FILE
+    if not path.exists():
+        return []
+    by_title = {normalise_title(p.title): p for p in cat.papers}
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if not isinstance(row, dict) or row.get("confidence") != "low":
+            continue
+        paper = by_title.get(normalise_title(str(row.get("title", ""))))
+        fact = LowConfidenceFact(str(row.get("title")), n, str(row.get("note") or ""),
+                                 row.get("arxiv_id"), paper.id if paper else None)
+        out.append(fact)
+        diags.append(Diagnostic(FACTS_FILE, n, f"low-confidence facts not merged for "
+                                f"'{fact.title[:60]}'" + (f" (arXiv {fact.arxiv_id})"
+                                                           if fact.arxiv_id else ""),
+                                "verify by hand and copy what is right into the record", WARNING))
+    return out

@@ -1,0 +1,36 @@
+"""``survey check``: every problem a pull request can introduce, reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .catalog import load_catalog
+from .diagnostics import Diagnostic
+from .ingest import MANIFEST, load_manifest, read_source
+
+
+def check_sources(root: Path) -> list[Diagnostic]:
+    """Parse every source file the way ``survey ingest`` would (writing nothing)."""
+    sources = root / "content" / "sources"
+    if not sources.is_dir():
+        return []
+    manifest = load_manifest(sources)
+    diags: list[Diagnostic] = []
+    for path in sorted(sources.iterdir()):
+        if path.is_dir() or path.name in (MANIFEST, "README.md") or path.name.startswith("."):
+            continue
+        _items, problems, _low = read_source(path, root, manifest)
+        rel = f"content/sources/{path.name}"
+        diags.extend(Diagnostic(rel, d.line, d.message, d.hint, d.severity, d.column)
+                     for d in problems)
+        if path.name not in manifest:
+            diags.append(Diagnostic(rel, 1, f"source '{path.name}' is not in {MANIFEST}",
+                                    f"add it to content/sources/{MANIFEST} with its capture "
+                                    "date", "warning"))
+    return diags
+
+
+def run_check(root: Path) -> list[Diagnostic]:
+    catalog = load_catalog(root, persist_cache=False)
+    diags = catalog.diagnostics + check_sources(root)
+    return sorted(diags, key=lambda d: (d.file, d.line, d.column, d.message))

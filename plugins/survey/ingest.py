@@ -1,0 +1,388 @@
+"""``survey ingest``: turn source files into paper records.
+
+Sources are read completely before anything is written; one problem in any of
+them and nothing is written.  Records are merged by arXiv id or normalised
+title.  Ingest only *fills* fields that are empty on a record, so whatever a
+curator set is never overwritten; the exceptions are ``sources`` (the union of
+every source the paper was seen in) and ``upvotes`` (the highest count seen).
+Every filled field group is noted in the record's ``provenance``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic
+from .keys import make_key
+from .listing import ListingError, parse_listing
+from .model import LINK_KINDS, Paper, Source
+from .records import paper_from_mapping, parse_yaml, read_record, valid_date, write_record
+from .taxonomy import Taxonomy
+from .text import normalise_title, slugify
+
+MANIFEST = "manifest.yml"
+FACTS_MIN_CONFIDENCE = ("high", "medium")
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Incoming:
+    """What one source says about one paper."""
+
+    source: Source
+    label: str  # provenance label, e.g. "listing 003_...txt"
+    fields: dict[str, Any]
+    priority: int  # lower is applied first (wins for fill-only-empty)
+    creates: bool = True  # False: only enriches records other sources created
+
+
+@dataclass
+class IngestResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    entries: int = 0
+    skipped_low_confidence: int = 0
+    unmatched_facts: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def load_manifest(sources_dir: Path) -> dict[str, dict[str, Any]]:
+    path = sources_dir / MANIFEST
+    if not path.exists():
+        return {}
+    data, _lines, diags = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+    if diags or not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in (data.get("sources") or {}).items() if isinstance(v, dict)}
+
+
+def _as_date(value: Any) -> _dt.date | None:
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str) and valid_date(value) == "day":
+        return _dt.date.fromisoformat(value)
+    return None
+
+
+def _source_name(path: Path, root: Path) -> str:
+    try:
+        rel = path.resolve().relative_to((root / "content" / "sources").resolve())
+        return rel.as_posix()
+    except ValueError:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return path.name
+
+
+def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
+                ) -> tuple[list[Incoming], list[Diagnostic], int]:
+    """Parse one source file into incoming facts; returns (items, problems, low-confidence)."""
+    name = _source_name(path, root)
+    shown = path.as_posix()
+    meta = manifest.get(name, {})
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [Diagnostic(shown, 1, f"source is not UTF-8 (byte {exc.start})",
+                               "save the file as UTF-8")], 0
+    except OSError as exc:
+        return [], [Diagnostic(shown, 1, f"cannot read source: {exc.strerror}")], 0
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        try:
+            entries = parse_listing(text, _as_date(meta.get("captured")))
+        except ListingError as exc:
+            return [], [Diagnostic(shown, n, msg, "fix the listing copy at this line (see "
+                                   "content/sources/README.md for the format)")
+                        for n, msg in exc.problems], 0
+        items = []
+        for e in entries:
+            fields: dict[str, Any] = {"title": e.title, "abstract": e.abstract}
+            for key in ("author_count", "organisation", "date", "date_precision", "upvotes"):
+                if getattr(e, key) is not None:
+                    fields[key] = getattr(e, key)
+            if e.links:
+                fields["links"] = dict(e.links)
+            items.append(Incoming(Source(name, e.line), f"listing {name}", fields, 2))
+        return items, [], 0
+    if suffix == ".jsonl":
+        return _read_facts(text, name, shown)
+    if suffix == ".bib":
+        from .bibtex import parse_bibtex
+
+        records, errors = parse_bibtex(text, shown)
+        diags = [Diagnostic(shown, line, f"cannot parse BibTeX entry: {msg}",
+                            "fix the entry's braces and commas, or remove it") for line, msg in errors]
+        items = []
+        for rec in records:
+            fields = {k: v for k, v in rec.items() if k not in ("key", "line") and v not in
+                      (None, "", [], {})}
+            items.append(Incoming(Source(name, rec.get("line"), rec.get("key")), f"bibtex {name}",
+                                  fields, 1))
+        return items, diags, 0
+    if suffix in (".yml", ".yaml"):
+        data, lines, diags = parse_yaml(text, shown)
+        if diags:
+            return [], diags, 0
+        rows = data if isinstance(data, list) else [data]
+        items = []
+        for row in rows:
+            if not isinstance(row, dict) or not isinstance(row.get("title"), str):
+                return [], [Diagnostic(shown, 1, "a hand-written source must be a record "
+                                       "mapping (or a list of them) with at least a title",
+                                       "see README.md, Record schema")], 0
+            items.append(Incoming(Source(name, lines.get("title")), f"record {name}",
+                                  {k: v for k, v in row.items() if k not in ("id", "key")}, 0))
+        return items, [], 0
+    return [], [Diagnostic(shown, 1, f"unknown source type '{suffix}'",
+                           "sources are listing copies (.txt), BibTeX (.bib), arXiv facts "
+                           "(.jsonl) or records (.yml)")], 0
+
+
+def _read_facts(text: str, name: str, shown: str) -> tuple[list[Incoming], list[Diagnostic], int]:
+    items: list[Incoming] = []
+    diags: list[Diagnostic] = []
+    low = 0
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            diags.append(Diagnostic(shown, n, f"not a JSON object: {exc.msg}",
+                                    "each line is one JSON object"))
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("title"), str):
+            diags.append(Diagnostic(shown, n, "a facts line needs a 'title'"))
+            continue
+        if row.get("confidence") not in FACTS_MIN_CONFIDENCE:
+            low += 1
+            continue
+        items.append(Incoming(Source(name, n), facts_label(name, row), facts_fields(row), 1,
+                              creates=False))
+    return items, diags, low
+
+
+def facts_label(name: str, row: dict[str, Any]) -> str:
+    label = f"{name}:{row.get('confidence', '?')}"
+    if row.get("source_url"):
+        label += f" ({row['source_url']})"
+    return label
+
+
+def facts_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """Record fields from one arXiv-facts line (nulls dropped, never guessed)."""
+    fields: dict[str, Any] = {"title": row["title"]}
+    if row.get("arxiv_id"):
+        fields["arxiv_id"] = str(row["arxiv_id"])
+        fields["links"] = {"arxiv": f"https://arxiv.org/abs/{row['arxiv_id']}"}
+    if row.get("authors"):
+        fields["authors"] = list(row["authors"])
+        fields["authors_complete"] = bool(row.get("authors_complete"))
+    for key in ("year", "month", "primary_class", "venue"):
+        if row.get(key):
+            fields[key] = row[key]
+    if row.get("code_url"):
+        fields.setdefault("links", {})["code"] = row["code_url"]
+    return fields
+
+
+#: Which provenance group a field belongs to.
+GROUP_OF = {
+    "title": "title", "abstract": "abstract", "authors": "authors", "authors_complete": "authors",
+    "author_count": "authors", "year": "year", "month": "year", "date": "date",
+    "date_precision": "date", "upvotes": "upvotes", "organisation": "organisation",
+    "venue": "venue", "arxiv_id": "arxiv", "primary_class": "arxiv", "topics": "topics",
+}
+
+
+def merge_into(paper: Paper, item: Incoming) -> bool:
+    """Fill the paper's empty fields from one source; True when anything changed."""
+    changed = False
+    filled_groups: set[str] = set()
+    for key, value in item.fields.items():
+        if key == "links":
+            for kind in LINK_KINDS:
+                url = value.get(kind) if isinstance(value, dict) else None
+                if url and not paper.links.get(kind):
+                    paper.links[kind] = url
+                    filled_groups.add("links")
+            continue
+        if key == "upvotes":
+            if isinstance(value, int) and (paper.upvotes is None or value > paper.upvotes):
+                paper.upvotes = value
+                filled_groups.add("upvotes")
+            continue
+        if key not in GROUP_OF:
+            continue
+        current = getattr(paper, key)
+        if current in (None, "", [], False) and value not in (None, "", []):
+            if key == "authors_complete" and not paper.authors == item.fields.get("authors"):
+                continue
+            setattr(paper, key, list(value) if isinstance(value, list) else value)
+            filled_groups.add(GROUP_OF[key])
+    for group in filled_groups:
+        if paper.provenance.get(group) != item.label:
+            paper.provenance[group] = item.label
+        changed = True
+    if item.source.as_dict() not in [s.as_dict() for s in paper.sources]:
+        paper.sources.append(item.source)
+        paper.sources.sort(key=lambda s: (s.file, s.line or 0, s.entry or ""))
+        changed = True
+    return changed
+
+
+def finish_record(paper: Paper, taxonomy: Taxonomy | None) -> None:
+    """Derived fills: the year from a listing date, topics from the rules."""
+    if paper.year is None and paper.date and paper.date_precision in ("day", "month", "year"):
+        paper.year = int(paper.date[:4])
+        if paper.date_precision in ("day", "month"):
+            paper.month = int(paper.date[5:7])
+        paper.provenance["year"] = "listing date"
+    if not paper.topics and taxonomy is not None:
+        suggested = taxonomy.suggest(paper.title, paper.abstract)
+        if suggested:
+            paper.topics = suggested
+            paper.provenance["topics"] = "taxonomy rules"
+
+
+def load_records(papers_dir: Path, root: Path, progress: Progress | None = None
+                 ) -> tuple[list[Paper], list[Diagnostic]]:
+    papers: list[Paper] = []
+    diags: list[Diagnostic] = []
+    paths = sorted(papers_dir.glob("*.yml")) if papers_dir.exists() else []
+    for i, path in enumerate(paths, start=1):
+        rel = _rel(path, root)
+        paper, problems = read_record(path, rel)
+        diags.extend(problems)
+        if paper is not None:
+            papers.append(paper)
+        if progress and (i % 500 == 0 or i == len(paths)):
+            progress(i, len(paths), "records read")
+    return papers, diags
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
+           today: str | None = None, dry_run: bool = False,
+           progress: Progress | None = None) -> IngestResult:
+    """Ingest source files into ``root/content/papers``."""
+    result = IngestResult()
+    papers_dir = root / "content" / "papers"
+    manifest = load_manifest(root / "content" / "sources")
+    incoming: list[Incoming] = []
+    for path in sorted(paths, key=lambda p: p.name):
+        if path.name == MANIFEST or path.name.lower() == "readme.md" or path.is_dir():
+            continue
+        items, problems, low = read_source(path, root, manifest)
+        result.diagnostics.extend(problems)
+        result.skipped_low_confidence += low
+        incoming.extend(items)
+    existing, problems = load_records(papers_dir, root, progress)
+    for d in problems:
+        if d.is_error:
+            result.diagnostics.append(Diagnostic(d.file, d.line, d.message, "ingest will not "
+                                                 "run while a record is broken: " + d.hint))
+    if not result.ok:
+        return result
+    result.entries = sum(1 for item in incoming if item.label.startswith("listing"))
+
+    by_title: dict[str, Paper] = {normalise_title(p.title): p for p in existing}
+    by_arxiv: dict[str, Paper] = {p.arxiv_id: p for p in existing if p.arxiv_id}
+    before = {p.id: p.to_record() for p in existing}
+    new: list[Paper] = []
+    # Sources that create records first (by priority), then those that only enrich.
+    incoming.sort(key=lambda it: (not it.creates, it.priority))
+    for n, item in enumerate(incoming, start=1):
+        norm = normalise_title(item.fields.get("title", ""))
+        arxiv_id = item.fields.get("arxiv_id")
+        paper = (by_arxiv.get(arxiv_id) if arxiv_id else None) or by_title.get(norm)
+        if paper is None:
+            if not item.creates:
+                result.unmatched_facts.append(item.fields.get("title", ""))
+                continue
+            paper = Paper(id="", key="", title=item.fields["title"].strip(),
+                          added=_added_date(item.source.file, manifest, today))
+            paper.provenance["title"] = item.label
+            new.append(paper)
+            by_title[norm] = paper
+        merge_into(paper, item)
+        if paper.arxiv_id:
+            by_arxiv.setdefault(paper.arxiv_id, paper)
+        if progress and (n % 100 == 0 or n == len(incoming)):
+            progress(n, len(incoming), "source entries merged")
+
+    taken_ids = {p.id for p in existing}
+    taken_keys = {p.key for p in existing}
+    for paper in existing + new:
+        finish_record(paper, taxonomy)
+    for paper in new:
+        paper.id = _unique_id(slugify(paper.title), taken_ids)
+        taken_ids.add(paper.id)
+        paper.key = make_key(paper, taken_keys)
+        taken_keys.add(paper.key)
+    for paper in existing + new:
+        target = papers_dir / f"{paper.id}.yml"
+        if paper in new:
+            result.created.append(paper.id)
+        elif paper.to_record() != before[paper.id]:
+            result.updated.append(paper.id)
+        else:
+            result.unchanged += 1
+            continue
+        if not dry_run:
+            write_record(target, paper)
+    return result
+
+
+def _added_date(source_file: str, manifest: dict[str, dict[str, Any]], today: str | None) -> str:
+    meta = manifest.get(source_file, {})
+    added = meta.get("added")
+    if isinstance(added, _dt.date):
+        return added.isoformat()
+    if isinstance(added, str) and valid_date(added) == "day":
+        return added
+    return today or _dt.date.today().isoformat()
+
+
+def _unique_id(base: str, taken: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
+def new_record(fields: dict[str, Any], root: Path, taxonomy: Taxonomy | None,
+               existing: list[Paper], today: str | None = None) -> Paper:
+    """Build a new record from hand-given fields (``survey new``)."""
+    paper = Paper(id="", key="", title=fields["title"].strip(),
+                  added=today or _dt.date.today().isoformat())
+    merge_into(paper, Incoming(Source("survey new"), "survey new", fields, 0))
+    paper.sources = []
+    finish_record(paper, taxonomy)
+    paper.id = _unique_id(slugify(paper.title), {p.id for p in existing})
+    paper.key = make_key(paper, {p.key for p in existing})
+    return paper
+
+
+__all__ = ["ingest", "new_record", "IngestResult", "read_source", "load_records",
+           "paper_from_mapping"]

@@ -1,0 +1,164 @@
+"""The record model: one paper, as stored in ``content/papers/<id>.yml``.
+
+This module is plain Python (no MkDocs import).  A record on disk is a YAML
+mapping whose fields are listed in :data:`FIELD_ORDER`; :class:`Paper` is the
+loaded, typed form every other module reads.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The order fields are written in, so that records diff cleanly.
+FIELD_ORDER = (
+    "id",
+    "key",
+    "title",
+    "authors",
+    "authors_complete",
+    "author_count",
+    "year",
+    "month",
+    "date",
+    "date_precision",
+    "upvotes",
+    "organisation",
+    "venue",
+    "arxiv_id",
+    "primary_class",
+    "links",
+    "topics",
+    "abstract",
+    "sources",
+    "provenance",
+    "added",
+)
+
+#: Fields a record must have.
+REQUIRED_FIELDS = ("id", "key", "title", "topics", "sources", "added")
+
+#: The kinds of link a record may carry.
+LINK_KINDS = ("arxiv", "code", "project", "pdf")
+
+DATE_PRECISIONS = ("day", "month", "year")
+
+#: Field groups that carry provenance (where the value came from).
+PROVENANCE_GROUPS = (
+    "title",
+    "abstract",
+    "authors",
+    "date",
+    "year",
+    "arxiv",
+    "venue",
+    "links",
+    "organisation",
+    "upvotes",
+    "topics",
+)
+
+
+@dataclass
+class Source:
+    """Where a record was seen: a source file and the line its entry starts on."""
+
+    file: str
+    line: int | None = None
+    entry: str | None = None  # e.g. a BibTeX key inside a .bib source
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"file": self.file}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.entry is not None:
+            out["entry"] = self.entry
+        return out
+
+
+@dataclass
+class Paper:
+    """A loaded paper record."""
+
+    id: str
+    key: str
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    authors_complete: bool = False
+    author_count: int | None = None
+    year: int | None = None
+    month: int | None = None
+    date: str | None = None  # "listed on" date: YYYY-MM-DD, YYYY-MM or YYYY
+    date_precision: str | None = None
+    upvotes: int | None = None
+    organisation: str | None = None
+    venue: str | None = None
+    arxiv_id: str | None = None
+    primary_class: str | None = None
+    links: dict[str, str] = field(default_factory=dict)
+    topics: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    provenance: dict[str, str] = field(default_factory=dict)
+    added: str | None = None
+    #: Path of the record file relative to the project (set by the loader).
+    path: str | None = None
+    #: Line of each top-level field in the record file (set by the loader).
+    lines: dict[str, int] = field(default_factory=dict)
+
+    # -- derived values -------------------------------------------------
+    @property
+    def has_code(self) -> bool:
+        return bool(self.links.get("code"))
+
+    @property
+    def has_arxiv(self) -> bool:
+        return bool(self.arxiv_id)
+
+    @property
+    def sort_date(self) -> str:
+        """A sortable date string: the arXiv month if known, else the listing date."""
+        if self.year:
+            return f"{self.year:04d}-{(self.month or 0):02d}"
+        return self.date or ""
+
+    def line_of(self, name: str) -> int:
+        return self.lines.get(name, 1)
+
+    def to_record(self) -> dict[str, Any]:
+        """The mapping written to disk, in :data:`FIELD_ORDER`, empty fields omitted
+        except the ones a contributor is expected to fill."""
+        raw: dict[str, Any] = {
+            "id": self.id,
+            "key": self.key,
+            "title": self.title,
+            "authors": list(self.authors),
+            "authors_complete": self.authors_complete,
+            "author_count": self.author_count,
+            "year": self.year,
+            "month": self.month,
+            "date": self.date,
+            "date_precision": self.date_precision,
+            "upvotes": self.upvotes,
+            "organisation": self.organisation,
+            "venue": self.venue,
+            "arxiv_id": self.arxiv_id,
+            "primary_class": self.primary_class,
+            "links": {k: self.links[k] for k in LINK_KINDS if self.links.get(k)},
+            "topics": list(self.topics),
+            "abstract": self.abstract,
+            "sources": [s.as_dict() for s in self.sources],
+            "provenance": {k: self.provenance[k] for k in sorted(self.provenance)},
+            "added": self.added,
+        }
+        keep_empty = {"authors", "topics", "abstract"}
+        return {
+            k: raw[k]
+            for k in FIELD_ORDER
+            if k in keep_empty or raw[k] not in (None, {}, [], "")
+        }
+
+
+def today() -> str:
+    return _dt.date.today().isoformat()

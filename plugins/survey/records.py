@@ -1,0 +1,317 @@
+"""Reading and writing paper records (``content/papers/<id>.yml``).
+
+Reading validates every field and reports problems with the line they are on;
+writing is deterministic, so that writing an unchanged record changes no byte.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+from .diagnostics import ERROR, WARNING, Diagnostic
+from .model import DATE_PRECISIONS, FIELD_ORDER, LINK_KINDS, REQUIRED_FIELDS, Paper, Source
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../paper.schema.json\n"
+
+#: Longest abstract accepted (characters); real abstracts are under 3,000.
+MAX_ABSTRACT = 20_000
+MAX_TITLE = 500
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KEY_RE = re.compile(r"^[A-Za-z0-9]+$")
+ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})$")
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that keeps dates as strings (records store ISO text)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _str_representer(dumper: yaml.Dumper, data: str) -> yaml.Node:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump_record(paper: Paper) -> str:
+    """The exact text of a record file."""
+    body = yaml.dump(
+        paper.to_record(),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+    return SCHEMA_COMMENT + body
+
+
+def write_record(path: Path, paper: Paper) -> bool:
+    """Write a record if its text changed; returns True when the file was written."""
+    text = dump_record(paper)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".yml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return True
+
+
+def parse_yaml(text: str, relpath: str) -> tuple[Any, dict[str, int], list[Diagnostic]]:
+    """Parse YAML text, returning the data, the line of each top-level key, and
+    a syntax diagnostic when it does not parse."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        col = mark.column + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, {}, [
+            Diagnostic(
+                relpath,
+                line,
+                f"YAML syntax error: {problem}",
+                "check indentation and quoting near this line; text containing ': ' or "
+                "starting with a quote or bracket must be quoted",
+                column=col,
+            )
+        ]
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _value in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
+    try:
+        data = yaml.load(text, Loader=_Loader) if node is not None else None
+    except yaml.YAMLError as exc:  # pragma: no cover - compose already succeeded
+        return None, {}, [Diagnostic(relpath, 1, f"YAML error: {exc}")]
+    return data, lines, []
+
+
+def _is_url(value: Any) -> bool:
+    if not isinstance(value, str) or any(c.isspace() for c in value):
+        return False
+    parsed = urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def valid_date(value: str) -> str | None:
+    """Return the precision of an ISO date string, or None when it is not a date."""
+    m = DATE_RE.match(value)
+    if not m:
+        return None
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    try:
+        if day:
+            _dt.date(int(year), int(month), int(day))
+            return "day"
+        if month:
+            _dt.date(int(year), int(month), 1)
+            return "month"
+    except ValueError:
+        return None
+    return "year"
+
+
+def paper_from_mapping(
+    data: Any, relpath: str, lines: dict[str, int], file_id: str | None = None
+) -> tuple[Paper | None, list[Diagnostic]]:
+    """Validate a parsed record and build a :class:`Paper`.
+
+    Every problem is reported; the paper is returned whenever it is usable
+    (required fields present with the right types), even with warnings.
+    """
+    diags: list[Diagnostic] = []
+
+    def err(field: str | None, message: str, hint: str = "", severity: str = ERROR) -> None:
+        line = lines.get(field, 1) if field else 1
+        diags.append(Diagnostic(relpath, line, message, hint, severity))
+
+    if data is None:
+        err(None, "the record is empty", "a record is a YAML mapping; copy an existing record "
+            "in content/papers/ or run `survey new --title ...`")
+        return None, diags
+    if not isinstance(data, dict):
+        err(None, f"a record must be a mapping of fields, not a {type(data).__name__}",
+            "write `field: value` lines (title: ..., topics: [...]) rather than a list")
+        return None, diags
+
+    for name in data:
+        if name not in FIELD_ORDER:
+            close = [f for f in FIELD_ORDER if _similar(str(name), f)]
+            err(str(name), f"unknown field '{name}'",
+                f"did you mean '{close[0]}'?" if close else
+                "allowed fields: " + ", ".join(FIELD_ORDER))
+    for name in REQUIRED_FIELDS:
+        if name not in data or data[name] in (None, ""):
+            err(None, f"missing required field '{name}'",
+                "see the record schema in README.md (Record schema)")
+
+    def typed(name: str, types: tuple[type, ...], label: str) -> Any:
+        value = data.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) and bool not in types:
+            err(name, f"'{name}' must be {label}, not a boolean", f"write {name}: <{label}>")
+            return None
+        if not isinstance(value, types):
+            err(name, f"'{name}' must be {label}, not {type(value).__name__} {value!r:.60}",
+                f"write {name}: <{label}>")
+            return None
+        return value
+
+    pid = typed("id", (str,), "a text slug")
+    if pid is not None and not ID_RE.match(pid):
+        err("id", f"id '{pid}' is not a slug", "ids use lowercase letters, digits and single "
+            "hyphens, e.g. 'scaling-laws-for-neural-language-models'")
+        pid = None
+    if pid is not None and file_id is not None and pid != file_id:
+        err("id", f"id '{pid}' does not match the file name '{file_id}.yml'",
+            f"rename the file to content/papers/{pid}.yml, or set id: {file_id}")
+    key = typed("key", (str,), "a citation key")
+    if key is not None and not KEY_RE.match(key):
+        err("key", f"key '{key}' must be letters and digits only",
+            "keys look like 'vaswani2017attention'; never change a published key")
+        key = None
+    title = typed("title", (str,), "text")
+    if title is not None:
+        if not title.strip():
+            err("title", "title is empty", "write the paper's title")
+        elif len(title) > MAX_TITLE or "\n" in title.strip():
+            err("title", f"title is {len(title)} characters or spans lines",
+                "a title is one line of at most 500 characters")
+    abstract = typed("abstract", (str,), "text") or ""
+    if len(abstract) > MAX_ABSTRACT:
+        err("abstract", f"abstract is {len(abstract):,} characters (limit {MAX_ABSTRACT:,})",
+            "paste only the paper's abstract")
+        abstract = abstract[:MAX_ABSTRACT]
+    authors = typed("authors", (list,), "a list of names") or []
+    if any(not isinstance(a, str) or not a.strip() for a in authors):
+        err("authors", "every author must be a non-empty name", "write authors: [First Last, ...]")
+        authors = [a for a in authors if isinstance(a, str) and a.strip()]
+    complete = typed("authors_complete", (bool,), "true or false") or False
+    count = typed("author_count", (int,), "a whole number")
+    if count is not None and count < 0:
+        err("author_count", "author_count must not be negative")
+        count = None
+    year = typed("year", (int,), "a four-digit year")
+    if year is not None and not 1900 <= year <= 2100:
+        err("year", f"year {year} is out of range", "write the year of first publication")
+        year = None
+    month = typed("month", (int,), "a month number 1-12")
+    if month is not None and not 1 <= month <= 12:
+        err("month", f"month {month} is not 1-12", "write the month number, e.g. month: 8")
+        month = None
+    date = data.get("date")
+    if isinstance(date, int) and not isinstance(date, bool):
+        date = str(date)
+    if date is not None:
+        if not isinstance(date, str) or valid_date(date) is None:
+            err("date", f"date {date!r} is not a valid date",
+                "write YYYY-MM-DD, YYYY-MM or YYYY (e.g. date: '2024-08-23')")
+            date = None
+    precision = typed("date_precision", (str,), "day, month or year")
+    if precision is not None and precision not in DATE_PRECISIONS:
+        err("date_precision", f"date_precision '{precision}' is not day, month or year")
+        precision = None
+    if date and precision and valid_date(date) != precision:
+        err("date_precision", f"date_precision '{precision}' does not match date '{date}'",
+            "day for YYYY-MM-DD, month for YYYY-MM, year for YYYY")
+    upvotes = typed("upvotes", (int,), "a whole number")
+    organisation = typed("organisation", (str,), "text")
+    venue = typed("venue", (str,), "text")
+    arxiv_id = data.get("arxiv_id")
+    if isinstance(arxiv_id, float):
+        err("arxiv_id", f"arxiv_id {arxiv_id!r} was read as a number",
+            "quote it: arxiv_id: '2401.01234' (a number loses trailing zeros)")
+        arxiv_id = None
+    elif arxiv_id is not None and (not isinstance(arxiv_id, str) or not ARXIV_RE.match(arxiv_id)):
+        err("arxiv_id", f"arxiv_id {arxiv_id!r} is not an arXiv identifier",
+            "write the id without version or URL, quoted: arxiv_id: '2401.01234'")
+        arxiv_id = None
+    primary_class = typed("primary_class", (str,), "an arXiv category such as cs.CL")
+    links_raw = typed("links", (dict,), "a mapping of link kinds to URLs") or {}
+    links: dict[str, str] = {}
+    for kind, url in links_raw.items():
+        if kind not in LINK_KINDS:
+            err("links", f"unknown link kind '{kind}'", "link kinds: " + ", ".join(LINK_KINDS))
+        elif not _is_url(url):
+            err("links", f"links.{kind} {url!r:.80} is not an http(s) URL",
+                "links must start with https:// or http://")
+        else:
+            links[kind] = url
+    topics = typed("topics", (list,), "a list of topic ids") or []
+    if any(not isinstance(t, str) for t in topics):
+        err("topics", "topics must be topic ids (text)", "write topics: [quantization, pruning]")
+        topics = [t for t in topics if isinstance(t, str)]
+    if len(set(topics)) != len(topics):
+        err("topics", "a topic is listed twice", "list each topic once", WARNING)
+        topics = list(dict.fromkeys(topics))
+    sources: list[Source] = []
+    for item in typed("sources", (list,), "a list of {file, line}") or []:
+        if isinstance(item, dict) and isinstance(item.get("file"), str):
+            line = item.get("line")
+            sources.append(Source(item["file"], line if isinstance(line, int) else None,
+                                  item.get("entry") if isinstance(item.get("entry"), str) else None))
+        else:
+            err("sources", f"source {item!r:.60} must be a mapping with a 'file'",
+                "write sources: [{file: my-list.txt, line: 3}]")
+    provenance = typed("provenance", (dict,), "a mapping of field groups to sources") or {}
+    added = data.get("added")
+    if added is not None and (not isinstance(added, str) or valid_date(added) != "day"):
+        err("added", f"added {added!r} is not a date YYYY-MM-DD", "write added: '2026-01-31'")
+        added = None
+
+    if not pid or not key or not title:
+        return None, diags
+    paper = Paper(
+        id=pid, key=key, title=title.strip(), abstract=abstract, authors=list(authors),
+        authors_complete=bool(complete), author_count=count, year=year, month=month,
+        date=date, date_precision=precision or (valid_date(date) if date else None),
+        upvotes=upvotes, organisation=organisation, venue=venue, arxiv_id=arxiv_id,
+        primary_class=primary_class, links=links, topics=list(topics), sources=sources,
+        provenance={str(k): str(v) for k, v in provenance.items()}, added=added,
+        path=relpath, lines=lines,
+    )
+    return paper, diags
+
+
+def read_record(path: Path, relpath: str) -> tuple[Paper | None, list[Diagnostic]]:
+    """Read and validate one record file."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Diagnostic(relpath, line, f"file is not UTF-8 (byte {exc.start})",
+                                 "save the file as UTF-8 in your editor")]
+    data, lines, diags = parse_yaml(text, relpath)
+    if diags:
+        return None, diags
+    return paper_from_mapping(data, relpath, lines, file_id=path.stem)
+
+
+def _similar(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.75

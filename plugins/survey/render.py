@@ -1,0 +1,175 @@
+"""Rendering pages from ``site_templates/`` (Jinja, autoescaped).  No MkDocs import.
+
+Every value from a record is data: templates autoescape it, URLs pass
+:func:`safe_url` (http and https only), and abstracts are split into plain
+paragraphs.  Pages are addressed by site-relative URLs such as
+``papers/<id>/``; :func:`rel` turns them into links relative to the page
+being rendered, so the site works from any base path and from ``file://``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .catalog import Catalog
+from .model import Paper
+from .text import first_sentence
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+
+
+def paper_url(paper_or_id: Paper | str) -> str:
+    pid = paper_or_id if isinstance(paper_or_id, str) else paper_or_id.id
+    return f"papers/{pid}/"
+
+
+def topic_url(topic_id: str) -> str:
+    return f"topics/{topic_id}/"
+
+
+def survey_url(survey_id: str) -> str:
+    return f"surveys/{survey_id}/"
+
+
+def rel(target: str, page_url: str) -> str:
+    """A link from the page at ``page_url`` (e.g. ``topics/x/``) to ``target``."""
+    base = posixpath.dirname(page_url.rstrip("/") + "/x") if page_url else ""
+    if not base:
+        return target or "./"
+    out = posixpath.relpath(target or ".", base)
+    if target.endswith("/") and not out.endswith("/"):
+        out += "/"
+    return out
+
+
+def safe_url(url: Any) -> str | None:
+    """The URL if it is a plain http(s) URL, else None (never ``javascript:``)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    parsed = urlparse(url)
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+        return None
+    if any(c in url for c in "\"'<> \t\n\r`"):
+        return None
+    return url
+
+
+def paragraphs(text: str) -> list[str]:
+    parts = re.split(r"\n\s*\n", text.strip())
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def display_date(paper: Paper) -> str:
+    if paper.year and paper.month:
+        return f"{MONTH_NAMES[paper.month - 1]} {paper.year}"
+    return str(paper.year) if paper.year else ""
+
+
+def authors_text(paper: Paper, limit: int | None = None) -> str:
+    if paper.authors:
+        names = paper.authors if limit is None else paper.authors[:limit]
+        text = ", ".join(names)
+        if (limit is not None and len(paper.authors) > limit) or not paper.authors_complete:
+            text += " et al."
+        return text
+    if paper.author_count:
+        return f"{paper.author_count} authors (names not yet recorded)"
+    return "Authors not yet recorded"
+
+
+class Renderer:
+    """Renders catalog pages from a template folder."""
+
+    def __init__(self, catalog: Catalog, templates: Path, site_name: str = "Survey",
+                 repo_url: str | None = None, edit_branch: str = "main"):
+        self.catalog = catalog
+        self.site_name = site_name
+        self.repo_url = (repo_url or "").rstrip("/") or None
+        self.edit_branch = edit_branch
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates)),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.globals.update(
+            rel=rel, paper_url=paper_url, topic_url=topic_url, survey_url=survey_url,
+            safe_url=safe_url, paragraphs=paragraphs, display_date=display_date,
+            authors_text=authors_text, first_sentence=first_sentence, cat=catalog,
+            tax=catalog.taxonomy, site_name=site_name, month_names=MONTH_NAMES,
+        )
+        self.env.filters["tojson_attr"] = lambda v: escape(_json(v))
+        self._templates: dict[str, jinja2.Template] = {}
+
+    def template(self, name: str) -> jinja2.Template:
+        if name not in self._templates:
+            self._templates[name] = self.env.get_template(name)
+        return self._templates[name]
+
+    def render(self, name: str, **context: Any) -> str:
+        return self.template(name).render(**context)
+
+    def edit_url(self, path: str) -> str | None:
+        if not self.repo_url or "github.com" not in self.repo_url:
+            return None
+        return f"{self.repo_url}/edit/{self.edit_branch}/{path}"
+
+    # -- pages -----------------------------------------------------------
+    def paper_body(self, paper: Paper, bibtex: str = "", related: list[Paper] | None = None
+                   ) -> str:
+        cat = self.catalog
+        page = paper_url(paper)
+        topics = [cat.taxonomy[t] for t in paper.topics if t in cat.taxonomy]
+        return self.render(
+            "paper.html", paper=paper, page=page, topics=topics,
+            surveys=[cat.surveys[s] for s in cat.paper_surveys.get(paper.id, [])],
+            bibtex=bibtex, related=related or [],
+            edit_url=self.edit_url(paper.path or f"content/papers/{paper.id}.yml"),
+        )
+
+    def topic_page(self, topic_id: str) -> str:
+        cat = self.catalog
+        topic = cat.taxonomy[topic_id]
+        page = topic_url(topic_id)
+        papers = cat.topic_papers.get(topic_id, [])
+        years = Counter(p.year for p in papers if p.year)
+        return self.render(
+            "topic.md", topic=topic, page=page, papers=papers,
+            direct=len(cat.topic_direct.get(topic_id, [])),
+            path=[cat.taxonomy[t] for t in reversed(cat.taxonomy.ancestors(topic_id))],
+            children=[cat.taxonomy[c] for c in topic.children],
+            surveys=[cat.surveys[s] for s in cat.topic_surveys.get(topic_id, [])],
+            years=sorted(years.items()), with_code=sum(1 for p in papers if p.has_code),
+        )
+
+    def topics_index(self) -> str:
+        return self.render("topics.md", page="topics/", tree=self.catalog.taxonomy.walk())
+
+    def home(self, charts: dict[str, str] | None = None) -> str:
+        cat = self.catalog
+        surveys = sorted(cat.surveys.values(), key=lambda s: (s.order, s.id))
+        recent = sorted(cat.papers, key=lambda p: (p.added or "", p.sort_date, p.id),
+                        reverse=True)[:10]
+        return self.render("home.md", page="", figures=cat.figures(), surveys=surveys,
+                           roots=cat.taxonomy.roots, recent=recent, charts=charts or {})
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def markup(text: str) -> Markup:
+    return Markup(text)

@@ -1,0 +1,156 @@
+"""Topic surveys (``content/surveys/<id>.md``): front matter, citations, scope.
+
+A survey is Markdown prose written by curators.  Its front matter names its
+scope::
+
+    ---
+    title: Tokenization for language models
+    summary: One sentence shown on the home page.
+    topics: [tokenization]        # taxonomy topics (their sub-topics included)
+    include: [some-paper-id]      # papers added by hand
+    exclude: [other-paper-id]     # papers removed by hand
+    ---
+
+Citations are written ``[@key]`` or ``[@a; @b]``; ``\\[@`` is a literal
+bracket.  Generated sections are placed with markers on a line of their own::
+
+    <!-- survey:counts -->          figures for the survey
+    <!-- survey:timeline -->        papers per year (chart and table)
+    <!-- survey:papers TOPIC -->    table of the survey's papers in TOPIC
+    <!-- survey:shared -->          other surveys sharing papers with this one
+    <!-- survey:references -->      numbered list of every cited paper
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic
+from .records import ID_RE, parse_yaml
+
+CITATION_RE = re.compile(r"(?<!\\)\[(@[A-Za-z0-9]+(?:\s*;\s*@[A-Za-z0-9]+)*)\]")
+CITATION_LIKE_RE = re.compile(r"(?<!\\)\[@([^\]]*)\]")
+MARKER_RE = re.compile(r"^<!--\s*survey:(?P<name>[a-z]+)(?:\s+(?P<arg>[a-z0-9-]+))?\s*-->\s*$",
+                       re.MULTILINE)
+MARKERS = {"counts", "timeline", "papers", "shared", "references"}
+FRONT_FIELDS = {"title", "summary", "topics", "include", "exclude", "curators", "order"}
+
+
+@dataclass
+class Citation:
+    keys: list[str]
+    line: int
+    column: int
+    start: int  # offset in the body
+    end: int
+
+
+@dataclass
+class Survey:
+    id: str
+    title: str
+    body: str
+    path: str
+    summary: str = ""
+    topics: list[str] = field(default_factory=list)
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    curators: list[str] = field(default_factory=list)
+    order: int = 100
+    body_line: int = 1  # line of the body's first line in the file
+    lines: dict[str, int] = field(default_factory=dict)
+    citations: list[Citation] = field(default_factory=list)
+    #: Filled by the catalog: ids of the papers in scope, and cited keys in order.
+    paper_ids: list[str] = field(default_factory=list)
+    cited_keys: list[str] = field(default_factory=list)
+
+
+def find_citations(body: str, body_line: int = 1) -> list[Citation]:
+    """Every ``[@key; @key]`` group, with its line and column in the file."""
+    out = []
+    for m in CITATION_RE.finditer(body):
+        keys = [k.strip()[1:] for k in m.group(1).split(";")]
+        line = body.count("\n", 0, m.start()) + body_line
+        column = m.start() - (body.rfind("\n", 0, m.start()) + 1) + 1
+        out.append(Citation(keys, line, column, m.start(), m.end()))
+    return out
+
+
+def malformed_citations(body: str, body_line: int = 1) -> list[tuple[int, int, str]]:
+    """``[@...]`` groups that are not valid citations (bad key characters)."""
+    good = {m.start() for m in CITATION_RE.finditer(body)}
+    out = []
+    for m in CITATION_LIKE_RE.finditer(body):
+        if m.start() not in good:
+            line = body.count("\n", 0, m.start()) + body_line
+            column = m.start() - (body.rfind("\n", 0, m.start()) + 1) + 1
+            out.append((line, column, m.group(0)))
+    return out
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """(front matter text, body, line of the body's first line)."""
+    if text.startswith("---\n") or text.startswith("---\r\n"):
+        end = re.search(r"^---\s*$", text[4:], re.MULTILINE)
+        if end:
+            front = text[4: 4 + end.start()]
+            body = text[4 + end.end() + 1:]
+            return front, body, front.count("\n") + 3
+    return "", text, 1
+
+
+def load_survey(path: Path, relpath: str) -> tuple[Survey | None, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Diagnostic(relpath, 1, "file is not UTF-8", "save the file as UTF-8")]
+    sid = path.stem
+    if not ID_RE.match(sid):
+        diags.append(Diagnostic(relpath, 1, f"survey file name '{path.name}' is not a slug",
+                                "name surveys like content/surveys/my-topic.md"))
+        return None, diags
+    front, body, body_line = split_front_matter(text)
+    if not front:
+        return None, [Diagnostic(relpath, 1, "survey has no front matter",
+                                 "start the file with ---, title:, topics: [...], ---")]
+    data, lines, problems = parse_yaml(front, relpath)
+    if problems:
+        return None, [Diagnostic(d.file, d.line + 1, d.message, d.hint, d.severity, d.column)
+                      for d in problems]
+    lines = {k: v + 1 for k, v in lines.items()}
+    if not isinstance(data, dict):
+        return None, [Diagnostic(relpath, 2, "front matter must be a mapping",
+                                 "write title:, topics:, include:, exclude: fields")]
+    for key in data:
+        if key not in FRONT_FIELDS:
+            diags.append(Diagnostic(relpath, lines.get(key, 2), f"unknown front-matter field "
+                                    f"'{key}'", "fields: " + ", ".join(sorted(FRONT_FIELDS))))
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        diags.append(Diagnostic(relpath, 2, "survey has no title", "add title: ..."))
+        title = sid
+    lists = {}
+    for key in ("topics", "include", "exclude", "curators"):
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            diags.append(Diagnostic(relpath, lines.get(key, 2), f"'{key}' must be a list of ids",
+                                    f"write {key}: [first-id, second-id]"))
+            value = []
+        lists[key] = value
+    survey = Survey(id=sid, title=title.strip(), body=body, path=relpath,
+                    summary=str(data.get("summary") or ""), order=int(data.get("order") or 100),
+                    body_line=body_line, lines=lines, **lists)
+    survey.citations = find_citations(body, body_line)
+    for line, column, text_ in malformed_citations(body, body_line):
+        diags.append(Diagnostic(relpath, line, f"malformed citation {text_!r}",
+                                "write [@key] or [@key1; @key2] with keys of letters and digits; "
+                                "write \\[@ for a literal bracket", column=column))
+    for m in MARKER_RE.finditer(body):
+        line = body.count("\n", 0, m.start()) + body_line
+        if m.group("name") not in MARKERS:
+            diags.append(Diagnostic(relpath, line, f"unknown marker survey:{m.group('name')}",
+                                    "markers: " + ", ".join(sorted(MARKERS))))
+    return survey, diags

@@ -1,0 +1,92 @@
+"""Small text helpers shared by ingest, duplicate detection and rendering."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_APOSTROPHES = {"'", "\u2019", "\u2018", "\u02bc", "`", "\u00b4"}
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Strip accents: 'Småprat' -> 'Smaprat'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalise_title(title: str) -> str:
+    """A form of a title for comparing titles, insensitive to typography.
+
+    Two titles are "the same" when their normalised forms are equal.  The steps:
+
+    1. Unicode NFKD, then drop combining marks: accents are folded
+       ("Schrödinger" -> "schrodinger") and compatibility characters are
+       expanded (the ligature "ﬁ" -> "fi", full-width letters -> ASCII).
+    2. ``str.casefold`` (stronger than ``lower``: "ß" -> "ss").
+    3. Apostrophes are removed ("Don't" -> "dont"); every other punctuation or
+       symbol character (Unicode categories P* and S*: hyphens, dashes, colons,
+       quotes, brackets, ``$``, ``\\``, ``^``, ...) becomes a space, so
+       "Large-Scale" and "Large Scale" compare equal.
+    4. Whitespace runs (including line breaks) collapse to one space; the
+       result is stripped.
+
+    Letters and digits of every script are kept, so "GPT-4" -> "gpt 4" and
+    "LLaMA 2" -> "llama 2".  The result may be empty for a title made only of
+    punctuation.
+    """
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFKD", text.casefold())
+    out: list[str] = []
+    for c in text:
+        if unicodedata.combining(c) or c in _APOSTROPHES:
+            continue
+        cat = unicodedata.category(c)
+        if cat == "Cf":  # invisible format characters (zero-width joiners, soft hyphens)
+            continue
+        if cat[0] in "PS" or cat == "Cc" or c.isspace():
+            out.append(" ")
+        else:
+            out.append(c)
+    return " ".join("".join(out).split())
+
+
+def slugify(title: str, max_words: int = 8, max_len: int = 60) -> str:
+    """A readable slug from a title: ASCII, lowercase, hyphen-separated."""
+    words = re.findall(r"[a-z0-9]+", fold(title).lower())
+    out: list[str] = []
+    for word in words:
+        if len(out) >= max_words or len("-".join(out + [word])) > max_len:
+            break
+        out.append(word)
+    return "-".join(out) or "paper"
+
+
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Levenshtein distance; stops early once it exceeds ``limit``."""
+    if a == b:
+        return 0
+    if len(a) < len(b):
+        a, b = b, a
+    if limit is not None and len(a) - len(b) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if limit is not None and min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def first_sentence(text: str, limit: int = 200) -> str:
+    """The first sentence of an abstract, shortened to ``limit`` characters."""
+    text = _SPACE.sub(" ", text).strip()
+    m = re.search(r"(?<=[.!?])\s+(?=[A-Z])", text)
+    sentence = text[: m.start()] if m else text
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return sentence

@@ -1,0 +1,175 @@
+"""``survey-catalog``: loads the catalog and generates the paper, topic and home pages.
+
+Paper pages are rendered straight from ``site_templates/paper.html`` and
+spliced into one page shell rendered by the theme, instead of going through
+Markdown and the theme once per paper: the shell carries the theme's header,
+navigation and scripts, identical for every page at ``papers/<id>/``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from survey.catalog import RecordCache, load_catalog
+from survey.render import Renderer, paper_url
+
+from .shared import BuildState, add_file, log, report
+
+SHELL_URI = "papers/__shell__.md"
+SHELL_URL = "papers/__shell__/"
+MARK_TITLE = "@@SURVEY_TITLE@@"
+MARK_DESC = "@@SURVEY_DESCRIPTION@@"
+MARK_HEAD = "@@SURVEY_HEAD@@"
+MARK_EDIT = "https://survey.invalid/edit"
+MARK_BODY = '<h1 id="survey-shell">@@SURVEY_BODY@@</h1>'
+
+
+class CatalogConfig(base.Config):
+    #: Project folder holding ``content/`` (default: the folder of mkdocs.yml).
+    root = c.Optional(c.Type(str))
+    #: Folder of the page templates (relative to the project folder).
+    templates = c.Type(str, default="site_templates")
+    #: Keep parsed records in ``.survey-cache/`` between runs.
+    cache = c.Type(bool, default=True)
+    #: Generate the home page (``index.md``) unless the docs folder has one.
+    home = c.Type(bool, default=True)
+    #: Branch used for "fix this record" links when ``repo_url`` is a GitHub repository.
+    edit_branch = c.Type(str, default="main")
+
+
+class CatalogPlugin(BasePlugin[CatalogConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.state: BuildState | None = None
+        self.cache: RecordCache | None = None
+        self.root: Path | None = None
+
+    # Defining on_startup keeps this instance alive across `mkdocs serve`
+    # rebuilds, so the parsed-record cache is reused.
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        root = (base_dir / self.config.root).resolve() if self.config.root else base_dir
+        if self.root != root or self.cache is None:
+            self.cache = RecordCache(root, persist=self.config.cache)
+        self.root = root
+        self.templates = root / self.config.templates
+        for asset, target in (("survey.css", config.extra_css),
+                              ("survey.js", config.extra_javascript)):
+            uri = f"assets/survey/{asset}"
+            if uri not in [str(x) for x in target]:
+                target.append(uri)
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.state = None  # nothing from a previous build survives into this one
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.root is not None and self.cache is not None
+        catalog = load_catalog(self.root, cache=self.cache)
+        report(catalog.diagnostics)
+        log.info(f"survey: {len(catalog.papers)} papers, {len(catalog.taxonomy.topics)} topics, "
+                 f"{len(catalog.surveys)} surveys")
+        renderer = Renderer(catalog, self.templates, site_name=config.site_name,
+                            repo_url=config.repo_url, edit_branch=self.config.edit_branch)
+        self.state = st = BuildState(catalog=catalog, renderer=renderer, config=config)
+        for asset in ("survey.css", "survey.js"):
+            files.append(File.generated(config, f"assets/survey/{asset}",
+                                        abs_src_path=str(self.templates / "assets" / asset)))
+        if self.config.home and files.get_file_from_path("index.md") is None:
+            st.home_file = add_file(files, config, "index.md", "")  # filled in on_nav
+        add_file(files, config, "topics/index.md", renderer.topics_index())
+        for topic_id in catalog.taxonomy.topics:
+            add_file(files, config, f"topics/{topic_id}.md", renderer.topic_page(topic_id))
+        for paper in catalog.papers:
+            uri = paper_url(paper) + "index.html"
+            st.paper_files[paper.id] = add_file(files, config, uri, "")
+        add_file(files, config, SHELL_URI, "---\nsearch:\n  exclude: true\n---\n")
+        return files
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        st = self.state
+        if st is None:
+            return env
+        shell = self._render_shell(env, config, files)
+        shell = shell.replace(SHELL_URL, "@@SURVEY_URL@@")
+        marks = (MARK_TITLE, MARK_DESC, MARK_HEAD, MARK_BODY, MARK_EDIT, "@@SURVEY_URL@@")
+        segments = re.split("(" + "|".join(re.escape(m) for m in marks) + ")", shell)
+        if MARK_BODY not in segments:
+            raise PluginError("the theme did not render the paper page body; paper pages need "
+                              "site_templates/overrides as the theme's custom_dir")
+        renderer = st.renderer
+        for paper in st.catalog.papers:
+            values = {
+                MARK_TITLE: html.escape(paper.title, quote=True),
+                MARK_DESC: html.escape(_description(paper), quote=True),
+                MARK_HEAD: st.head.get(paper.id, ""),
+                MARK_BODY: renderer.paper_body(paper, st.bibtex.get(paper.id, ""),
+                                               st.related.get(paper.id)),
+                MARK_EDIT: html.escape(renderer.edit_url(
+                    paper.path or f"content/papers/{paper.id}.yml") or "", quote=True),
+                "@@SURVEY_URL@@": paper_url(paper),
+            }
+            st.paper_files[paper.id].content_string = "".join(
+                values.get(seg, seg) for seg in segments)
+        return env
+
+    def _render_shell(self, env, config: MkDocsConfig, files: Files) -> str:
+        from mkdocs.commands.build import get_context
+
+        shell_file = files.get_file_from_path(SHELL_URI)
+        page = Page(MARK_TITLE, shell_file, config)
+        page.markdown = ""
+        page.content = MARK_BODY
+        page.toc = get_toc("")
+        page.meta = {"description": MARK_DESC, "survey_head": MARK_HEAD,
+                     "search": {"exclude": True}}
+        page.edit_url = MARK_EDIT
+        page.active = True
+        context = get_context(self._nav, files, config, page)
+        template = env.get_template("main.html")
+        out = template.render(context)
+        page.active = False
+        return out
+
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        self._nav = nav
+        st = self.state
+        if st is not None and st.home_file is not None:
+            # Rendered here, after every plugin's on_files, so it can show their charts.
+            st.home_file.content_string = st.renderer.home(st.charts)
+        return nav
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # The shell is a template for paper pages, not a page of the site.
+        shell = Path(config.site_dir) / SHELL_URL / "index.html"
+        if shell.exists():
+            shell.unlink()
+            shell.parent.rmdir()
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        assert self.root is not None
+        for folder in (self.root / "content", self.templates):
+            if folder.exists():
+                server.watch(str(folder))
+        return server
+
+
+def _description(paper) -> str:
+    from survey.text import first_sentence
+
+    return first_sentence(paper.abstract, 200) if paper.abstract else paper.title
