@@ -24,7 +24,7 @@ from .taxonomy import Taxonomy, load_taxonomy
 from .text import edit_distance, normalise_title
 
 CACHE_DIR = ".survey-cache"
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # bump when records.py validation changes
 FACTS_FILE = "content/sources/arxiv-facts.jsonl"
 
 

@@ -22,6 +22,8 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema=../paper.schema.json\n"
 #: Longest abstract accepted (characters); real abstracts are under 3,000.
 MAX_ABSTRACT = 20_000
 MAX_TITLE = 500
+#: Largest record file read (bytes); a real record is a few kilobytes.
+MAX_RECORD_BYTES = 256 * 1024
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_RE = re.compile(r"^[A-Za-z0-9]+$")
@@ -100,7 +102,13 @@ def parse_yaml(text: str, relpath: str) -> tuple[Any, dict[str, int], list[Diagn
     if isinstance(node, yaml.MappingNode):
         for key_node, _value in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
+                name, line = str(key_node.value), key_node.start_mark.line + 1
+                if name in lines:
+                    return None, {}, [Diagnostic(
+                        relpath, line, f"field '{name}' is given twice (first on line "
+                        f"{lines[name]})", "keep one of the two; YAML would silently use the last",
+                        column=key_node.start_mark.column + 1)]
+                lines[name] = line
     try:
         data = yaml.load(text, Loader=_Loader) if node is not None else None
     except yaml.YAMLError as exc:  # pragma: no cover - compose already succeeded
@@ -238,6 +246,10 @@ def paper_from_mapping(
         err("date_precision", f"date_precision '{precision}' does not match date '{date}'",
             "day for YYYY-MM-DD, month for YYYY-MM, year for YYYY")
     upvotes = typed("upvotes", (int,), "a whole number")
+    if upvotes is not None and upvotes < 0:
+        err("upvotes", f"upvotes must not be negative ({upvotes})", "write the count shown "
+            "on the listing, e.g. upvotes: 12")
+        upvotes = None
     organisation = typed("organisation", (str,), "text")
     venue = typed("venue", (str,), "text")
     arxiv_id = data.get("arxiv_id")
@@ -299,6 +311,13 @@ def paper_from_mapping(
 def read_record(path: Path, relpath: str) -> tuple[Paper | None, list[Diagnostic]]:
     """Read and validate one record file."""
     raw = path.read_bytes()
+    if len(raw) > MAX_RECORD_BYTES:
+        longest = max(enumerate(raw.split(b"\n"), start=1), key=lambda item: len(item[1]))
+        return None, [Diagnostic(relpath, longest[0], f"record file is {len(raw):,} bytes (limit "
+                                 f"{MAX_RECORD_BYTES:,}); line {longest[0]} alone has "
+                                 f"{len(longest[1]):,} bytes",
+                                 "a record holds one paper's metadata and abstract; remove "
+                                 "what was pasted by mistake")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from .catalog import Catalog
 from .model import Paper
-from .text import first_sentence
+from .text import contribution_line, first_sentence
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
@@ -106,7 +106,8 @@ class Renderer:
         self.env.globals.update(
             rel=rel, paper_url=paper_url, topic_url=topic_url, survey_url=survey_url,
             safe_url=safe_url, paragraphs=paragraphs, display_date=display_date,
-            authors_text=authors_text, first_sentence=first_sentence, cat=catalog,
+            authors_text=authors_text, first_sentence=first_sentence,
+            contribution_line=contribution_line, cat=catalog,
             tax=catalog.taxonomy, site_name=site_name, month_names=MONTH_NAMES,
         )
         self.env.filters["tojson_attr"] = lambda v: escape(_json(v))

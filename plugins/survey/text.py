@@ -90,3 +90,24 @@ def first_sentence(text: str, limit: int = 200) -> str:
     if len(sentence) > limit:
         sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
     return sentence
+
+
+_CLAIMS = [re.compile(r"\b(we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+ly\s+)?"
+                      + verbs + r"\w*\b", re.IGNORECASE)
+           for verbs in (r"(propose|introduce|present|develop|design|release|build|construct)",
+                         r"(show|find|demonstrate|investigate|study|analy[sz]e|explore|"
+                         r"establish|derive|provide|evaluate|examine)")]
+
+
+def contribution_line(abstract: str, limit: int = 220) -> str:
+    """One line saying what a paper contributes: the first sentence of its
+    abstract that proposes something ("we propose ...", "this paper
+    introduces ..."), else the first that makes a finding ("we show ..."),
+    else the first sentence."""
+    text = _SPACE.sub(" ", abstract).strip()
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z(])", text)
+    for claim in _CLAIMS:
+        for sentence in sentences:
+            if claim.search(sentence):
+                return first_sentence(sentence, limit)
+    return first_sentence(text, limit)

@@ -68,12 +68,28 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             self.cache = RecordCache(root, persist=self.config.cache)
         self.root = root
         self.templates = root / self.config.templates
+        self._nav_topics(config, root)
         for asset, target in (("survey.css", config.extra_css),
                               ("survey.js", config.extra_javascript)):
             uri = f"assets/survey/{asset}"
             if uri not in [str(x) for x in target]:
                 target.append(uri)
         return config
+
+    def _nav_topics(self, config: MkDocsConfig, root: Path) -> None:
+        """Expand the nav entry ``topics/index.md`` into the topic tree."""
+        from survey.taxonomy import load_taxonomy
+
+        taxonomy, _ = load_taxonomy(root / "content" / "taxonomy.yml")
+
+        def section(topic_id: str):
+            topic = taxonomy[topic_id]
+            if not topic.children:
+                return {topic.name: f"topics/{topic_id}.md"}
+            return {topic.name: [f"topics/{topic_id}.md", *(section(ch) for ch in topic.children)]}
+
+        tree = ["topics/index.md", *(section(t.id) for t in taxonomy.roots)]
+        config.nav = replace_nav_entry(config.nav, "topics/index.md", tree)
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.state = None  # nothing from a previous build survives into this one
@@ -167,6 +183,27 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             if folder.exists():
                 server.watch(str(folder))
         return server
+
+
+def replace_nav_entry(nav, target: str, replacement: list, title: str = "Topics"):
+    """Replace the nav entry pointing at ``target`` with a section of ``replacement``."""
+    if not nav:
+        return nav
+    out = []
+    for item in nav:
+        if isinstance(item, dict):
+            (name, value), = item.items()
+            if value == target:
+                out.append({name: replacement})
+            elif isinstance(value, list):
+                out.append({name: replace_nav_entry(value, target, replacement, title)})
+            else:
+                out.append(item)
+        elif item == target:
+            out.append({title: replacement})
+        else:
+            out.append(item)
+    return out
 
 
 def _description(paper) -> str:

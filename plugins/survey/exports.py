@@ -1,0 +1,47 @@
+"""Every export file of the site, computed once from the catalog.
+
+Each paper's BibTeX entry is rendered once and reused for its page, its own
+``.bib`` file and every collection file that contains it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .bibtex import bib_file_text, paper_to_entry
+from .catalog import Catalog
+from .model import Paper
+
+
+@dataclass
+class Exports:
+    #: paper id -> its BibTeX entry
+    entries: dict[str, str] = field(default_factory=dict)
+    #: site path -> file content
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = True,
+                  csl: bool = True) -> Exports:
+    out = Exports()
+    out.entries = {p.id: paper_to_entry(p) for p in catalog.papers}
+
+    def bib(papers: list[Paper]) -> str:
+        return bib_file_text([(p.key, out.entries[p.id]) for p in papers])
+
+    out.files["bib/all.bib"] = bib(catalog.papers)
+    if per_paper:
+        for p in catalog.papers:
+            out.files[f"papers/{p.id}/{p.key}.bib"] = out.entries[p.id]
+    if per_topic:
+        for tid, papers in catalog.topic_papers.items():
+            out.files[f"bib/topics/{tid}.bib"] = bib(papers)
+    for sid in catalog.surveys:
+        out.files[f"bib/surveys/{sid}.bib"] = bib(catalog.survey_papers(sid))
+    if csl:
+        from .csl import csl_json_text
+
+        out.files["data/papers.json"] = csl_json_text(catalog.papers)
+        for sid in catalog.surveys:
+            out.files[f"data/surveys/{sid}.json"] = csl_json_text(catalog.survey_papers(sid))
+    return out

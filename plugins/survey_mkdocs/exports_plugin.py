@@ -1,0 +1,35 @@
+"""``survey-exports``: BibTeX and CSL-JSON files for the whole collection,
+each topic, each survey and each paper."""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+
+from survey.exports import build_exports
+
+from .shared import add_file, log, state
+
+
+class ExportsConfig(base.Config):
+    #: Write ``papers/<id>/<key>.bib`` next to every paper page.
+    per_paper = c.Type(bool, default=True)
+    #: Write ``bib/topics/<topic-id>.bib`` for every topic.
+    per_topic = c.Type(bool, default=True)
+    #: Write CSL-JSON (``data/papers.json`` and ``data/surveys/<id>.json``).
+    csl = c.Type(bool, default=True)
+
+
+class ExportsPlugin(BasePlugin[ExportsConfig]):
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        st = state(config)
+        exports = build_exports(st.catalog, per_paper=self.config.per_paper,
+                                per_topic=self.config.per_topic, csl=self.config.csl)
+        st.bibtex.update(exports.entries)
+        for uri, content in exports.files.items():
+            add_file(files, config, uri, content)
+        log.info(f"survey: {len(exports.files)} export files")
+        return files

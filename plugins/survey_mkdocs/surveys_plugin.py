@@ -1,0 +1,55 @@
+"""``survey-surveys``: renders the topic surveys of ``content/surveys/`` at ``surveys/<id>/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+
+from survey.survey_render import expand_survey
+from survey.surveys import load_survey
+
+from .catalog_plugin import replace_nav_entry
+from .shared import add_file, catalog_plugin, state
+
+
+class SurveysConfig(base.Config):
+    #: URL folder of the survey pages.
+    url_prefix = c.Type(str, default="surveys")
+    #: Expand the nav entry ``surveys/index.md`` into one entry per survey.
+    nav = c.Type(bool, default=True)
+
+
+class SurveysPlugin(BasePlugin[SurveysConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.config.nav:
+            root = Path(config.config_file_path or ".").resolve().parent
+            plugin_root = catalog_plugin(config).config.root
+            if plugin_root:
+                root = (root / plugin_root).resolve()
+            entries = []
+            for path in sorted((root / "content" / "surveys").glob("*.md")):
+                survey, _ = load_survey(path, path.name)
+                if survey is not None:
+                    entries.append((survey.order, survey.id, survey.title))
+            prefix = self.config.url_prefix
+            tree = [f"{prefix}/index.md"] + [{title: f"{prefix}/{sid}.md"}
+                                             for _o, sid, title in sorted(entries)]
+            config.nav = replace_nav_entry(config.nav, f"{prefix}/index.md", tree, "Surveys")
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        st = state(config)
+        cat = st.catalog
+        prefix = self.config.url_prefix
+        surveys = sorted(cat.surveys.values(), key=lambda s: (s.order, s.id))
+        add_file(files, config, f"{prefix}/index.md",
+                 st.renderer.render("surveys.md", page=f"{prefix}/", surveys=surveys))
+        for survey in surveys:
+            markdown = expand_survey(cat, st.renderer, survey, st.charts.get(f"survey:{survey.id}"))
+            add_file(files, config, f"{prefix}/{survey.id}.md", markdown)
+        return files

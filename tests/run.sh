@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test of the project, installing what the tests need first:
+# the Python package with its test extras, and the Debian packages for the
+# LaTeX toolchain (pdflatex, bibtex, biber), pandoc and Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v pdflatex >/dev/null || need+=(texlive-latex-base texlive-latex-recommended)
+command -v biber >/dev/null || need+=(biber)
+kpsewhich biblatex.sty >/dev/null 2>&1 || need+=(texlive-bibtex-extra)
+kpsewhich plainnat.bst >/dev/null 2>&1 || need+=(texlive-latex-recommended)
+command -v pandoc >/dev/null || need+=(pandoc)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
+fi
+
+python3 -m pip install -q -e '.[test]'
+bash tests/install-actionlint.sh
+
+ruff check plugins tests bench
+python3 -m pytest "$@"
