@@ -187,7 +187,8 @@ def facts_fields(row: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {"title": row["title"]}
     if row.get("arxiv_id"):
         fields["arxiv_id"] = str(row["arxiv_id"])
-        fields["links"] = {"arxiv": f"https://arxiv.org/abs/{row['arxiv_id']}"}
+        fields["links"] = {"arxiv": f"https://arxiv.org/abs/{row['arxiv_id']}",
+                           "pdf": f"https://arxiv.org/pdf/{row['arxiv_id']}"}
     if row.get("authors"):
         fields["authors"] = list(row["authors"])
         fields["authors_complete"] = bool(row.get("authors_complete"))

@@ -84,9 +84,11 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
 
         def section(topic_id: str):
             topic = taxonomy[topic_id]
+            name = html.escape(topic.name, quote=False)  # the theme renders nav titles as HTML
             if not topic.children:
-                return {topic.name: f"topics/{topic_id}.md"}
-            return {topic.name: [f"topics/{topic_id}.md", *(section(ch) for ch in topic.children)]}
+                return {name: f"topics/{topic_id}/index.md"}
+            return {name: [f"topics/{topic_id}/index.md",
+                           *(section(ch) for ch in topic.children)]}
 
         tree = ["topics/index.md", *(section(t.id) for t in taxonomy.roots)]
         config.nav = replace_nav_entry(config.nav, "topics/index.md", tree)
@@ -110,7 +112,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             st.home_file = add_file(files, config, "index.md", "")  # filled in on_nav
         add_file(files, config, "topics/index.md", renderer.topics_index())
         for topic_id in catalog.taxonomy.topics:
-            add_file(files, config, f"topics/{topic_id}.md", renderer.topic_page(topic_id))
+            add_file(files, config, f"topics/{topic_id}/index.md",
+                     renderer.topic_page(topic_id))
         for paper in catalog.papers:
             uri = paper_url(paper) + "index.html"
             st.paper_files[paper.id] = add_file(files, config, uri, "")
