@@ -10,6 +10,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+
 from survey.arxiv import (
     API_URL,
     ArxivClient,

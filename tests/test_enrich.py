@@ -8,6 +8,7 @@ import urllib.error
 from pathlib import Path
 
 import pytest
+
 from survey.arxiv import ArxivClient, ArxivEntry, ArxivOffline, parse_feed
 from survey.enrich import (
     CONFLICT,

@@ -224,6 +224,7 @@ _TEXT_SYMBOLS = {
     "\u00bb": r"\guillemotright{}",
     "\u2039": r"\guilsinglleft{}",
     "\u203a": r"\guilsinglright{}",
+    "\u00b5": r"\textmu{}",
     "\u00bd": r"\textonehalf{}",
     "\u00bc": r"\textonequarter{}",
     "\u00be": r"\textthreequarters{}",
@@ -238,8 +239,8 @@ _TEXT_SYMBOLS = {
 }
 
 #: Superscript and subscript digits.
-_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
-_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True))
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True))
 
 #: Math-mode symbols: character -> command name (written ``{$\name$}``).
 _MATH = {
@@ -383,14 +384,51 @@ _DECODE_WORDS = {
 }
 #: Commands that only format their argument: dropped, the argument kept.
 _DECODE_TRANSPARENT = {
-    "emph", "textit", "textbf", "textsl", "textsc", "texttt", "textrm", "textsf",
-    "textup", "textmd", "textnormal", "mbox", "hbox", "text", "NoCaseChange",
-    "protect", "relax", "url", "mathrm", "mathit", "mathbf", "mathsf", "mathtt",
+    "emph",
+    "textit",
+    "textbf",
+    "textsl",
+    "textsc",
+    "texttt",
+    "textrm",
+    "textsf",
+    "textup",
+    "textmd",
+    "textnormal",
+    "mbox",
+    "hbox",
+    "text",
+    "NoCaseChange",
+    "protect",
+    "relax",
+    "url",
+    "mathrm",
+    "mathit",
+    "mathbf",
+    "mathsf",
+    "mathtt",
 }
 _DECODE_MATH = {v: k for k, v in _MATH.items() if v.isalpha()}
-_DECODE_MATH.update({"cdot": "·", "mu": "μ", "epsilon": "ϵ", "varepsilon": "ε", "phi": "ϕ",
-                     "varphi": "φ", "le": "≤", "ge": "≥", "ne": "≠", "to": "→", "gets": "←",
-                     "ldots": "…", "cdots": "⋯", "sim": "∼", "circ": "∘", "ast": "∗"})
+_DECODE_MATH.update(
+    {
+        "cdot": "·",
+        "mu": "μ",
+        "epsilon": "ϵ",
+        "varepsilon": "ε",
+        "phi": "ϕ",
+        "varphi": "φ",
+        "le": "≤",
+        "ge": "≥",
+        "ne": "≠",
+        "to": "→",
+        "gets": "←",
+        "ldots": "…",
+        "cdots": "⋯",
+        "sim": "∼",
+        "circ": "∘",
+        "ast": "∗",
+    }
+)
 
 # ---------------------------------------------------------------------------
 # Encoding
@@ -462,8 +500,16 @@ def _encode_char(ch: str) -> str:
 
 
 #: Adjacent characters that TeX fonts join into a ligature.
-_LIGATURE_PAIRS = {("-", "-"), ("'", "'"), ("`", "`"), (",", ","), ("!", "`"), ("?", "`"),
-                   ("<", "<"), (">", ">")}
+_LIGATURE_PAIRS = {
+    ("-", "-"),
+    ("'", "'"),
+    ("`", "`"),
+    (",", ","),
+    ("!", "`"),
+    ("?", "`"),
+    ("<", "<"),
+    (">", ">"),
+}
 
 
 def _join(pieces: Iterable[str]) -> str:
@@ -553,7 +599,7 @@ def latex_escape_title(text: str) -> str:
         if core is None or not _needs_protection(core.group()):
             pieces.extend(_char_pieces(word, start, unpaired))
             continue
-        lead, body, trail = word[: core.start()], core.group(), word[core.end():]
+        lead, body, trail = word[: core.start()], core.group(), word[core.end() :]
         pieces.extend(_char_pieces(lead, start, unpaired))
         inner = _join(_char_pieces(body, start + core.start(), unpaired))
         if inner.startswith("\\"):
@@ -678,8 +724,12 @@ def latex_decode(text: str) -> str:
                 out.append(" ")
             elif name in {"-", "/", "@", "!"}:
                 pass
+            elif name.isalpha() and j < n and s[j] == "{":
+                # unknown command with an argument: kept as written
+                arg, j = _read_argument(s, j)
+                out.append(f"\\{name}{{{latex_decode(arg)}}}")
             else:
-                out.append(s[i:j].rstrip() if name.isalpha() else "\\" + name)
+                out.append("\\" + name)
                 if name.isalpha() and j < n and s[j - 1] in " \t\n\r":
                     out.append(" ")
             i = j
@@ -701,7 +751,9 @@ def latex_decode(text: str) -> str:
             while j < n and s[j] == "-":
                 j += 1
             run = j - i
-            out.append("\u2014" * (run // 3) + ("\u2013" if run % 3 == 2 else "-" if run % 3 == 1 else ""))
+            out.append(
+                "\u2014" * (run // 3) + ("\u2013" if run % 3 == 2 else "-" if run % 3 == 1 else "")
+            )
             i = j
         elif c == "`":
             if s.startswith("``", i):
@@ -738,14 +790,20 @@ def _name_part(text: str) -> str:
 
 
 def name_to_bibtex(name: str) -> str:
-    """"First Middle Last" -> "Last, First Middle" (or "Last, Jr., First"), escaped."""
+    """ "First Middle Last" -> "Last, First Middle" (or "Last, Jr., First"), escaped.
+
+    Returns "" for a name with no LaTeX form at all (e.g. written in CJK)."""
     parts: NameParts = split_name(name)
-    family = _name_part(parts.family)
-    if not parts.given and not parts.suffix:
+    family, given, suffix = (_name_part(p) for p in (parts.family, parts.given, parts.suffix))
+    if not family:
+        family, given = given, ""
+    if not family:
+        return ""
+    if not given and not suffix:
         return family
-    if parts.suffix:
-        return f"{family}, {_name_part(parts.suffix)}, {_name_part(parts.given)}"
-    return f"{family}, {_name_part(parts.given)}"
+    if suffix:
+        return f"{family}, {suffix}, {given}"
+    return f"{family}, {given}"
 
 
 def _split_top(text: str, sep: str) -> list[str]:
@@ -857,13 +915,14 @@ def _entry(paper: Any) -> bibmodel.Entry:
     links = _get(paper, "links") or {}
 
     fields: list[tuple[str, str]] = []
-    if authors:
-        names = [name_to_bibtex(a) for a in authors]
-        if not complete:
-            names.append("others")
+    names = [n for n in map(name_to_bibtex, authors) if n]
+    if names:
+        if not complete or len(names) < len(authors):
+            names.append("others")  # partial, or a name had no LaTeX form
         fields.append(("author", "{" + " and ".join(names) + "}"))
     else:
         fields.append(("key", "{{" + latex_escape_text(title) + "}}"))
+        authors = []
     fields.append(("title", "{" + latex_escape_title(title) + "}"))
 
     entry_type = "misc"
@@ -885,8 +944,8 @@ def _entry(paper: Any) -> bibmodel.Entry:
     if arxiv_id:
         fields.append(("eprint", "{" + latex_escape_text(arxiv_id) + "}"))
         fields.append(("archivePrefix", "{arXiv}"))
-        if primary:
-            fields.append(("primaryClass", "{" + latex_escape_text(primary) + "}"))
+    if primary:
+        fields.append(("primaryClass", "{" + latex_escape_text(primary) + "}"))
     candidates = [arxiv_abs_url(arxiv_id)] if arxiv_id else []
     candidates += [links.get(k) for k in ("arxiv", "project", "pdf")]
     url = next((u for u in map(safe_url, candidates) if u), None)
@@ -911,7 +970,7 @@ def _write(blocks: Iterable[bibmodel.Block]) -> str:
     for block in blocks:
         library.add(block)
     if library.failed_blocks:
-        raise ValueError("; ".join(b.error for b in library.failed_blocks))  # duplicate keys
+        raise ValueError("; ".join(str(b.error) for b in library.failed_blocks))  # duplicate keys
     text = bibtexparser.write_string(library, unparse_stack=[], bibtex_format=_format())
     return text.strip("\n") + "\n"
 
@@ -946,7 +1005,9 @@ def bib_file_text(entries: Iterable[tuple[str, str]]) -> str:
 # Import
 # ---------------------------------------------------------------------------
 
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#{}]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
+_ARXIV_URL = re.compile(
+    r"arxiv\.org/(?:abs|pdf)/([^\s?#{}]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE
+)
 _ARXIV_JOURNAL = re.compile(r"arxiv(?:\s+preprint)?\s*:?\s*(?:arxiv\s*:\s*)?(\S+)", re.IGNORECASE)
 _ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.IGNORECASE)
 _MONTHS = {m: i + 1 for i, m in enumerate(MONTH_MACROS)}
@@ -994,7 +1055,9 @@ def _record(entry: bibmodel.Entry) -> dict[str, Any]:
     arxiv_id = None
     prefix = (f.get("archiveprefix") or f.get("eprinttype") or "").strip("{} ").lower()
     eprint = latex_decode(f.get("eprint", "")).strip()
-    if eprint and (prefix == "arxiv" or (not prefix and _ARXIV_ID.fullmatch(eprint.removeprefix("arXiv:")))):
+    if eprint and (
+        prefix == "arxiv" or (not prefix and _ARXIV_ID.fullmatch(eprint.removeprefix("arXiv:")))
+    ):
         arxiv_id = re.sub(r"^arxiv:", "", eprint, flags=re.IGNORECASE)
     url = f.get("url", "").strip()
     if arxiv_id is None and url:
@@ -1047,8 +1110,11 @@ def parse_bibtex(text: str, filename: str) -> tuple[list[dict[str, Any]], list[t
     is not a URL), ``links`` (``url`` as ``arxiv`` or ``project``) and
     ``abstract``.  Errors are ``(line, message)`` for blocks that could not be
     parsed (including duplicate keys) and entries without a title; those entries
-    are left out.  ``filename`` names the file in messages.
+    are left out.  Messages do not repeat ``filename`` (the caller prints it
+    with the line); it is accepted so that every source reader has the same
+    signature.
     """
+    del filename
     with _quiet_bibtexparser():
         library = bibtexparser.parse_string(text)
     records: list[dict[str, Any]] = []
@@ -1056,12 +1122,14 @@ def parse_bibtex(text: str, filename: str) -> tuple[list[dict[str, Any]], list[t
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, bibmodel.ParsingFailedBlock):
-            message = str(block.error).strip().splitlines()[0] if block.error else "cannot parse"
-            errors.append((line, f"{filename}: {message}"))
+            error = block.error
+            message = getattr(error, "abort_reason", None) or str(error) or type(error).__name__
+            message = " ".join(message.split())
+            errors.append((line, message))
         elif isinstance(block, bibmodel.Entry):
             record = _record(block)
             if not record["title"]:
-                errors.append((line, f"{filename}: entry {block.key!r} has no title"))
+                errors.append((line, f"entry {block.key!r} has no title"))
                 continue
             records.append(record)
     errors.sort()

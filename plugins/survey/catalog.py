@@ -19,7 +19,7 @@ from pathlib import Path
 from .diagnostics import ERROR, WARNING, Diagnostic
 from .model import Paper
 from .records import read_record
-from .surveys import Survey, load_survey
+from .surveys import MARKER_RE, Survey, load_survey
 from .taxonomy import Taxonomy, load_taxonomy
 from .text import edit_distance, normalise_title
 
@@ -288,6 +288,8 @@ def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:
         scope: set[str] = set()
         for tid in survey.topics:
             if tid not in tax:
+                if not tax.topics:  # the taxonomy itself failed to load (reported there)
+                    continue
                 diags.append(Diagnostic(survey.path, survey.lines.get("topics", 2),
                                         f"unknown topic '{tid}' in the survey's scope",
                                         "topics are the ids in content/taxonomy.yml"))
@@ -296,6 +298,13 @@ def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:
                 scope.add(t)
                 if survey.id not in topic_surveys[t]:
                     topic_surveys[t].append(survey.id)
+        for m in MARKER_RE.finditer(survey.body):
+            if m.group("name") == "papers" and tax.topics and m.group("arg") not in tax:
+                line = survey.body.count("\n", 0, m.start()) + survey.body_line
+                what = f"unknown topic '{m.group('arg')}'" if m.group("arg") else "no topic"
+                diags.append(Diagnostic(survey.path, line, f"marker survey:papers names {what}",
+                                        "write <!-- survey:papers TOPIC-ID --> with an id from "
+                                        "content/taxonomy.yml"))
         ids = {p.id for t in scope for p in cat.topic_direct.get(t, [])}
         for field_name in ("include", "exclude"):
             for pid in getattr(survey, field_name):

@@ -124,7 +124,8 @@ def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
 
         records, errors = parse_bibtex(text, shown)
         diags = [Diagnostic(shown, line, f"cannot parse BibTeX entry: {msg}",
-                            "fix the entry's braces and commas, or remove it") for line, msg in errors]
+                            "fix the entry's braces and commas, or remove it")
+                 for line, msg in errors]
         items = []
         for rec in records:
             fields = {k: v for k, v in rec.items() if k not in ("key", "line") and v not in
@@ -230,7 +231,7 @@ def merge_into(paper: Paper, item: Incoming) -> bool:
             continue
         current = getattr(paper, key)
         if current in (None, "", [], False) and value not in (None, "", []):
-            if key == "authors_complete" and not paper.authors == item.fields.get("authors"):
+            if key == "authors_complete" and paper.authors != item.fields.get("authors"):
                 continue
             setattr(paper, key, list(value) if isinstance(value, list) else value)
             filled_groups.add(GROUP_OF[key])
@@ -302,6 +303,23 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
         if d.is_error:
             result.diagnostics.append(Diagnostic(d.file, d.line, d.message, "ingest will not "
                                                  "run while a record is broken: " + d.hint))
+    seen_titles: dict[str, Paper] = {}
+    seen_arxiv: dict[str, Paper] = {}
+    for paper in existing:
+        for index, value in ((seen_titles, normalise_title(paper.title)),
+                             (seen_arxiv, paper.arxiv_id)):
+            if not value:
+                continue
+            if value in index:
+                result.diagnostics.append(Diagnostic(
+                    paper.path or "", paper.line_of("title" if index is seen_titles else
+                                                    "arxiv_id"),
+                    f"this record and {index[value].path} are the same paper "
+                    f"({'title' if index is seen_titles else 'arXiv id'} matches)",
+                    "merge the two records into one before ingesting; ingest cannot tell which "
+                    "one new sightings belong to"))
+            else:
+                index[value] = paper
     if not result.ok:
         return result
     result.entries = sum(1 for item in incoming if item.label.startswith("listing"))
@@ -378,7 +396,6 @@ def new_record(fields: dict[str, Any], root: Path, taxonomy: Taxonomy | None,
     paper = Paper(id="", key="", title=fields["title"].strip(),
                   added=today or _dt.date.today().isoformat())
     merge_into(paper, Incoming(Source("survey new"), "survey new", fields, 0))
-    paper.sources = []
     finish_record(paper, taxonomy)
     paper.id = _unique_id(slugify(paper.title), {p.id for p in existing})
     paper.key = make_key(paper, {p.key for p in existing})

@@ -67,8 +67,7 @@ __all__ = [
 ]
 
 #: Title words never used in a key.
-STOPWORDS = frozenset(
-    """
+_STOPWORDS_TEXT = """
     a an the
     on of for to towards toward in into at by with without from via as per
     and or but nor so than then
@@ -78,22 +77,23 @@ STOPWORDS = frozenset(
     i we you it he she they me us our ours your yours its his her their my
     this that these those
     not no
-    """.split()
-)
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 #: Words that belong to the family name when they stand right before it, in
 #: lowercase ("van", "de", "dos", "le" ...).
-NAME_PARTICLES = frozenset(
-    """
+_PARTICLES_TEXT = """
     van von der den de del della degli dei di da das dos du la le lo ter ten
     zu zur vom dem
-    """.split()
-)
+"""
+NAME_PARTICLES = frozenset(_PARTICLES_TEXT.split())
 
 #: The particles also recognised when capitalised ("Van den Broeck", "De Freitas",
 #: "Di Penta").  Short capitalised words that are common given names or
 #: syllables in other languages ("Le", "La", "Da", "Du" ...) are left out.
-NAME_PARTICLES_CAPITALISED = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "dos"})
+NAME_PARTICLES_CAPITALISED = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "di", "dos"}
+)
 
 #: Generational suffixes, compared without a trailing dot and case-insensitively.
 NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})

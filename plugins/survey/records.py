@@ -31,7 +31,10 @@ ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
-class _Loader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _Loader(_BaseLoader):
     """A safe loader that keeps dates as strings (records store ISO text)."""
 
 
@@ -81,13 +84,19 @@ def write_record(path: Path, paper: Paper) -> bool:
 def parse_yaml(text: str, relpath: str) -> tuple[Any, dict[str, int], list[Diagnostic]]:
     """Parse YAML text, returning the data, the line of each top-level key, and
     a syntax diagnostic when it does not parse."""
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
         col = mark.column + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
+        bad_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        if "\t" in bad_line[: max(col, 1)] or "\t" in bad_line.lstrip(" ")[:1]:
+            problem = ("found character '\\t' that cannot start any token: a tab is used for "
+                       "indentation; YAML needs spaces")
         return None, {}, [
             Diagnostic(
                 relpath,
@@ -98,6 +107,8 @@ def parse_yaml(text: str, relpath: str) -> tuple[Any, dict[str, int], list[Diagn
                 column=col,
             )
         ]
+    finally:
+        loader.dispose()
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _value in node.value:
@@ -109,10 +120,6 @@ def parse_yaml(text: str, relpath: str) -> tuple[Any, dict[str, int], list[Diagn
                         f"{lines[name]})", "keep one of the two; YAML would silently use the last",
                         column=key_node.start_mark.column + 1)]
                 lines[name] = line
-    try:
-        data = yaml.load(text, Loader=_Loader) if node is not None else None
-    except yaml.YAMLError as exc:  # pragma: no cover - compose already succeeded
-        return None, {}, [Diagnostic(relpath, 1, f"YAML error: {exc}")]
     return data, lines, []
 
 
@@ -205,8 +212,10 @@ def paper_from_mapping(
     if title is not None:
         if not title.strip():
             err("title", "title is empty", "write the paper's title")
-        elif len(title) > MAX_TITLE or "\n" in title.strip():
-            err("title", f"title is {len(title)} characters or spans lines",
+        elif "\n" in title.strip():
+            err("title", "title spans several lines", "write the title on one line")
+        elif len(title) > MAX_TITLE:
+            err("title", f"title is {len(title):,} characters (limit {MAX_TITLE})",
                 "a title is one line of at most 500 characters")
     abstract = typed("abstract", (str,), "text") or ""
     if len(abstract) > MAX_ABSTRACT:
@@ -233,11 +242,10 @@ def paper_from_mapping(
     date = data.get("date")
     if isinstance(date, int) and not isinstance(date, bool):
         date = str(date)
-    if date is not None:
-        if not isinstance(date, str) or valid_date(date) is None:
-            err("date", f"date {date!r} is not a valid date",
-                "write YYYY-MM-DD, YYYY-MM or YYYY (e.g. date: '2024-08-23')")
-            date = None
+    if date is not None and (not isinstance(date, str) or valid_date(date) is None):
+        err("date", f"date {date!r} is not a valid date",
+            "write YYYY-MM-DD, YYYY-MM or YYYY (e.g. date: '2024-08-23')")
+        date = None
     precision = typed("date_precision", (str,), "day, month or year")
     if precision is not None and precision not in DATE_PRECISIONS:
         err("date_precision", f"date_precision '{precision}' is not day, month or year")
@@ -283,8 +291,9 @@ def paper_from_mapping(
     for item in typed("sources", (list,), "a list of {file, line}") or []:
         if isinstance(item, dict) and isinstance(item.get("file"), str):
             line = item.get("line")
+            entry = item.get("entry")
             sources.append(Source(item["file"], line if isinstance(line, int) else None,
-                                  item.get("entry") if isinstance(item.get("entry"), str) else None))
+                                  entry if isinstance(entry, str) else None))
         else:
             err("sources", f"source {item!r:.60} must be a mapping with a 'file'",
                 "write sources: [{file: my-list.txt, line: 3}]")

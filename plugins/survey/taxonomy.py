@@ -113,14 +113,15 @@ def load_taxonomy(path: Path, relpath: str = "content/taxonomy.yml"
     """Load and validate the taxonomy; problems come back as diagnostics."""
     diags: list[Diagnostic] = []
     if not path.exists():
-        return Taxonomy({}, relpath), [Diagnostic(relpath, 1, "taxonomy file is missing",
-                                                  "create content/taxonomy.yml with a topics: list")]
+        return Taxonomy({}, relpath), [Diagnostic(
+            relpath, 1, "taxonomy file is missing",
+            "create content/taxonomy.yml with a topics: list")]
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return Taxonomy({}, relpath), [Diagnostic(relpath, 1, "file is not UTF-8",
                                                   "save the file as UTF-8")]
-    data, _lines, diags = parse_yaml(text, relpath)
+    data, top_lines, diags = parse_yaml(text, relpath)
     if diags:
         return Taxonomy({}, relpath), diags
     node_lines = _item_lines(text)
@@ -141,7 +142,8 @@ def load_taxonomy(path: Path, relpath: str = "content/taxonomy.yml"
             continue
         for key in item:
             if key not in TOPIC_FIELDS:
-                err(f"unknown topic field '{key}'", "topic fields: " + ", ".join(sorted(TOPIC_FIELDS)))
+                err(f"unknown topic field '{key}'",
+                    "topic fields: " + ", ".join(sorted(TOPIC_FIELDS)))
         tid = item.get("id")
         if not isinstance(tid, str) or not ID_RE.match(tid):
             err(f"topic id {tid!r} is not a slug", "ids use lowercase letters, digits, hyphens")
@@ -211,7 +213,8 @@ def load_taxonomy(path: Path, relpath: str = "content/taxonomy.yml"
             topics[topic.parent].children.append(topic.id)
     fallback = data.get("fallback")
     if fallback is not None and fallback not in topics:
-        diags.append(Diagnostic(relpath, 1, f"fallback topic '{fallback}' is not defined",
+        diags.append(Diagnostic(relpath, top_lines.get("fallback", 1),
+                                f"fallback topic '{fallback}' is not defined",
                                 "set fallback: to the id of a topic"))
         fallback = None
     return Taxonomy(topics, relpath, fallback), diags

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from mkdocs.config import base
@@ -37,7 +38,8 @@ class SurveysPlugin(BasePlugin[SurveysConfig]):
                 if survey is not None:
                     entries.append((survey.order, survey.id, survey.title))
             prefix = self.config.url_prefix
-            tree = [f"{prefix}/index.md"] + [{title: f"{prefix}/{sid}.md"}
+            # The theme renders nav titles as HTML: escape the survey titles.
+            tree = [f"{prefix}/index.md"] + [{html.escape(title, quote=False): f"{prefix}/{sid}.md"}
                                              for _o, sid, title in sorted(entries)]
             config.nav = replace_nav_entry(config.nav, f"{prefix}/index.md", tree, "Surveys")
         return config

@@ -1,0 +1,747 @@
+"""Build benchmark: our site (every plugin ``mkdocs.yml`` configures) against plain
+MkDocs + Material over hand-written Markdown with the same content.
+
+    python bench/run.py --papers 1000 [--skip-baseline] [--skip-serve] [--profile]
+
+Everything is written under ``bench/out/`` (git-ignored): the synthetic project
+``n<N>/project``, the baseline ``n<N>/baseline``, the built sites, logs,
+``results-<N>.json`` and (``--profile``) ``profile-<N>.txt``.  See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import html
+import json
+import os
+import pstats
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from survey.catalog import newest_first
+from survey.keys import make_key
+from survey.model import Paper
+from survey.records import read_record, write_record
+from survey.taxonomy import load_taxonomy
+from survey.text import edit_distance, normalise_title, slugify
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+SEED = 20240601
+GZIP_LEVEL = 6  # what a typical web server's on-the-fly gzip uses
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
+
+#: Words of the distinct title suffixes: pairwise edit distance >= 3, so two
+#: titles differing only in one suffix word are never "near-identical" (<= 2).
+CODE_WORDS = (
+    "Amber", "Basalt", "Cobalt", "Dune", "Thistle", "Fjord", "Glacier", "Harbor", "Iris",
+    "Juniper", "Kestrel", "Lagoon", "Meadow", "Nebula", "Onyx", "Prairie", "Quartz", "Raven",
+    "Sierra", "Tundra", "Umbra", "Violet", "Willow", "Walrus", "Yarrow", "Zephyr", "Saffron",
+    "Beacon", "Cedar", "Delta", "Falcon", "Garnet", "Heron", "Indigo", "Jasper", "Kelp",
+    "Lotus", "Maple", "Nimbus", "Orchid",
+)
+LEADS = ("Revisiting", "Towards", "Rethinking", "Scaling", "Efficient", "Understanding",
+         "Benchmarking", "Improving", "Learning", "Probing")
+SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+# The wrapper of each measured build: runs the command as its child and writes
+# the child's wall time and peak RSS (RUSAGE_CHILDREN, KiB on Linux) as JSON.
+WRAPPER = r"""
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+rc = subprocess.call(sys.argv[2:])
+wall = time.perf_counter() - t
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[1], "w") as fh:
+    json.dump({"rc": rc, "wall_s": wall, "maxrss_kb": ru.ru_maxrss,
+               "user_s": ru.ru_utime, "sys_s": ru.ru_stime}, fh)
+"""
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Synthetic catalog
+# ---------------------------------------------------------------------------
+
+
+def load_seeds() -> list[Paper]:
+    papers = []
+    for path in sorted((REPO / "content" / "papers").glob("*.yml")):
+        paper, _diags = read_record(path, f"content/papers/{path.name}")
+        if paper is not None:
+            papers.append(paper)
+    return papers
+
+
+class TitleGuard:
+    """The near-duplicate rule of ``survey.catalog._near_duplicates``: titles are
+    compared within blocks sharing their first or last 12 normalised characters."""
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, list[str]] = defaultdict(list)
+        self.seen: set[str] = set()
+
+    def clashes(self, title: str) -> bool:
+        norm = normalise_title(title)
+        if norm in self.seen:
+            return True
+        for block in ("p:" + norm[:12], "s:" + norm[-12:]):
+            for other in self.blocks.get(block, ()):
+                limit = 0 if min(len(norm), len(other)) < 20 else 2
+                if edit_distance(norm, other, limit) <= limit:
+                    return True
+        return False
+
+    def add(self, title: str) -> None:
+        norm = normalise_title(title)
+        self.seen.add(norm)
+        self.blocks["p:" + norm[:12]].append(norm)
+        self.blocks["s:" + norm[-12:]].append(norm)
+
+
+def _check_code_words() -> None:
+    words = [w.lower() for w in CODE_WORDS]
+    for i, a in enumerate(words):
+        for b in words[i + 1:]:
+            assert edit_distance(a, b) >= 3, (a, b)
+
+
+def synthetic_papers(seeds: list[Paper], n: int, seed: int = SEED) -> list[Paper]:
+    """``n`` papers: the seed records themselves, then synthetic ones derived from them."""
+    _check_code_words()
+    rng = random.Random(seed)
+    if n <= len(seeds):
+        return seeds[:n]
+    guard = TitleGuard()
+    ids = {p.id for p in seeds}
+    keys = {p.key for p in seeds}
+    for p in seeds:
+        guard.add(p.title)
+    titles = [p.title.split() for p in seeds]
+    vocab = sorted({w for t in titles for w in t if w.isalpha() and len(w) >= 5})
+    pool_authors = sorted({a for p in seeds for a in p.authors})
+    sentences = [s for p in seeds for s in SENTENCE_RE.split(" ".join(p.abstract.split())) if s]
+    k = len(CODE_WORDS)
+    want = n - len(seeds)
+    if want > k ** 3:
+        raise SystemExit(f"at most {len(seeds) + k ** 3} papers")
+    codes = rng.sample(range(k ** 3), want)
+    out = list(seeds)
+    for i, code_n in enumerate(codes):
+        src = seeds[rng.randrange(len(seeds))]
+        code = " ".join(CODE_WORDS[(code_n // k ** j) % k] for j in (2, 1, 0))
+        for _attempt in range(50):
+            words = src.title.split()
+            other = rng.choice(titles)
+            if len(words) >= 4 and len(other) >= 3 and rng.random() < 0.6:
+                words = words[:rng.randint(2, len(words) - 1)] + other[rng.randint(1,
+                                                                                len(other) - 1):]
+            if len(words) > 2 and rng.random() < 0.7:
+                words[rng.randrange(1, len(words))] = rng.choice(vocab)
+            if rng.random() < 0.25:
+                words.insert(0, rng.choice(LEADS))
+            base = " ".join(words)[:160].rstrip(" :,-")
+            title = f"{base} ({code})"
+            if not guard.clashes(title):
+                break
+        else:
+            raise SystemExit(f"could not make a distinct title from {src.id}")
+        guard.add(title)
+        pid = f"{slugify(base, max_words=6, max_len=44)}-{slugify(code)}"
+        while pid in ids:
+            pid += "-x"
+        ids.add(pid)
+
+        year = min(2025, max(2015, src.year + rng.choice((-2, -1, 0, 0, 1)))) if src.year else None
+        month = rng.randint(1, 12) if src.month else None
+        arxiv_id = f"{(year or 2024) % 100:02d}{month or 1:02d}.{60000 + i:05d}" \
+            if src.arxiv_id else None
+        links = {}
+        if arxiv_id:
+            links = {"arxiv": f"https://arxiv.org/abs/{arxiv_id}",
+                     "pdf": f"https://arxiv.org/pdf/{arxiv_id}"}
+        if src.links.get("code"):
+            links["code"] = f"https://github.com/bench-org/{pid[:40]}"
+        if src.links.get("project"):
+            links["project"] = f"https://bench.example.org/{pid[:40]}/"
+        n_auth = len(src.authors)
+        authors = rng.sample(pool_authors, n_auth) if n_auth else []
+        author_count = src.author_count
+        if src.authors_complete and author_count is not None:
+            author_count = len(authors)
+        date_text = None
+        if src.date:
+            dy = year or int(src.date[:4])
+            date_text = f"{dy:04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        own = SENTENCE_RE.split(" ".join(src.abstract.split())) if src.abstract else []
+        abstract = ""
+        if own:
+            mix = rng.sample(own, max(1, len(own) // 2))
+            mix += rng.sample(sentences, max(1, len(own) - len(mix)))
+            rng.shuffle(mix)
+            abstract = " ".join(mix)[:3000]
+        key = make_key({"title": title, "authors": authors, "year": year}, keys)
+        keys.add(key)
+        out.append(replace(
+            src, id=pid, key=key, title=title, authors=authors, author_count=author_count,
+            year=year, month=month, date=date_text,
+            date_precision="day" if date_text else None,
+            upvotes=rng.randint(0, 2 * src.upvotes + 5) if src.upvotes is not None else None,
+            arxiv_id=arxiv_id, links=links, topics=list(src.topics), abstract=abstract,
+            sources=list(src.sources), provenance=dict(src.provenance),
+            path=f"content/papers/{pid}.yml", lines={}))
+    return out
+
+
+def make_project(project: Path, papers: list[Paper], n_seeds: int) -> None:
+    if project.exists():
+        shutil.rmtree(project)
+    (project / "content" / "papers").mkdir(parents=True)
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "site_templates", project / "site_templates")
+    for name in ("pages", "surveys"):
+        if (REPO / "content" / name).exists():
+            shutil.copytree(REPO / "content" / name, project / "content" / name)
+    for name in ("taxonomy.yml", "paper.schema.json"):
+        if (REPO / "content" / name).exists():
+            shutil.copy(REPO / "content" / name, project / "content" / name)
+    dest = project / "content" / "papers"
+    for i, paper in enumerate(papers):
+        if i < n_seeds:  # the seed records, byte for byte
+            shutil.copy(REPO / "content" / "papers" / f"{paper.id}.yml", dest)
+        else:
+            write_record(dest / f"{paper.id}.yml", paper)
+
+
+# ---------------------------------------------------------------------------
+# Baseline: plain MkDocs + Material over hand-written Markdown
+# ---------------------------------------------------------------------------
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#<>])")
+
+
+def md(text: str) -> str:
+    """Text safe in a Markdown paragraph or table cell."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split())).replace("&", "&amp;")
+
+
+def make_baseline(base: Path, papers: list[Paper]) -> None:
+    from survey.bibtex import paper_to_entry
+
+    if base.exists():
+        shutil.rmtree(base)
+    docs = base / "docs"
+    (docs / "papers").mkdir(parents=True)
+    cfg = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    tax, _ = load_taxonomy(REPO / "content" / "taxonomy.yml")
+    live = set(tax.topics)
+    direct: dict[str, list[Paper]] = defaultdict(list)
+    deep: dict[str, list[Paper]] = defaultdict(list)
+    for p in papers:
+        seen: set[str] = set()
+        for tid in p.topics:
+            if tid not in live:
+                continue
+            direct[tid].append(p)
+            for t in [tid, *tax.ancestors(tid)]:
+                if t not in seen:
+                    seen.add(t)
+                    deep[t].append(p)
+
+    def topic_path(tid: str) -> str:
+        names = [tax[a].name for a in reversed(tax.ancestors(tid))] + [tax[tid].name]
+        return " › ".join(md(x) for x in names)
+
+    for p in papers:
+        lines = [f"# {md(p.title)}", ""]
+        if p.authors:
+            lines += [md(", ".join(p.authors)) + ("" if p.authors_complete else " et al."), ""]
+        facts = []
+        if p.year:
+            facts.append(f"- **Published** {MONTHS[p.month - 1] + ' ' if p.month else ''}{p.year}")
+        if p.date:
+            facts.append(f"- **Listed on** {p.date}")
+        if p.venue:
+            facts.append(f"- **Venue** {md(p.venue)}")
+        if p.upvotes is not None:
+            facts.append(f"- **Upvotes** {p.upvotes}")
+        if p.arxiv_id:
+            facts.append(f"- **arXiv** {p.arxiv_id}")
+        facts.append(f"- **Citation key** `{p.key}`")
+        lines += facts + [""]
+        links = [f"[{label}]({p.links[kind]})" for kind, label in
+                 (("arxiv", "arXiv"), ("pdf", "PDF"), ("code", "Code"), ("project", "Project"))
+                 if p.links.get(kind)]
+        if links:
+            lines += [" · ".join(links), ""]
+        lines += ["## Abstract", ""]
+        paras = [x for x in re.split(r"\n\s*\n", p.abstract.strip()) if x.strip()]
+        for para in paras or ["*No abstract recorded yet.*"]:
+            lines += [md(para) if paras else para, ""]
+        lines += ["## Topics", ""]
+        lines += [f"- [{topic_path(t)}](../topics/{t}/index.md)" for t in p.topics if t in tax]
+        try:
+            bib = paper_to_entry(p)
+        except ValueError:
+            bib = ""
+        if bib:
+            lines += ["", "## Cite", ""] + ["    " + x for x in bib.rstrip("\n").split("\n")]
+        (docs / "papers" / f"{p.id}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    for tid in tax.topics:
+        topic = tax[tid]
+        ps = newest_first(deep.get(tid, []))
+        years = sorted({p.year for p in ps if p.year})
+        crumbs = " › ".join(["[Topics](../index.md)"] + [
+            f"[{md(tax[a].name)}](../{a}/index.md)" for a in reversed(tax.ancestors(tid))])
+        lines = [f"# {md(topic.name)}", "", f"{crumbs} › {md(topic.name)}", "",
+                 md(topic.description), "",
+                 f"**{len(ps)}** papers ({len(direct.get(tid, []))} filed here) · "
+                 f"**{sum(1 for p in ps if p.has_code)}** with code"
+                 + (f" · {years[0]}–{years[-1]}" if years else ""), ""]
+        if topic.children:
+            lines += ["## Sub-topics", ""] + [
+                f"- [{md(tax[c].name)}](../{c}/index.md) ({len(deep.get(c, []))})"
+                for c in topic.children] + [""]
+        lines += ["## Papers", "", "| Title | Year | Upvotes | Code |", "| --- | --- | --- | --- |"]
+        for p in ps:
+            code = f"[code]({p.links['code']})" if p.links.get("code") else ""
+            lines.append(f"| [{md(p.title)}](../../papers/{p.id}.md) | {p.year or ''} | "
+                         f"{'' if p.upvotes is None else p.upvotes} | {code} |")
+        (docs / "topics" / tid).mkdir(parents=True, exist_ok=True)
+        (docs / "topics" / tid / "index.md").write_text("\n".join(lines) + "\n",
+                                                        encoding="utf-8")
+
+    tree = ["# Topics", ""]
+    for topic, depth in tax.walk():
+        tree.append("    " * depth + f"- [{md(topic.name)}]({topic.id}/index.md) "
+                    f"({len(deep.get(topic.id, []))})")
+    (docs / "topics" / "index.md").write_text("\n".join(tree) + "\n", encoding="utf-8")
+    recent = sorted(papers, key=lambda p: (p.added or "", p.sort_date, p.id), reverse=True)[:10]
+    home = [f"# {md(cfg['site_name'])}", "", md(cfg.get("site_description", "")), "",
+            "| figure | papers |", "| --- | --- |", f"| records | {len(papers)} |",
+            f"| with an arXiv id | {sum(1 for p in papers if p.arxiv_id)} |",
+            f"| with a code link | {sum(1 for p in papers if p.has_code)} |", "",
+            "## Topics", ""]
+    home += [f"- [{md(t.name)}](topics/{t.id}/index.md) ({len(deep.get(t.id, []))})"
+             for t in tax.roots]
+    home += ["", "## Recently added", ""]
+    home += [f"- [{md(p.title)}](papers/{p.id}.md)" for p in recent]
+    (docs / "index.md").write_text("\n".join(home) + "\n", encoding="utf-8")
+    for page in (REPO / "content" / "pages").glob("*.md"):
+        if page.name != "index.md":
+            shutil.copy(page, docs / page.name)
+
+    def section(tid: str):
+        t = tax[tid]
+        name = html.escape(t.name, quote=False)
+        if not t.children:
+            return {name: f"topics/{tid}/index.md"}
+        return {name: [f"topics/{tid}/index.md", *(section(c) for c in t.children)]}
+
+    nav = [{"Home": "index.md"},
+           {"Topics": ["topics/index.md", *(section(t.id) for t in tax.roots)]}]
+    nav += [{p.stem.replace("-", " ").capitalize(): p.name} for p in
+            sorted((REPO / "content" / "pages").glob("*.md")) if p.name != "index.md"]
+    theme = {k: v for k, v in cfg["theme"].items() if k != "custom_dir"}
+    out = {"site_name": cfg["site_name"], "site_description": cfg.get("site_description", ""),
+           "site_url": cfg.get("site_url"), "docs_dir": "docs", "strict": False,
+           "theme": theme, "markdown_extensions": cfg.get("markdown_extensions", []),
+           "plugins": ["search"], "nav": nav}
+    (base / "mkdocs.yml").write_text(yaml.safe_dump(out, sort_keys=False, allow_unicode=True),
+                                     encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Measurements
+# ---------------------------------------------------------------------------
+
+
+def measure_build(cfg: Path, site: Path, log: Path, timeout: float,
+                  profile: Path | None = None) -> dict:
+    """One ``mkdocs build`` in a fresh process: wall time, peak RSS, exit code."""
+    if site.exists():
+        shutil.rmtree(site)
+    stats_file = log.with_suffix(".json")
+    build = [sys.executable]
+    if profile is not None:
+        build += ["-m", "cProfile", "-o", str(profile)]
+    build += ["-m", "mkdocs", "build", "-q", "-f", str(cfg), "-d", str(site)]
+    with log.open("w") as fh:
+        proc = subprocess.Popen([sys.executable, "-c", WRAPPER, str(stats_file), *build],
+                                cwd=cfg.parent, env=ENV, stdout=fh, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        started = time.perf_counter()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the wrapper's own group: it and its build
+            proc.wait()
+            html_pages = sum(1 for _ in site.rglob("*.html")) if site.exists() else 0
+            return {"rc": None, "timeout": True, "wall_s": time.perf_counter() - started,
+                    "pages_written": html_pages}
+    result = json.loads(stats_file.read_text())
+    result["rss_mb"] = result["maxrss_kb"] / 1024
+    return result
+
+
+def gz_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=GZIP_LEVEL, mtime=0))
+
+
+def site_stats(site: Path) -> dict:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    out = {"site_bytes": sum(p.stat().st_size for p in files), "site_files": len(files),
+           "html_pages": sum(1 for p in files if p.suffix == ".html")}
+    index = site / "search" / "search_index.json"
+    if not index.exists():
+        return out
+    out["search_index_bytes"] = index.stat().st_size
+    out["search_index_gz_bytes"] = gz_size(index)
+    data = json.loads(index.read_text(encoding="utf-8"))
+    out["search_docs"] = len(data.get("docs", []))
+    # What Material's search worker fetches before the first result: the index,
+    # the worker, and (non-English only) lunr language support files.
+    workers = sorted((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    needed = [index, *workers[:1]]
+    lunr = site / "assets" / "javascripts" / "lunr"
+    langs = data.get("config", {}).get("lang", ["en"])
+    extra = []
+    for lang in langs:
+        if lang == "ja":
+            extra.append(lunr / "tinyseg.js")
+        elif lang in ("hi", "th"):
+            extra.append(lunr / "wordcut.js")
+        if lang != "en":
+            extra.append(lunr / "min" / f"lunr.{lang}.min.js")
+    if len(langs) > 1:
+        extra.append(lunr / "min" / "lunr.multi.min.js")
+    if extra:
+        extra.insert(0, lunr / "min" / "lunr.stemmer.support.min.js")
+    needed += extra
+    out["first_search_files"] = [str(p.relative_to(site)) for p in needed]
+    out["first_search_gz_bytes"] = sum(gz_size(p) for p in needed if p.exists())
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode("utf-8", errors="replace")
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def wait_for(url: str, needle: str | None, timeout: float, proc: subprocess.Popen,
+             every: float = 0.05) -> float | None:
+    """Seconds until ``url`` is served (and contains ``needle``), or None on timeout."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"mkdocs serve exited with {proc.returncode}")
+        body = fetch(url)
+        if body is not None and (needle is None or needle in body):
+            return time.monotonic() - start
+        time.sleep(every)
+    return None
+
+
+def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
+               edits: int = 3, start_timeout: float = 1200) -> dict:
+    """Edit one record's title under ``mkdocs serve``; seconds until it is served."""
+    cfg = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    path = urlsplit(cfg.get("site_url") or "").path or "/"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}{path if path.endswith('/') else path + '/'}"
+    rng = random.Random(SEED + 1)
+    pool = [p for p in papers[n_seeds:] or papers if p.topics]
+    chosen = rng.sample(pool, edits)
+    out: dict = {"rebuild_s": [], "topic_ok": [], "bib_ok": [], "topic_lag_s": [],
+                 "bib_lag_s": []}
+    with log.open("w") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}",
+             "-f", str(project / "mkdocs.yml")],
+            cwd=project, env=ENV, stdout=fh, stderr=subprocess.STDOUT)
+        try:
+            first = wait_for(base + f"papers/{chosen[0].id}/", None, start_timeout, proc, 0.2)
+            if first is None:
+                raise RuntimeError(f"mkdocs serve did not serve a page within {start_timeout} s")
+            out["first_build_s"] = first
+            time.sleep(1.0)  # let the watcher settle
+            for n, paper in enumerate(chosen, start=1):
+                record = project / "content" / "papers" / f"{paper.id}.yml"
+                current, _ = read_record(record, f"content/papers/{record.name}")
+                token = f"benchedit{n}q{rng.randrange(10**6):06d}"
+                new = replace(current, title=f"{current.title} {token}")
+                write_record(record, new)
+                took = wait_for(base + f"papers/{paper.id}/", token, 120, proc)
+                out["rebuild_s"].append(took)
+                if took is None:
+                    continue
+                for what, url in (("topic", f"topics/{paper.topics[0]}/"),
+                                  ("bib", "bib/all.bib")):
+                    lag = wait_for(base + url, token, 10, proc)
+                    out[f"{what}_ok"].append(lag is not None)
+                    out[f"{what}_lag_s"].append(lag)
+                time.sleep(1.0)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    done = [x for x in out["rebuild_s"] if x is not None]
+    out["rebuild_median_s"] = statistics.median(done) if done else None
+    return out
+
+
+def run_check(project: Path) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "survey.cli", "--root", str(project), "check",
+                           "--errors-only"], cwd=project, env=ENV, capture_output=True,
+                          text=True)
+    m = re.search(r"check: (\d+) error\(s\), (\d+) warning\(s\)", proc.stderr)
+    return {"rc": proc.returncode, "errors": int(m.group(1)) if m else None,
+            "warnings": int(m.group(2)) if m else None, "first": proc.stdout[:2000]}
+
+
+#: (label, file substring, function) whose cumulative time the profile report shows.
+PROFILE_SPOTS = (
+    ("whole build", "mkdocs/commands/build.py", "build"),
+    ("survey-catalog on_files (load catalog, topic pages)", "catalog_plugin.py", "on_files"),
+    ("  load_catalog", "survey/catalog.py", "load_catalog"),
+    ("    read_record (YAML parse + validate)", "survey/records.py", "read_record"),
+    ("    _near_duplicates", "survey/catalog.py", "_near_duplicates"),
+    ("  Renderer.topic_page", "survey/render.py", "topic_page"),
+    ("survey-exports on_files", "exports_plugin.py", "on_files"),
+    ("  build_exports", "survey/exports.py", "build_exports"),
+    ("survey-discovery on_files", "discovery_plugin.py", "on_files"),
+    ("  related_ids", "survey/related.py", "related_ids"),
+    ("survey-surveys on_files", "surveys_plugin.py", "on_files"),
+    ("survey-catalog on_env (paper pages spliced)", "catalog_plugin.py", "on_env"),
+    ("  Renderer.paper_body (paper.html)", "survey/render.py", "paper_body"),
+    ("  _render_shell (theme, once)", "catalog_plugin.py", "_render_shell"),
+    ("copy_static_files (incl. paper pages, exports)", "mkdocs/structure/files.py",
+     "copy_static_files"),
+    ("_populate_page (Markdown -> HTML)", "mkdocs/commands/build.py", "_populate_page"),
+    ("  Markdown.convert", "markdown/core.py", "convert"),
+    ("_build_page (theme render + write)", "mkdocs/commands/build.py", "_build_page"),
+    ("  jinja2 Template.render (all)", "jinja2/environment.py", "render"),
+    ("search on_page_context (per page)", "search/plugin.py", "on_page_context"),
+    ("search on_post_build (write index)", "search/plugin.py", "on_post_build"),
+    ("survey-discovery on_post_build (search docs)", "discovery_plugin.py", "on_post_build"),
+    ("survey-catalog on_post_build", "catalog_plugin.py", "on_post_build"),
+    ("get_files (scan docs)", "mkdocs/structure/files.py", "get_files"),
+    ("yaml compose (all)", "yaml/__init__.py", "compose"),
+    ("yaml load (all)", "yaml/__init__.py", "load"),
+    ("yaml dump (all)", "yaml/__init__.py", "dump_all"),
+    ("json.dumps (all)", "json/__init__.py", "dumps"),
+    ("pickle/deepcopy of records", "copy.py", "deepcopy"),
+)
+
+
+def profile_report(prof: Path, dest: Path, n: int, wall: float | None) -> list[str]:
+    import io
+
+    stats = pstats.Stats(str(prof))
+    total = stats.total_tt
+    spots = []
+    for label, where, func in PROFILE_SPOTS:
+        cum = 0.0
+        for (filename, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
+            if name == func and where in filename.replace(os.sep, "/"):
+                cum = max(cum, ct)  # the same function is listed once; max guards duplicates
+        spots.append(f"{cum:8.2f}s {100 * cum / total:5.1f}%  {label}")
+    by_pkg: dict[str, float] = defaultdict(float)
+    for (filename, _line, name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
+        f = filename.replace(os.sep, "/")
+        if "site-packages/" in f:
+            pkg = f.split("site-packages/", 1)[1].split("/", 1)[0]
+        elif "/plugins/" in f:
+            pkg = f.split("/plugins/", 1)[1].split("/", 1)[0]
+        elif f == "~":
+            pkg = "builtins: " + name.split(" of ")[0].strip("<>{}")[:60]
+        else:
+            pkg = "stdlib: " + Path(f).stem
+        by_pkg[pkg] += tt
+    pkg_lines = [f"{t:8.2f}s {100 * t / total:5.1f}%  {k}"
+                 for k, t in sorted(by_pkg.items(), key=lambda kv: -kv[1])[:25]]
+    buf = io.StringIO()
+    stats.stream = buf
+    stats.sort_stats("cumulative").print_stats(40)
+    cumulative = buf.getvalue()
+    buf = io.StringIO()
+    stats.stream = buf
+    stats.sort_stats("tottime").print_stats(25)
+    tottime = buf.getvalue()
+    text = (f"cProfile of a cold build of our site, {n} papers "
+            f"(profiled wall {wall:.1f}s; profiled total {total:.1f}s)\n\n"
+            "== Where the time goes (cumulative, overlapping) ==\n" + "\n".join(spots)
+            + "\n\n== Own time by package (exclusive, sums to the total) ==\n"
+            + "\n".join(pkg_lines)
+            + "\n\n== Top 40 by cumulative time ==\n" + cumulative
+            + "\n== Top 25 by own time ==\n" + tottime)
+    dest.write_text(text, encoding="utf-8")
+    return spots
+
+
+# ---------------------------------------------------------------------------
+
+
+def fmt(x, digits: int = 2) -> str:
+    if x is None:
+        return "n/a"
+    if isinstance(x, float):
+        return f"{x:.{digits}f}"
+    return str(x)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--papers", type=int, default=1000, help="catalog size (default 1000)")
+    ap.add_argument("--skip-baseline", action="store_true", help="do not build the baseline")
+    ap.add_argument("--skip-serve", action="store_true", help="skip the mkdocs serve edit loop")
+    ap.add_argument("--profile", action="store_true",
+                    help=f"profile a cold build of ours into {OUT.name}/profile-<N>.txt")
+    ap.add_argument("--check", choices=("auto", "yes", "no"), default="auto",
+                    help="run `survey check` on the synthetic catalog (auto: when N <= 1000)")
+    ap.add_argument("--edits", type=int, default=3, help="record edits timed under serve")
+    ap.add_argument("--timeout", type=float, default=1800,
+                    help="seconds allowed per build before it is stopped (default 1800)")
+    args = ap.parse_args(argv)
+    n = args.papers
+    work = OUT / f"n{n}"
+    work.mkdir(parents=True, exist_ok=True)
+    project, baseline = work / "project", work / "baseline"
+    results: dict = {"papers": n, "date": date.today().isoformat()}
+
+    t = time.perf_counter()
+    seeds = load_seeds()
+    papers = synthetic_papers(seeds, n)
+    n_seeds = min(len(seeds), n)
+    make_project(project, papers, n_seeds)
+    results["gen_s"] = time.perf_counter() - t
+    say(f"setup papers={len(papers)} seeds={n_seeds} synthetic={len(papers) - n_seeds} "
+        f"gen_s={results['gen_s']:.1f}")
+    if not args.skip_baseline:
+        t = time.perf_counter()
+        make_baseline(baseline, papers)
+        say(f"setup baseline_markdown_s={time.perf_counter() - t:.1f}")
+
+    if args.check == "yes" or (args.check == "auto" and n <= 1000):
+        chk = run_check(project)
+        results["check"] = chk
+        say(f"ours check_errors={chk['errors']}")
+        say(f"ours check_warnings={chk['warnings']}")
+        if chk["errors"]:
+            say(chk["first"])
+
+    # (a) ours, cold then warm
+    shutil.rmtree(project / ".survey-cache", ignore_errors=True)
+    cold = measure_build(project / "mkdocs.yml", work / "site-ours", work / "ours-cold.log",
+                         args.timeout)
+    stats = site_stats(work / "site-ours") if cold.get("rc") == 0 else {}
+    warm = measure_build(project / "mkdocs.yml", work / "site-ours-warm",
+                         work / "ours-warm.log", args.timeout)
+    results["ours"] = {"cold": cold, "warm": warm, **stats}
+    for label, res in (("cold", cold), ("warm", warm)):
+        if res.get("timeout"):
+            say(f"ours {label}_build_timeout_s={res['wall_s']:.0f} "
+                f"pages_written={res['pages_written']}")
+        elif res["rc"] != 0:
+            say(f"ours {label}_build_failed rc={res['rc']} (see {work / f'ours-{label}.log'})")
+    say(f"ours cold_build_s={fmt(cold.get('wall_s'))}")
+    say(f"ours warm_build_s={fmt(warm.get('wall_s'))}")
+    say(f"ours rss_mb={fmt(cold.get('rss_mb'), 0)}")
+    say(f"ours warm_rss_mb={fmt(warm.get('rss_mb'), 0)}")
+    for k in ("site_bytes", "site_files", "html_pages", "search_docs", "search_index_bytes",
+              "search_index_gz_bytes", "first_search_gz_bytes"):
+        say(f"ours {k}={fmt(stats.get(k))}")
+
+    # (b) the baseline
+    base: dict = {}
+    if not args.skip_baseline:
+        b = measure_build(baseline / "mkdocs.yml", work / "site-baseline",
+                          work / "baseline.log", args.timeout)
+        bstats = site_stats(work / "site-baseline") if b.get("rc") == 0 else {}
+        base = {"cold": b, **bstats}
+        results["baseline"] = base
+        if b.get("timeout"):
+            say(f"baseline cold_build_timeout_s={b['wall_s']:.0f} "
+                f"pages_written={b['pages_written']} of {len(papers)} paper pages")
+        elif b["rc"] != 0:
+            say(f"baseline build_failed rc={b['rc']} (see {work / 'baseline.log'})")
+        say(f"baseline cold_build_s={fmt(b.get('wall_s') if not b.get('timeout') else None)}")
+        say(f"baseline rss_mb={fmt(b.get('rss_mb'), 0)}")
+        for k in ("site_bytes", "site_files", "html_pages", "search_docs", "search_index_bytes",
+                  "search_index_gz_bytes", "first_search_gz_bytes"):
+            say(f"baseline {k}={fmt(bstats.get(k))}")
+
+    if args.profile:
+        shutil.rmtree(project / ".survey-cache", ignore_errors=True)
+        prof = work / "ours.prof"
+        p = measure_build(project / "mkdocs.yml", work / "site-ours-prof", work / "prof.log",
+                          args.timeout * 2, profile=prof)
+        dest = OUT / f"profile-{n}.txt"
+        if p.get("rc") == 0:
+            profile_report(prof, dest, n, p.get("wall_s"))
+            say(f"ours profile={dest.relative_to(REPO)} profiled_build_s={p['wall_s']:.1f}")
+        shutil.rmtree(work / "site-ours-prof", ignore_errors=True)
+
+    serve: dict = {}
+    if not args.skip_serve:
+        serve = serve_loop(project, papers, n_seeds, work / "serve.log", edits=args.edits)
+        results["serve"] = serve
+        say(f"ours serve_first_build_s={fmt(serve.get('first_build_s'))}")
+        say("ours rebuild_one_each_s=" + ",".join(fmt(x) for x in serve["rebuild_s"]))
+        say(f"ours rebuild_one_s={fmt(serve['rebuild_median_s'])}")
+        say(f"ours rebuild_topic_page_ok={all(serve['topic_ok']) and bool(serve['topic_ok'])}")
+        say(f"ours rebuild_all_bib_ok={all(serve['bib_ok']) and bool(serve['bib_ok'])}")
+
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+
+    bc = base.get("cold", {}) if not base.get("cold", {}).get("timeout") else {}
+    r_build = ratio(cold.get("wall_s"), bc.get("wall_s"))
+    r_rss = ratio(cold.get("rss_mb"), bc.get("rss_mb"))
+    r_search = ratio(stats.get("first_search_gz_bytes"), base.get("first_search_gz_bytes"))
+    results["ratio"] = {"cold_build": r_build, "rss": r_rss, "first_search": r_search,
+                        "rebuild_one_s": serve.get("rebuild_median_s")}
+    (OUT / f"results-{n}.json").write_text(json.dumps(results, indent=1, default=str))
+    say(f"ratio first_search={fmt(r_search)}")
+    say(f"ratio cold_build={fmt(r_build)} rebuild_one={fmt(serve.get('rebuild_median_s'))} "
+        f"rss={fmt(r_rss)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

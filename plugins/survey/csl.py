@@ -1,0 +1,104 @@
+"""CSL-JSON export (for pandoc/citeproc, Zotero and other CSL processors).
+
+This module is plain Python (no MkDocs import).
+
+One item per paper, ``id`` = the citation key, items sorted by key, fields in
+a fixed order:
+
+* ``type``: ``"paper-conference"`` or ``"article-journal"`` (see
+  :func:`survey.bibtex.venue_kind`) with ``container-title`` = the venue when a
+  venue is known; otherwise ``"article"``, which is how Zotero exports an arXiv
+  preprint (its "Preprint" item type): ``publisher`` ``"arXiv"`` (Zotero's
+  repository field) and ``number`` ``"arXiv:<id>"`` (its archive ID).  No DOI
+  is invented.
+* ``title``; ``author`` as ``{"family", "given"}`` (plus ``"suffix"``), split
+  like the BibTeX export (:func:`survey.keys.split_name`: particles stay in the
+  family name), a one-word name as ``{"literal"}``.  CSL has no way to say a
+  list is partial, so a partial list holds the known names only.  Unknown
+  authors: no ``author`` (styles then fall back to the title).
+* ``issued``: ``{"date-parts": [[year, month]]}`` or ``[[year]]``; omitted when
+  the year is unknown.
+* ``URL``: the arXiv abstract page, else the project (or PDF) link.
+* ``abstract`` when the record has one.
+
+Text is written as Unicode, not LaTeX.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from .bibtex import arxiv_abs_url, venue_kind
+from .keys import split_name
+
+__all__ = ["csl_json_text", "csl_name", "export_csl", "paper_to_csl"]
+
+
+def _get(paper: Any, name: str, default: Any = None) -> Any:
+    if isinstance(paper, dict):
+        return paper.get(name, default)
+    return getattr(paper, name, default)
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def csl_name(name: str) -> dict[str, str]:
+    """A CSL name object for a "First Last" name."""
+    parts = split_name(name)
+    if not parts.given and not parts.suffix:
+        return {"literal": parts.family}
+    out = {"family": parts.family, "given": parts.given}
+    if parts.suffix:
+        out["suffix"] = parts.suffix
+    return out
+
+
+def paper_to_csl(paper: Any) -> dict[str, Any]:
+    """The CSL-JSON item for ``paper``."""
+    venue = _text(_get(paper, "venue"))
+    arxiv_id = _text(_get(paper, "arxiv_id"))
+    item: dict[str, Any] = {"id": _get(paper, "key")}
+    if venue:
+        item["type"] = "article-journal" if venue_kind(venue) == "journal" else "paper-conference"
+    else:
+        item["type"] = "article"
+    item["title"] = _text(_get(paper, "title"))
+    authors = [_text(a) for a in (_get(paper, "authors") or []) if _text(a)]
+    if authors:
+        item["author"] = [csl_name(a) for a in authors]
+    if venue:
+        item["container-title"] = venue
+    elif arxiv_id:
+        item["publisher"] = "arXiv"
+        item["number"] = f"arXiv:{arxiv_id}"
+    year = _get(paper, "year")
+    if year:
+        month = _get(paper, "month")
+        parts = [int(year)] + ([int(month)] if month and 1 <= int(month) <= 12 else [])
+        item["issued"] = {"date-parts": [parts]}
+    links = _get(paper, "links") or {}
+    url = (
+        arxiv_abs_url(arxiv_id)
+        if arxiv_id
+        else (links.get("arxiv") or links.get("project") or links.get("pdf"))
+    )
+    if url:
+        item["URL"] = url
+    abstract = _text(_get(paper, "abstract"))
+    if abstract:
+        item["abstract"] = abstract
+    return item
+
+
+def export_csl(papers: Iterable[Any]) -> list[dict[str, Any]]:
+    """CSL-JSON items for ``papers``, sorted by key."""
+    return sorted((paper_to_csl(p) for p in papers), key=lambda item: str(item["id"]))
+
+
+def csl_json_text(papers: Iterable[Any]) -> str:
+    """The CSL-JSON file text: UTF-8 JSON, one-space indent, trailing newline."""
+    return json.dumps(export_csl(papers), ensure_ascii=False, indent=1) + "\n"

@@ -1,0 +1,188 @@
+"""Data behind the discovery pages: the papers index, the completeness report
+and the search documents of paper pages.  No MkDocs import.
+
+``data/index.json`` (read by ``assets/survey/papers-index.js``)::
+
+    {"version": 1,
+     "topics": [{"id", "name", "parent"}...],          tree order
+     "surveys": [{"id", "title"}...],
+     "papers": [{"id", "key", "title", "authors", "venue", "arxiv_id",
+                 "year", "date", "upvotes", "topics", "surveys",
+                 "has_code", "has_arxiv", "bibtex", "csl"}...]}
+
+``topics`` of a paper lists the topics it is filed under *and their
+ancestors*, so a paper matches a topic facet when it is filed under the topic
+or any sub-topic.  ``date`` is :attr:`Paper.sort_date`; papers are listed
+newest first (:func:`survey.catalog.newest_first`).  ``bibtex`` is the paper's
+entry exactly as :func:`survey.bibtex.paper_to_entry` writes it and ``csl``
+its :func:`survey.csl.paper_to_csl` item, so the browser can rebuild
+:func:`survey.bibtex.bib_file_text` and :func:`survey.csl.csl_json_text` for
+any selection byte for byte:
+
+* ``.bib``: ``"% N entries, exported by survey\\n\\n"`` (``entry`` when N is
+  1) followed by the entries sorted by key, joined with ``"\\n"``;
+* CSL-JSON: the items sorted by key, ``JSON.stringify(items, null, 1) + "\\n"``
+  (the same text as ``json.dumps(items, ensure_ascii=False, indent=1)``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import FACTS_FILE, Catalog, LowConfidenceFact, newest_first
+from .model import Paper
+
+INDEX_VERSION = 1
+
+
+def index_data(catalog: Catalog, bibtex: Callable[[Paper], str],
+               csl: Callable[[Paper], dict[str, Any]]) -> dict[str, Any]:
+    """The content of ``data/index.json``."""
+    tax = catalog.taxonomy
+    papers = []
+    for p in newest_first(catalog.papers):
+        topics: list[str] = []
+        for tid in p.topics:
+            if tid in tax:
+                for t in [tid, *tax.ancestors(tid)]:
+                    if t not in topics:
+                        topics.append(t)
+        papers.append({
+            "id": p.id,
+            "key": p.key,
+            "title": p.title,
+            "authors": ", ".join(p.authors),
+            "venue": p.venue or "",
+            "arxiv_id": p.arxiv_id or "",
+            "year": p.year,
+            "date": p.sort_date,
+            "upvotes": p.upvotes,
+            "topics": topics,
+            "surveys": list(catalog.paper_surveys.get(p.id, [])),
+            "has_code": p.has_code,
+            "has_arxiv": p.has_arxiv,
+            "bibtex": bibtex(p),
+            "csl": csl(p),
+        })
+    surveys = sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))
+    return {
+        "version": INDEX_VERSION,
+        "topics": [{"id": t.id, "name": t.name, "parent": t.parent} for t, _d in tax.walk()],
+        "surveys": [{"id": s.id, "title": s.title} for s in surveys],
+        "papers": papers,
+    }
+
+
+def index_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+    depth: int = 0
+
+
+def index_context(catalog: Catalog) -> dict[str, Any]:
+    """Template context of the papers index page (server-rendered list and facets)."""
+    tax = catalog.taxonomy
+    papers = newest_first(catalog.papers)
+    years: dict[str, int] = {}
+    for p in papers:
+        key = str(p.year) if p.year else "none"
+        years[key] = years.get(key, 0) + 1
+    year_facets = [Facet(y, y, years[y]) for y in sorted((y for y in years if y != "none"),
+                                                         reverse=True)]
+    if "none" in years:
+        year_facets.append(Facet("none", "Unknown", years["none"]))
+    return {
+        "papers": papers,
+        "topic_facets": [Facet(t.id, t.name, len(catalog.topic_papers.get(t.id, [])), d)
+                         for t, d in tax.walk()],
+        "year_facets": year_facets,
+        "survey_facets": [Facet(s.id, s.title, len(s.paper_ids)) for s in
+                          sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))],
+        "with_code": sum(1 for p in papers if p.has_code),
+        "with_arxiv": sum(1 for p in papers if p.has_arxiv),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Completeness report
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Gap:
+    paper: Paper
+    note: str = ""
+
+
+@dataclass
+class HelpWanted:
+    no_authors: list[Gap] = field(default_factory=list)
+    no_year: list[Gap] = field(default_factory=list)
+    no_arxiv: list[Gap] = field(default_factory=list)
+    no_code: list[Gap] = field(default_factory=list)
+    few_papers: list[tuple[Any, int]] = field(default_factory=list)
+    low_confidence: list[LowConfidenceFact] = field(default_factory=list)
+    facts_file: str = FACTS_FILE
+
+
+def help_wanted(catalog: Catalog, few: int = 3) -> HelpWanted:
+    """What curators could complete: papers missing authors (none, or a partial
+    list), a year, an arXiv id or a code link; topics with fewer than ``few``
+    papers (sub-topics included); and the low-confidence facts left unmerged."""
+    out = HelpWanted(low_confidence=list(catalog.low_confidence))
+    for p in sorted(catalog.papers, key=lambda p: (p.title.casefold(), p.id)):
+        if not p.authors:
+            note = (f"{p.author_count} authors listed, no names" if p.author_count
+                    else "no authors")
+            out.no_authors.append(Gap(p, note))
+        elif not p.authors_complete:
+            known = len(p.authors)
+            total = f" of {p.author_count}" if p.author_count else ""
+            out.no_authors.append(Gap(p, f"partial list: {known}{total} names"))
+        if not p.year:
+            out.no_year.append(Gap(p, f"listed on {p.date}" if p.date else ""))
+        if not p.arxiv_id:
+            out.no_arxiv.append(Gap(p))
+        if not p.has_code:
+            out.no_code.append(Gap(p))
+    for topic, _depth in catalog.taxonomy.walk():
+        n = len(catalog.topic_papers.get(topic.id, []))
+        if n < few:
+            out.few_papers.append((topic, n))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------
+
+
+def search_docs(papers: list[Paper], abstract_chars: int = 0) -> list[dict[str, str]]:
+    """One lean document per paper page for Material's search index: the title,
+    and as text the authors and the abstract (cut after ``abstract_chars``
+    characters at a word boundary when > 0; no abstract when < 0).  Text is
+    HTML-escaped, as the search plugin's own documents are."""
+    docs = []
+    for p in sorted(papers, key=lambda p: p.id):
+        abstract = " ".join((p.abstract or "").split())
+        if abstract_chars < 0:
+            abstract = ""
+        elif abstract_chars and len(abstract) > abstract_chars:
+            abstract = abstract[:abstract_chars].rsplit(" ", 1)[0] + " …"
+        parts = [", ".join(p.authors), abstract]
+        docs.append({
+            "location": f"papers/{p.id}/",
+            "title": html.escape(p.title, quote=False),
+            "text": html.escape(" — ".join(x for x in parts if x), quote=False),
+        })
+    return docs

@@ -1,0 +1,349 @@
+"""Related papers: nearest neighbours by TF-IDF cosine similarity.  No MkDocs import.
+
+Model
+=====
+
+Each paper is a bag of terms from its title and abstract (:func:`tokens`:
+accent-folded, lowercased runs of letters and digits, English and
+paper-boilerplate stopwords removed, a light plural folding).  A title term
+counts :data:`TITLE_WEIGHT` times.  Weights are sublinear TF-IDF,
+``(1 + ln tf) * (ln((1 + n) / (1 + df)) + 1)``, each paper's vector is
+L2-normalised, and the related papers of a paper are the ``k`` others with the
+highest cosine similarity above ``min_score`` (ties broken by id).
+
+Scaling
+=======
+
+The similarity matrix is computed block by block of rows (numpy, no Python
+loop over pairs): terms found in many papers form a small dense matrix
+multiplied with BLAS, the long tail of rarer terms is joined through its
+postings lists and summed with ``np.bincount``.  Terms found in one paper only
+are dropped after normalisation (they cannot make two papers similar).  10,000
+papers take a few seconds.
+
+Cache
+=====
+
+Two JSON files under ``<root>/.survey-cache/`` (ignored by git):
+
+``related-terms.json``
+    record hash -> the weighted term counts of that record, where the record
+    hash is the SHA-1 of its title and abstract.  An entry is reused while the
+    title and abstract are unchanged (whatever else in the record changes); it
+    is dropped when no current record has that hash, and the whole file is
+    ignored when :data:`CACHE_VERSION` or the title weight changes.
+``related-neighbours.json``
+    the neighbour lists of every paper, stored with a corpus key: the SHA-1 of
+    the parameters (``k``, ``min_score``, title weight, cache version) and of
+    every paper's (id, record hash), in id order.  Adding, removing or editing
+    the title/abstract of any paper changes the key (IDF and therefore every
+    score can change, and a new paper can enter any other paper's list), so the
+    similarities are recomputed for everyone -- from the cached term counts of
+    the unchanged records.  With an unchanged key nothing is recomputed.
+
+A broken or unreadable cache file is ignored; a read-only checkout still
+works, only without the disk cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CACHE_VERSION = 1
+CACHE_DIR = ".survey-cache"
+TERMS_FILE = "related-terms.json"
+NEIGHBOURS_FILE = "related-neighbours.json"
+
+#: How many times a title term counts, relative to an abstract term.
+TITLE_WEIGHT = 3.0
+#: Rows of the similarity matrix computed at once.
+BLOCK_ROWS = 512
+#: Terms found in at least this fraction of papers go into the dense (BLAS) part.
+DENSE_FRACTION = 0.05
+#: At most this many dense terms.
+MAX_DENSE_TERMS = 2048
+
+STOPWORDS = frozenset("""
+a about above across after again against all almost along already also although always am
+among an and another any are around as at be because been before being below between both but
+by can cannot could did do does doing done down due during each either else enough etc even
+ever every few for from further get gets given gives had has have having he her here hers him
+his how however i if in into is it its itself just least less let like made make makes many
+may me might more most much must my neither no nor not now of off often on once one only onto
+or other others otherwise our ours out over own per perhaps rather same several she should
+since so some still such than that the their theirs them then there therefore these they this
+those though through thus to too toward towards under until up upon us use used uses using
+very via was we well were what whatever when where whereas whether which while who whom whose
+why will with within without would yet you your yours
+paper papers propose proposed proposes present presents introduce introduces introduced show
+shows shown demonstrate demonstrates result results approach approaches method methods work
+works study studies new novel based achieve achieves achieved significant significantly
+existing first two three recent recently across various different including provide provides
+furthermore moreover particular specifically additionally however overall key
+""".split())  # noqa: SIM905 -- a word list reads better as text
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _stem(word: str) -> str:
+    """A light plural folding: models -> model, studies -> study."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """The terms of a text, in order."""
+    words = (_stem(w) for w in _WORD.findall(_fold(text))
+             if len(w) > 1 and w not in STOPWORDS and not w.isdigit())
+    return [w for w in words if w not in STOPWORDS]
+
+
+def term_counts(title: str, abstract: str, title_weight: float = TITLE_WEIGHT
+                ) -> dict[str, float]:
+    """Weighted raw term frequencies of one paper (title terms count ``title_weight``)."""
+    counts: Counter[str] = Counter()
+    for term in tokens(title):
+        counts[term] += title_weight
+    for term in tokens(abstract):
+        counts[term] += 1.0
+    return dict(sorted(counts.items()))
+
+
+def record_hash(title: str, abstract: str) -> str:
+    return hashlib.sha1(f"{title}\0{abstract}".encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Similarity
+# ---------------------------------------------------------------------------
+
+
+def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: float = 0.05,
+                       block_rows: int = BLOCK_ROWS) -> list[list[tuple[int, float]]]:
+    """For each document (term -> raw weighted tf), the indices and cosine
+    similarities of its ``k`` most similar other documents, best first (ties:
+    lower index first), keeping only scores above ``min_score``."""
+    n = len(docs)
+    if n < 2 or k <= 0:
+        return [[] for _ in range(n)]
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n)
+    nnz = int(lengths.sum())
+    cols = np.fromiter(map(vocab.__getitem__, chain.from_iterable(docs)), dtype=np.int64,
+                       count=nnz)
+    tf = np.fromiter(chain.from_iterable(d.values() for d in docs), dtype=np.float64,
+                     count=nnz)
+    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    df = np.bincount(cols, minlength=len(vocab))
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    w = (1.0 + np.log(np.maximum(tf, 1e-12))) * idf[cols]
+    w = np.maximum(w, 0.0)
+    norms = np.sqrt(np.bincount(rows, weights=w * w, minlength=n))
+    w = w / np.where(norms > 0, norms, 1.0)[rows]
+
+    # Terms in one paper only cannot link two papers.
+    keep = df[cols] >= 2
+    rows, cols, w = rows[keep], cols[keep], w[keep]
+
+    # Frequent terms: a dense matrix multiplied with BLAS.
+    threshold = max(2, int(math.ceil(n * DENSE_FRACTION)))
+    frequent = np.flatnonzero(df >= threshold)
+    if len(frequent) > MAX_DENSE_TERMS:
+        frequent = frequent[np.argsort(-df[frequent], kind="stable")[:MAX_DENSE_TERMS]]
+    dense_index = np.full(len(vocab), -1, dtype=np.int64)
+    dense_index[frequent] = np.arange(len(frequent))
+    is_dense = dense_index[cols] >= 0
+    dense = np.zeros((n, len(frequent)), dtype=np.float32)
+    dense[rows[is_dense], dense_index[cols[is_dense]]] = w[is_dense]
+
+    # Rarer terms: postings lists (by term) joined with each block's entries.
+    s_rows, s_cols, s_w = rows[~is_dense], cols[~is_dense], w[~is_dense]
+    by_term = np.argsort(s_cols, kind="stable")
+    post_doc, post_w = s_rows[by_term], s_w[by_term]
+    post_len = np.bincount(s_cols, minlength=len(vocab))
+    post_start = np.concatenate(([0], np.cumsum(post_len)[:-1]))
+    row_start = np.searchsorted(s_rows, np.arange(n + 1))  # s_rows is sorted
+
+    out: list[list[tuple[int, float]]] = []
+    take = min(k, n - 1)
+    for a in range(0, n, block_rows):
+        b = min(n, a + block_rows)
+        if len(frequent):
+            sims = dense[a:b] @ dense.T
+        else:
+            sims = np.zeros((b - a, n), np.float32)
+        lo, hi = row_start[a], row_start[b]
+        if hi > lo:
+            e_row, e_col, e_w = s_rows[lo:hi] - a, s_cols[lo:hi], s_w[lo:hi]
+            counts = post_len[e_col]
+            total = int(counts.sum())
+            rep = np.repeat(np.arange(hi - lo), counts)
+            offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+            pidx = post_start[e_col][rep] + offset
+            flat = e_row[rep] * n + post_doc[pidx]
+            sims += np.bincount(flat, weights=e_w[rep] * post_w[pidx],
+                                minlength=(b - a) * n).reshape(b - a, n).astype(np.float32)
+        sims[np.arange(b - a), np.arange(a, b)] = -np.inf  # not its own neighbour
+        # The k-th best score of each row; every candidate scoring at least that
+        # much is sorted, so ties at the cut-off go to the lower index.
+        kth = np.partition(sims, n - take, axis=1)[:, n - take]
+        mask = sims >= np.maximum(kth, min_score)[:, None]
+        for i in range(b - a):
+            idx = np.flatnonzero(mask[i])
+            scores = sims[i, idx]
+            order = np.lexsort((idx, -scores))[:take]
+            out.append([(int(idx[j]), round(float(scores[j]), 6)) for j in order
+                        if scores[j] > min_score])
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Cache and entry point
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class RelatedStats:
+    """What the last :func:`related_ids` call did (for tests and logs)."""
+
+    papers: int = 0
+    tokenised: int = 0
+    recomputed: bool = False
+
+
+class RelatedCache:
+    """The two cache files (see the module docstring), kept in memory too."""
+
+    def __init__(self, root: Path | None, persist: bool = True):
+        self.dir = Path(root) / CACHE_DIR if root is not None else None
+        self.persist = persist and self.dir is not None
+        self.terms: dict[str, dict[str, float]] = {}
+        self.neighbours_key: str | None = None
+        self.neighbours: dict[str, list[list[Any]]] = {}
+        self._loaded = False
+
+    def _read(self, name: str) -> dict[str, Any] | None:
+        assert self.dir is not None
+        try:
+            data = json.loads((self.dir / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return None
+        return data
+
+    def load(self, title_weight: float) -> None:
+        if self._loaded or not self.persist:
+            return
+        self._loaded = True
+        terms = self._read(TERMS_FILE)
+        if terms and terms.get("title_weight") == title_weight and isinstance(
+                terms.get("terms"), dict):
+            self.terms = terms["terms"]
+        neighbours = self._read(NEIGHBOURS_FILE)
+        if neighbours and isinstance(neighbours.get("neighbours"), dict):
+            self.neighbours_key = neighbours.get("key")
+            self.neighbours = neighbours["neighbours"]
+
+    def _write(self, name: str, data: dict[str, Any]) -> None:
+        if not self.persist:
+            return
+        assert self.dir is not None
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            gitignore = self.dir / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n")
+            tmp = self.dir / (name + ".tmp")
+            tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True),
+                           encoding="utf-8")
+            os.replace(tmp, self.dir / name)
+        except OSError:
+            pass
+
+    def save_terms(self, title_weight: float) -> None:
+        self._write(TERMS_FILE, {"version": CACHE_VERSION, "title_weight": title_weight,
+                                 "terms": self.terms})
+
+    def save_neighbours(self) -> None:
+        self._write(NEIGHBOURS_FILE, {"version": CACHE_VERSION, "key": self.neighbours_key,
+                                      "neighbours": self.neighbours})
+
+
+def corpus_key(items: Sequence[tuple[str, str]], k: int, min_score: float,
+               title_weight: float) -> str:
+    """The key of the neighbour cache: parameters plus every (id, record hash)."""
+    digest = hashlib.sha1(json.dumps([CACHE_VERSION, k, min_score, title_weight]).encode())
+    for pid, h in sorted(items):
+        digest.update(f"\n{pid}\0{h}".encode())
+    return digest.hexdigest()
+
+
+def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
+                cache: RelatedCache | None = None, min_score: float = 0.05,
+                title_weight: float = TITLE_WEIGHT, stats: RelatedStats | None = None
+                ) -> dict[str, list[tuple[str, float]]]:
+    """paper id -> [(related paper id, cosine similarity), ...], best first.
+
+    ``papers`` need ``id``, ``title`` and ``abstract``.  With ``root`` (or a
+    ``cache``) the results and term counts are cached under
+    ``<root>/.survey-cache/`` as the module docstring describes."""
+    stats = stats if stats is not None else RelatedStats()
+    stats.papers = len(papers)
+    if cache is None:
+        cache = RelatedCache(root, persist=root is not None)
+    cache.load(title_weight)
+    ordered = sorted(papers, key=lambda p: p.id)
+    hashes = [record_hash(p.title or "", p.abstract or "") for p in ordered]
+    key = corpus_key([(p.id, h) for p, h in zip(ordered, hashes, strict=True)], k, min_score,
+                     title_weight)
+    if key == cache.neighbours_key:
+        return {pid: [(str(o), float(s)) for o, s in rows]
+                for pid, rows in cache.neighbours.items()}
+
+    docs = []
+    fresh = False
+    for paper, h in zip(ordered, hashes, strict=True):
+        counts = cache.terms.get(h)
+        if counts is None:
+            counts = term_counts(paper.title or "", paper.abstract or "", title_weight)
+            cache.terms[h] = counts
+            stats.tokenised += 1
+            fresh = True
+        docs.append(counts)
+    live = set(hashes)
+    if fresh or len(cache.terms) != len(live):
+        cache.terms = {h: cache.terms[h] for h in hashes}
+        cache.save_terms(title_weight)
+
+    stats.recomputed = True
+    found = nearest_neighbours(docs, k, min_score)
+    result = {p.id: [(ordered[j].id, s) for j, s in row]
+              for p, row in zip(ordered, found, strict=True)}
+    cache.neighbours_key = key
+    cache.neighbours = {pid: [[o, s] for o, s in rows] for pid, rows in result.items()}
+    cache.save_neighbours()
+    return result

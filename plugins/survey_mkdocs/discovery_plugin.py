@@ -1,0 +1,236 @@
+"""``survey-discovery``: finding papers in the browser.
+
+* ``papers/``: every paper in one server-rendered list, with facets, a text
+  filter, sorting and "download what you see" (``assets/survey/papers-index.js``
+  reading ``data/index.json``);
+* related papers on every paper page (TF-IDF, cached in ``.survey-cache/``);
+* Google Scholar / Open Graph ``<head>`` tags on paper pages;
+* Atom feeds: ``feed.xml`` and ``surveys/<id>/feed.xml``;
+* papers-per-year SVG charts for the home page (``charts["years"]``) and each
+  survey page (``charts["survey:<id>"]``);
+* ``help-wanted/``: what the records are missing, and facts to verify;
+* paper pages in Material's search index.
+
+List it right after ``survey-catalog`` (before ``survey-surveys``, which
+places the survey charts, and before ``search``).  The work is done by
+:mod:`survey.related`, :mod:`survey.charts`, :mod:`survey.feed`,
+:mod:`survey.scholar` and :mod:`survey.discovery`; this module only wires them
+into the build.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+from markupsafe import Markup
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from survey import charts, discovery, feed, scholar
+from survey.related import RelatedCache, RelatedStats, related_ids
+from survey.render import rel, topic_url
+from survey.text import first_sentence
+
+from .shared import BuildState, add_file, catalog_plugin, state
+
+log = logging.getLogger("mkdocs.plugins.survey")
+
+INDEX_PAGE = "papers/index.md"
+INDEX_DATA = "data/index.json"
+INDEX_SCRIPT = "assets/survey/papers-index.js"
+HELP_PAGE = "help-wanted/index.md"
+FEED = "feed.xml"
+
+
+class DiscoveryConfig(base.Config):
+    #: Generate the papers index page ``papers/`` with its data file
+    #: ``data/index.json`` and script ``assets/survey/papers-index.js``.
+    index = c.Type(bool, default=True)
+    #: Related papers shown on each paper page (0: none).
+    related = c.Type(int, default=5)
+    #: Keep related-paper results and term counts in ``.survey-cache/``.
+    related_cache = c.Type(bool, default=True)
+    #: Minimum cosine similarity of a related paper.
+    related_min_score = c.Type(float, default=0.05)
+    #: Write the Atom feed ``feed.xml`` (and one per survey, see ``survey_feeds``).
+    feed = c.Type(bool, default=True)
+    #: Papers in each feed (the most recently added).
+    feed_size = c.Type(int, default=50)
+    #: Write ``surveys/<id>/feed.xml`` for every survey.
+    survey_feeds = c.Type(bool, default=True)
+    #: Generate the completeness report ``help-wanted/``.
+    help_wanted = c.Type(bool, default=True)
+    #: Topics with fewer papers than this are listed in the completeness report.
+    few_papers = c.Type(int, default=3)
+    #: Papers-per-year charts for the home page and the survey pages.
+    charts = c.Type(bool, default=True)
+    #: ``citation_*`` and Open Graph tags in the ``<head>`` of paper pages.
+    scholar = c.Type(bool, default=True)
+    #: Add one document per paper page to Material's search index.
+    search = c.Type(bool, default=True)
+    #: Characters of the abstract in a paper's search document, cut at a word
+    #: boundary (0: all of it, -1: none -- only the title and authors are
+    #: searchable).  For the 315 papers of 2026-11 the index is 177 kB without
+    #: paper documents, 260 kB with titles and authors only, 420 kB with 500
+    #: characters and 736 kB with whole abstracts.
+    search_abstract_chars = c.Type(int, default=500)
+
+
+class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self._related_cache: RelatedCache | None = None
+        self._root: Path | None = None
+        self._st: BuildState | None = None
+
+    # Defining on_startup keeps this instance (and its in-memory related
+    # cache) alive across `mkdocs serve` rebuilds.
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        for name in ("related", "feed_size", "few_papers"):
+            if self.config[name] < 0:
+                raise PluginError(f"survey-discovery: '{name}' must be 0 or more")
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self._st = None  # nothing from a previous build survives into this one
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        st = self._st = state(config)
+        cat = st.catalog
+        if self.config.related:
+            self._related(st)
+        if self.config.scholar:
+            for paper in cat.papers:
+                extra = scholar.head_tags(
+                    paper, site_url=config.site_url, site_name=config.site_name,
+                    description=first_sentence(paper.abstract, 200) if paper.abstract else None)
+                if self.config.feed:
+                    extra += (f'\n<link rel="alternate" type="application/atom+xml" '
+                              f'title="{_attr(config.site_name)}: new papers" '
+                              f'href="{rel(FEED, f"papers/{paper.id}/")}">')
+                st.head[paper.id] = (st.head.get(paper.id, "") + "\n" + extra).strip()
+        if self.config.charts:
+            self._charts(st)
+        if self.config.feed:
+            self._feeds(st, files, config)
+        if self.config.index:
+            self._index(st, files, config)
+        if self.config.help_wanted:
+            add_file(files, config, HELP_PAGE, st.renderer.render(
+                "help_wanted.md", page="help-wanted/", few=self.config.few_papers,
+                hw=discovery.help_wanted(cat, self.config.few_papers),
+                record_link=lambda p: self._repo_link(st, p.path or f"content/papers/{p.id}.yml"),
+                facts_link=lambda line: self._repo_link(st, discovery.FACTS_FILE, line)))
+        return files
+
+    # -- parts -----------------------------------------------------------
+    def _related(self, st: BuildState) -> None:
+        cat = st.catalog
+        if self._related_cache is None or self._root != cat.root:
+            self._related_cache = RelatedCache(cat.root, persist=self.config.related_cache)
+            self._root = cat.root
+        stats = RelatedStats()
+        started = time.perf_counter()
+        found = related_ids(cat.papers, self.config.related, cache=self._related_cache,
+                            min_score=self.config.related_min_score, stats=stats)
+        for pid, rows in found.items():
+            st.related[pid] = [cat.by_id[o] for o, _score in rows if o in cat.by_id]
+        log.info(f"survey: related papers for {stats.papers} papers "
+                 + (f"computed in {time.perf_counter() - started:.2f}s "
+                    f"({stats.tokenised} re-tokenised)" if stats.recomputed else "from the cache"))
+
+    def _charts(self, st: BuildState) -> None:
+        cat = st.catalog
+        roots = [(t.id, t.name, cat.topic_papers.get(t.id, [])) for t in cat.taxonomy.roots]
+        st.charts["years"] = Markup(charts.years_overview(
+            cat.papers, roots, chart_id="years", link=lambda tid: rel(topic_url(tid), "")))
+        for sid, survey in cat.surveys.items():
+            st.charts[f"survey:{sid}"] = Markup(charts.years_chart(
+                cat.survey_papers(sid), title=f"{survey.title}: papers per year",
+                chart_id=f"survey-{sid}-years"))
+
+    def _feeds(self, st: BuildState, files: Files, config: MkDocsConfig) -> None:
+        cat = st.catalog
+        author = config.site_author or config.site_name
+
+        def topic_name(tid: str) -> str | None:
+            return cat.taxonomy[tid].name if tid in cat.taxonomy else None
+
+        add_file(files, config, FEED, feed.atom_feed(
+            cat.papers, title=f"{config.site_name}: new papers", feed_path=FEED,
+            site_url=config.site_url, author=author, size=self.config.feed_size,
+            subtitle=config.site_description or "", topic_name=topic_name))
+        if self.config.survey_feeds:
+            for sid, survey in cat.surveys.items():
+                path = f"surveys/{sid}/feed.xml"
+                add_file(files, config, path, feed.atom_feed(
+                    cat.survey_papers(sid), title=f"{survey.title}: new papers",
+                    feed_path=path, home_path=f"surveys/{sid}/", site_url=config.site_url,
+                    author=author, size=self.config.feed_size, topic_name=topic_name))
+
+    def _index(self, st: BuildState, files: Files, config: MkDocsConfig) -> None:
+        from survey.bibtex import paper_to_entry
+        from survey.csl import paper_to_csl
+
+        def entry(paper) -> str:
+            text = st.bibtex.get(paper.id)
+            if text is None:
+                try:
+                    text = paper_to_entry(paper)
+                except ValueError as exc:
+                    log.warning(f"{paper.path}: no BibTeX entry: {exc}")
+                    text = ""
+            return text
+
+        data = discovery.index_data(st.catalog, entry, paper_to_csl)
+        add_file(files, config, INDEX_DATA, discovery.index_json(data))
+        add_file(files, config, INDEX_PAGE, st.renderer.render(
+            "papers_index.md", page="papers/", **discovery.index_context(st.catalog)))
+        script = catalog_plugin(config).templates / "assets" / "papers-index.js"
+        existing = files.get_file_from_path(INDEX_SCRIPT)
+        if existing is not None:
+            files.remove(existing)
+        files.append(File.generated(config, INDEX_SCRIPT, abs_src_path=str(script)))
+
+    @staticmethod
+    def _repo_link(st: BuildState, path: str, line: int | None = None) -> str | None:
+        repo = st.renderer.repo_url
+        if not repo or "github.com" not in repo:
+            return None
+        return f"{repo}/blob/{st.renderer.edit_branch}/{path}" + (f"#L{line}" if line else "")
+
+    # -- search ------------------------------------------------------------
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        st = self._st
+        if st is None or not self.config.search:
+            return
+        path = Path(config.site_dir) / "search" / "search_index.json"
+        if not path.exists():
+            return
+        index = json.loads(path.read_text(encoding="utf-8"))
+        before = path.stat().st_size
+        ours = discovery.search_docs(st.catalog.papers, self.config.search_abstract_chars)
+        mine = {d["location"] for d in ours}
+        index["docs"] = [d for d in index.get("docs", []) if d.get("location") not in mine] + ours
+        path.write_text(json.dumps(index, separators=(",", ":"), default=str),
+                        encoding="utf-8")
+        log.info(f"survey: {len(st.catalog.papers)} paper pages added to the search index "
+                 f"({before} -> {path.stat().st_size} bytes)")
+
+
+def _attr(text: str) -> str:
+    import html
+
+    return html.escape(text or "", quote=True)

@@ -1,0 +1,320 @@
+"""Bad content is refused with its file and line, and never changes a file.
+
+Each case in :data:`CASES` starts from the small valid project in
+``tests/bad_input/fixture/`` and lays the files of ``tests/bad_input/<case>/``
+over it (paths relative to the project).  For every case:
+
+* ``survey check`` exits 1 and prints ``<file>:<line>:<column>: error: ...``
+  with the expected file, line and a piece of the message;
+* neither ``survey check`` nor ``survey ingest content/sources/*`` modifies,
+  creates or deletes a file under ``content/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from survey.cli import main as survey_main
+from survey.records import _Loader
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = Path(__file__).resolve().parent / "bad_input"
+FIXTURE = CORPUS / "fixture"
+SMALL = "content/papers/a-study-of-small-models.yml"
+SURVEY = "content/surveys/tokenization.md"
+TAXONOMY = "content/taxonomy.yml"
+ATTENTION = "content/papers/attention-is-all-you-need.yml"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    file: str  # the file the error names
+    line: int  # ... and its line
+    message: str  # a piece of the error message
+    why: str = ""
+    delete: tuple[str, ...] = ()  # project files to remove (instead of / besides overlaying)
+    #: files `survey ingest` changes on purpose in this case (see the case's `why`)
+    ingest_fills: tuple[str, ...] = field(default=())
+    #: a known bug (outside the validation code) that makes `survey check` fail on this case
+    check_bug: str = ""
+    #: a known bug that makes `survey ingest` change a file in this case
+    ingest_bug: str = ""
+
+
+CASES = [
+    # -- YAML and file-level problems -----------------------------------------------
+    Case("yaml-syntax-error", SMALL, 4, "YAML syntax error: mapping values are not allowed"),
+    Case("tab-indentation", SMALL, 6, "found character '\\t' that cannot start any token"),
+    Case("duplicate-field", SMALL, 9, "field 'title' is given twice (first on line 4)"),
+    Case("non-utf8-record", SMALL, 4, "file is not UTF-8"),
+    Case("empty-record-file", SMALL, 1, "the record is empty"),
+    Case("comment-only-record-file", SMALL, 1, "the record is empty"),
+    Case("record-is-a-list", SMALL, 1, "a record must be a mapping of fields, not a list"),
+    Case("record-is-a-scalar", SMALL, 1, "a record must be a mapping of fields, not a str"),
+    Case("huge-abstract", SMALL, 11, "record file is 5,000,", "a 5 MB abstract is refused "
+         "before YAML parsing (which would take seconds)"),
+    Case("stray-file-in-papers", "content/papers/notes.txt", 1, "'notes.txt' is not a record"),
+    Case("stray-tmp-file-in-papers", "content/papers/a-study-of-small-models.yml.tmp", 1,
+         "is not a record file"),
+    # -- fields -----------------------------------------------------------------------
+    Case("unknown-field", SMALL, 9, "unknown field 'citations'"),
+    Case("misspelt-field", SMALL, 4, "unknown field 'titel'"),
+    Case("missing-title", SMALL, 1, "missing required field 'title'"),
+    Case("missing-key", SMALL, 1, "missing required field 'key'"),
+    Case("missing-topics", SMALL, 1, "missing required field 'topics'"),
+    Case("empty-topics", SMALL, 9, "record has no topics",
+         "ingest fills an empty topics list from the taxonomy rules (fill-only-empty, by "
+         "design); nothing else changes", ingest_fills=(SMALL,)),
+    Case("title-on-two-lines", SMALL, 4, "title spans several lines"),
+    Case("title-too-long", SMALL, 4, "title is 519 characters (limit 500)"),
+    Case("id-not-a-slug", "content/papers/A_Study.yml", 2, "id 'A_Study' is not a slug"),
+    Case("file-name-not-id", "content/papers/small-models.yml", 2,
+         "does not match the file name 'small-models.yml'"),
+    Case("key-with-punctuation", SMALL, 3, "key 'doe-2024:study' must be letters and digits"),
+    Case("authors-as-string", SMALL, 5, "'authors' must be a list of names, not str"),
+    Case("authors-empty-name", SMALL, 5, "every author must be a non-empty name"),
+    Case("year-as-string", SMALL, 8, "'year' must be a four-digit year, not str '2024'"),
+    Case("upvotes-negative", SMALL, 9, "upvotes must not be negative (-3)"),
+    Case("upvotes-text", SMALL, 9, "'upvotes' must be a whole number, not str 'lots'"),
+    Case("date-month-13", SMALL, 9, "date '2024-13-01' is not a valid date"),
+    Case("date-february-30", SMALL, 9, "date '2024-02-30' is not a valid date"),
+    Case("date-precision-unknown", SMALL, 10, "date_precision 'week' is not day, month or year"),
+    Case("date-precision-mismatch", SMALL, 10, "date_precision 'day' does not match date"),
+    Case("added-not-a-date", SMALL, 15, "added 'yesterday' is not a date"),
+    Case("arxiv-id-float", SMALL, 9, "arxiv_id 2401.1 was read as a number"),
+    Case("link-javascript", SMALL, 9, "links.code 'javascript:alert(1)' is not an http(s) URL"),
+    Case("link-ftp", SMALL, 9, "links.code 'ftp://example.org/code' is not an http(s) URL"),
+    Case("link-relative", SMALL, 9, "links.project '../index.html' is not an http(s) URL"),
+    Case("link-unknown-kind", SMALL, 9, "unknown link kind 'video'"),
+    Case("links-as-list", SMALL, 9, "'links' must be a mapping of link kinds to URLs"),
+    Case("unknown-topic", SMALL, 9, "unknown topic 'quantisation'"),
+    # -- across records ---------------------------------------------------------------
+    Case("duplicate-record-id", "content/papers/copy-of-attention.yml", 2,
+         "duplicate id 'attention-is-all-you-need'"),
+    Case("duplicate-key", ATTENTION, 3, "duplicate citation key 'vaswani2017attention' "
+         "(also used by content/papers/a-study-of-small-models.yml)"),
+    Case("near-duplicate-title", "content/papers/attention-is-all-you-needs.yml", 4,
+         "a near-identical title as content/papers/attention-is-all-you-need.yml"),
+    Case("exact-duplicate-title", "content/papers/zz-attention.yml", 4,
+         "the same title as content/papers/attention-is-all-you-need.yml"),
+    # -- taxonomy -----------------------------------------------------------------------
+    Case("taxonomy-yaml-syntax-error", TAXONOMY, 11, "YAML syntax error"),
+    Case("taxonomy-cycle", TAXONOMY, 3,
+         "topic cycle: language-models -> tokenization -> language-models"),
+    Case("taxonomy-unknown-parent", TAXONOMY, 18,
+         "topic 'quantization' has unknown parent 'compression'"),
+    Case("taxonomy-duplicate-topic-id", TAXONOMY, 18,
+         "duplicate topic id 'tokenization' (first defined on line 10)"),
+    Case("taxonomy-invalid-regex", TAXONOMY, 18, "is not a valid regular expression"),
+    Case("taxonomy-topic-id-not-a-slug", TAXONOMY, 18, "topic id 'Quantization!' is not a slug"),
+    Case("taxonomy-unknown-field", TAXONOMY, 10, "unknown topic field 'parents'"),
+    Case("taxonomy-unknown-fallback", TAXONOMY, 26, "fallback topic 'other' is not defined"),
+    Case("taxonomy-missing", TAXONOMY, 1, "taxonomy file is missing", delete=(TAXONOMY,)),
+    # -- surveys ------------------------------------------------------------------------
+    Case("survey-unknown-citation", SURVEY, 8,
+         "citation [@vaswani2017attentoin] names no paper in the catalog"),
+    Case("survey-malformed-citation", SURVEY, 8, "malformed citation '[@vaswani-2017]'"),
+    Case("survey-unknown-topic", SURVEY, 4, "unknown topic 'tokenisation' in the survey's scope"),
+    Case("survey-unknown-include", SURVEY, 5,
+         "include names unknown paper id 'attention-is-all-we-need'"),
+    Case("survey-topics-not-a-list", SURVEY, 4, "'topics' must be a list of ids"),
+    Case("survey-unknown-marker", SURVEY, 10, "unknown marker survey:chart"),
+    Case("survey-papers-marker-unknown-topic", SURVEY, 12,
+         "marker survey:papers names unknown topic 'tokenisation'"),
+    Case("survey-no-front-matter", SURVEY, 1, "survey has no front matter"),
+    Case("survey-front-matter-syntax-error", SURVEY, 3, "YAML syntax error"),
+    # -- sources ------------------------------------------------------------------------
+    Case("listing-unparseable", "content/sources/broken-listing.txt", 3,
+         "expected a paper title, found an author-count line"),
+    Case("facts-not-json", "content/sources/arxiv-facts.jsonl", 4, "not a JSON object"),
+    Case("source-unknown-type", "content/sources/papers.csv", 1, "unknown source type '.csv'"),
+    Case("bibtex-unparseable", "content/sources/refs.bib", 6, "cannot parse BibTeX entry"),
+]
+
+GENERATED = {
+    # 5 MB of abstract: generated, not stored in the repository.
+    "huge-abstract": lambda text: text.replace("HUGE_ABSTRACT", "We study small models. "
+                                              * (5_000_000 // 23)),
+}
+
+
+def make_project(tmp_path: Path, converge: bool = True) -> Path:
+    """A copy of the fixture project.  ``converge``: first run `survey ingest` over its
+    sources, so that the records are what the current ingest writes (the stored
+    fixture may lag behind a change to ingest); the cases are laid over that."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(FIXTURE / "content", root / "content")
+    if converge:
+        assert survey_main(["--root", str(root), "ingest", "-q", *sources(root)]) == 0
+    return root
+
+
+def apply_case(root: Path, case: Case) -> None:
+    folder = CORPUS / case.name
+    assert folder.is_dir() or case.delete, f"no folder tests/bad_input/{case.name}/"
+    if folder.is_dir():
+        for src in sorted(folder.rglob("*")):
+            if src.is_file():
+                dest = root / src.relative_to(folder)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                if case.name in GENERATED:
+                    dest.write_text(GENERATED[case.name](src.read_text(encoding="utf-8")),
+                                    encoding="utf-8")
+                else:
+                    shutil.copyfile(src, dest)
+    for rel in case.delete:
+        (root / rel).unlink()
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((root / "content").rglob("*")) if p.is_file()}
+
+
+def survey(root: Path, capsys, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = survey_main(["--root", str(root), *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def sources(root: Path) -> list[str]:
+    return sorted(str(p) for p in (root / "content" / "sources").iterdir())
+
+
+def diagnostic_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines()
+            if re.match(r"^\S[^:]*:\d+:\d+: (error|warning): ", line)]
+
+
+# -- the fixture itself ------------------------------------------------------------------
+
+
+def test_fixture_project_is_valid_and_ingest_is_a_no_op(tmp_path, capsys):
+    """The stored fixture is what ingest writes (regenerate it with `survey ingest
+    content/sources/*` in a copy when ingest changes), and ingest is idempotent."""
+    root = make_project(tmp_path, converge=False)
+    before = snapshot(root)
+    code, out, err = survey(root, capsys, "check")
+    assert code == 0, out + err
+    assert diagnostic_lines(out) == []
+    code, out, err = survey(root, capsys, "ingest", "-q", *sources(root))
+    assert code == 0, out + err
+    assert "created 0, updated 0, unchanged 3 records" in out
+    assert snapshot(root) == before
+
+
+def test_corpus_has_a_folder_per_case_and_enough_cases():
+    folders = {p.name for p in CORPUS.iterdir() if p.is_dir() and p.name != "fixture"}
+    names = [c.name for c in CASES]
+    assert len(names) == len(set(names))
+    assert len(CASES) >= 30
+    assert folders == {c.name for c in CASES if not c.delete or (CORPUS / c.name).is_dir()}
+
+
+# -- every case ------------------------------------------------------------------------------
+
+
+def _marked(kind: str) -> list:
+    out = []
+    for case in CASES:
+        bug = getattr(case, f"{kind}_bug")
+        marks = [pytest.mark.xfail(reason=f"known bug: {bug}", strict=False)] if bug else []
+        out.append(pytest.param(case, id=case.name, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case", _marked("check"))
+def test_check_names_file_and_line_and_changes_nothing(tmp_path, capsys, case):
+    root = make_project(tmp_path)
+    apply_case(root, case)
+    before = snapshot(root)
+    code, out, err = survey(root, capsys, "check")
+    assert code == 1, out + err
+    errors = [line for line in diagnostic_lines(out) if ": error: " in line]
+    where = f"{case.file}:{case.line}:"
+    assert any(line.startswith(where) and case.message in line for line in errors), (
+        f"expected {where} ... {case.message!r} in:\n{out}")
+    assert snapshot(root) == before, "survey check changed a file"
+
+
+@pytest.mark.parametrize("case", _marked("ingest"))
+def test_ingest_changes_nothing(tmp_path, capsys, case):
+    root = make_project(tmp_path)
+    apply_case(root, case)
+    before = snapshot(root)
+    survey(root, capsys, "ingest", "-q", *sources(root))
+    after = snapshot(root)
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    assert changed == set(case.ingest_fills), f"survey ingest changed {sorted(changed)}"
+    for rel in case.ingest_fills:  # only empty fields were filled: nothing was lost
+        old = yaml.load((CORPUS / case.name / rel).read_text(encoding="utf-8"), Loader=_Loader)
+        new = yaml.load((root / rel).read_text(encoding="utf-8"), Loader=_Loader)
+        assert {k: v for k, v in new.items() if old.get(k) not in (None, [], "")} == {
+            k: v for k, v in old.items() if v not in (None, [], "")}
+
+
+# -- output formats and warnings ------------------------------------------------------------
+
+
+def test_check_format_github_prints_annotations(tmp_path, capsys):
+    root = make_project(tmp_path)
+    apply_case(root, next(c for c in CASES if c.name == "link-javascript"))
+    code, out, _err = survey(root, capsys, "check", "--format", "github")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines, out
+    assert all(re.match(r"^::(error|warning) file=[^,]+,line=\d+,col=\d+::", x) for x in lines)
+    assert f"::error file={SMALL},line=9,col=1::links.code 'javascript:alert(1)' is not an " \
+        "http(s) URL" in out
+
+
+def test_check_github_format_keeps_each_annotation_on_one_line(tmp_path, capsys):
+    root = make_project(tmp_path)
+    apply_case(root, next(c for c in CASES if c.name == "tab-indentation"))
+    code, out, _err = survey(root, capsys, "check", "--format", "github")
+    assert code == 1
+    assert len(out.strip().splitlines()) == len(re.findall(r"^::", out, re.MULTILINE))
+
+
+def test_incomplete_metadata_is_a_warning(tmp_path, capsys):
+    root = make_project(tmp_path)
+    (root / SMALL).write_text(
+        "# yaml-language-server: $schema=../paper.schema.json\n"
+        "id: a-study-of-small-models\nkey: study\ntitle: A Study of Small Models\n"
+        "topics:\n- language-models\nabstract: ''\nsources:\n- file: listing.txt\n"
+        "added: '2024-10-01'\n", encoding="utf-8")
+    code, out, err = survey(root, capsys, "check")
+    assert code == 0, out + err
+    assert f"{SMALL}:4:1: warning: no authors known" in out
+    assert f"{SMALL}:4:1: warning: no year known" in out
+    assert "check: 0 error(s)" in err
+    code, out, _err = survey(root, capsys, "check", "--format", "github")
+    assert code == 0
+    assert f"::warning file={SMALL},line=4,col=1::no authors known" in out
+
+
+def test_console_script_reports_file_and_line(tmp_path):
+    """The installed `survey` command, as CI runs it (not only the function)."""
+    root = make_project(tmp_path)
+    apply_case(root, next(c for c in CASES if c.name == "date-february-30"))
+    exe = shutil.which("survey")
+    cmd = [exe] if exe else [sys.executable, "-m", "survey.cli"]
+    out = subprocess.run([*cmd, "check"], cwd=root, capture_output=True, text=True,
+                         timeout=120, env=dict(os.environ))
+    assert out.returncode == 1
+    assert f"{SMALL}:9:1: error: date '2024-02-30' is not a valid date" in out.stdout
+    assert "hint:" in out.stdout

@@ -1,0 +1,305 @@
+"""The built site in headless Chromium: the papers index (facets from the URL,
+history, downloads), the BibTeX copy button, search, dark mode.
+
+The site is built once per module from a copy of the repository's
+mkdocs.yml/content/site_templates, with two theme settings changed so that the
+site makes no request to another host: ``theme.font: false`` (Material would
+load Roboto from Google Fonts) and no ``repo_url`` (Material would ask the
+GitHub API for the repository's stars).  Every test then checks that the page
+logged no console error and requested nothing but 127.0.0.1.
+
+These tests fail (they do not skip) when Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import unicodedata
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import yaml
+
+from survey.bibtex import export_bibtex, paper_to_entry
+from survey.catalog import load_catalog
+from survey.csl import csl_json_text
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser-site")
+    for name in ("content", "site_templates"):
+        shutil.copytree(REPO / name, root / name)
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["theme"]["font"] = False
+    config.pop("repo_url", None)
+    config.pop("edit_uri", None)
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+                          cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return root
+
+
+@pytest.fixture(scope="module")
+def catalog(site):
+    return load_catalog(site, persist_cache=False)
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
+                             "127.0.0.1", "--directory", str(site / "site")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base, timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the test HTTP server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is required for the browser tests ({CHROMIUM} not found)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Watch:
+    def __init__(self):
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(accept_downloads=True, color_scheme="light",
+                                  permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    watch = Watch()
+    page.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: watch.errors.append(str(e)))
+    page.on("request", lambda r: watch.requests.append(r.url))
+    page.watch = watch
+    page.base = server
+    yield page
+    context.close()
+    assert watch.errors == []
+    foreign = [u for u in watch.requests
+               if urlparse(u).scheme not in ("blob", "data")
+               and urlparse(u).hostname != "127.0.0.1"]
+    assert foreign == []
+    assert watch.requests, "no request seen"
+
+
+def visible_ids(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "#survey-index-list li[data-paper]",
+        "els => els.filter(e => !e.hidden && e.offsetParent !== null)"
+        ".map(e => e.getAttribute('data-paper'))")
+
+
+def wait_ready(page) -> None:
+    page.wait_for_selector("#survey-facets:not([hidden])")
+    page.wait_for_function(
+        "document.querySelector('#survey-index-count').textContent.includes(' of ')")
+
+
+def facet_pair(catalog) -> tuple[str, int, list[str]]:
+    """A topic with sub-topics and a year that together match at least 2 papers."""
+    tax = catalog.taxonomy
+    best = None
+    for topic, _depth in tax.walk():
+        years = sorted({p.year for p in catalog.topic_papers[topic.id] if p.year})
+        for year in years:
+            ids = [p.id for p in catalog.topic_papers[topic.id] if p.year == year]
+            deep = any(tid != topic.id for p in catalog.topic_papers[topic.id]
+                       if p.year == year for tid in p.topics)
+            if len(ids) >= 2 and (best is None or (deep and not best[3])):
+                best = (topic.id, year, ids, deep)
+    assert best is not None, "no topic/year pair with 2 papers"
+    return best[0], best[1], best[2]
+
+
+def test_list_works_without_javascript(browser, server, catalog):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "papers/")
+    ids = page.eval_on_selector_all("#survey-index-list li[data-paper]",
+                                    "els => els.map(e => e.getAttribute('data-paper'))")
+    assert sorted(ids) == sorted(p.id for p in catalog.papers)
+    assert page.is_hidden("#survey-facets")
+    context.close()
+
+
+def test_facets_from_the_url(page, catalog):
+    topic, year, expected = facet_pair(catalog)
+    page.goto(page.base + f"papers/?topic={topic}&year={year}")
+    wait_ready(page)
+    assert sorted(visible_ids(page)) == sorted(expected)
+    assert page.text_content("#survey-index-count") == (
+        f"{len(expected)} of {len(catalog.papers)} papers")
+    assert page.is_checked(f"input[name=topic][value={topic}]")
+    assert page.is_checked(f"input[name=year][value='{year}']")
+
+
+def test_facet_click_updates_the_url_and_back_restores_it(page, catalog):
+    topic, year, expected = facet_pair(catalog)
+    page.goto(page.base + "papers/")
+    wait_ready(page)
+    assert len(visible_ids(page)) == len(catalog.papers)
+    page.check(f"input[name=topic][value={topic}]")
+    page.wait_for_function("location.search.includes('topic=')")
+    assert parse_qs(urlparse(page.url).query) == {"topic": [topic]}
+    assert sorted(visible_ids(page)) == sorted(p.id for p in catalog.topic_papers[topic])
+    page.focus(f"input[name=year][value='{year}']")
+    page.keyboard.press("Space")  # real checkboxes: the keyboard works too
+    page.wait_for_function("location.search.includes('year=')")
+    assert sorted(visible_ids(page)) == sorted(expected)
+
+    page.go_back()
+    page.wait_for_function("!location.search.includes('year=')")
+    assert parse_qs(urlparse(page.url).query) == {"topic": [topic]}
+    assert not page.is_checked(f"input[name=year][value='{year}']")
+    assert sorted(visible_ids(page)) == sorted(p.id for p in catalog.topic_papers[topic])
+    page.go_back()
+    page.wait_for_function("location.search === ''")
+    assert not page.is_checked(f"input[name=topic][value={topic}]")
+    assert len(visible_ids(page)) == len(catalog.papers)
+    page.go_forward()
+    page.wait_for_function("location.search.includes('topic=')")
+    assert page.is_checked(f"input[name=topic][value={topic}]")
+
+
+def test_text_filter_and_sorting(page, catalog):
+    paper = max(catalog.papers, key=lambda p: len(p.title))
+    word = max(paper.title.split(), key=len).strip(":,.()")
+    page.goto(page.base + "papers/")
+    wait_ready(page)
+    page.fill("#survey-text", word)
+    page.wait_for_function("location.search.includes('text=')")
+    shown = visible_ids(page)
+    assert paper.id in shown and len(shown) < len(catalog.papers)
+    page.fill("#survey-text", "")
+    page.select_option("#survey-sort", "title")
+    page.wait_for_function("location.search.includes('sort=title')")
+
+    def fold(s):
+        return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
+
+    titles = [fold(catalog.by_id[i].title) for i in visible_ids(page)]
+    assert len(titles) == len(catalog.papers)
+    assert titles[0] == min(titles)
+    page.select_option("#survey-sort", "upvotes")
+    page.wait_for_function("location.search.includes('sort=upvotes')")
+    votes = [catalog.by_id[i].upvotes or 0 for i in visible_ids(page)]
+    assert votes == sorted(votes, reverse=True)
+
+
+def test_download_what_you_see(page, catalog):
+    topic, year, expected = facet_pair(catalog)
+    page.goto(page.base + f"papers/?topic={topic}&year={year}")
+    wait_ready(page)
+    papers = [catalog.by_id[i] for i in expected]
+    with page.expect_download() as info:
+        page.click("button[data-action=download-bib]")
+    bib = Path(info.value.path()).read_bytes()
+    assert info.value.suggested_filename == "papers.bib"
+    assert bib == export_bibtex(papers).encode("utf-8")
+    with page.expect_download() as info:
+        page.click("button[data-action=download-csl]")
+    assert Path(info.value.path()).read_bytes() == csl_json_text(papers).encode("utf-8")
+
+    # A larger selection, in another sort order: the file does not depend on it.
+    page.goto(page.base + "papers/?code=1&sort=title")
+    wait_ready(page)
+    papers = [p for p in catalog.papers if p.has_code]
+    assert len(visible_ids(page)) == len(papers)
+    with page.expect_download() as info:
+        page.click("button[data-action=download-bib]")
+    assert Path(info.value.path()).read_bytes() == export_bibtex(papers).encode("utf-8")
+
+
+def test_copy_bibtex_from_a_paper_page(page, catalog):
+    paper = next(p for p in catalog.papers if p.authors and p.arxiv_id)
+    page.goto(page.base + f"papers/{paper.id}/")
+    page.click("pre.survey-bibtex button[data-md-type=copy], "
+               "#cite ~ pre button[data-md-type=copy]")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    # Material copies the code block's text without its final newline.
+    assert copied == paper_to_entry(paper).rstrip("\n")
+
+
+def test_search_finds_a_paper_by_a_word_of_its_abstract(page, catalog, site):
+    import json
+    import re
+
+    index = json.loads((site / "site" / "search" / "search_index.json").read_text())
+    docs = index["docs"]
+    words: dict[str, set[str]] = {}
+    for doc in docs:
+        for w in set(re.findall(r"[a-z]{8,}", (doc["title"] + " " + doc["text"]).lower())):
+            words.setdefault(w, set()).add(doc["location"])
+    word, location = next((w, next(iter(locs))) for w, locs in sorted(words.items())
+                          if len(locs) == 1 and next(iter(locs)).startswith("papers/")
+                          and w in catalog.by_id[next(iter(locs)).split("/")[1]]
+                          .abstract.lower()
+                          and w not in catalog.by_id[next(iter(locs)).split("/")[1]]
+                          .title.lower())
+    paper = catalog.by_id[location.split("/")[1]]
+    page.goto(page.base)
+    page.click(".md-search__input")
+    page.keyboard.type(word)
+    link = page.locator(f".md-search-result__item a[href*='papers/{paper.id}/']").first
+    link.wait_for()
+    link.click()
+    page.wait_for_url(re.compile(rf"/papers/{re.escape(paper.id)}/"))
+    assert page.text_content("article h1").strip() == paper.title
+
+
+def test_dark_mode_toggle_and_charts_follow_it(page):
+    page.goto(page.base)
+    assert page.get_attribute("body", "data-md-color-scheme") == "default"
+    page.click("label.md-header__button[for^=__palette]:visible")
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    fill, colour = page.evaluate("""() => {
+        const svg = document.querySelector('svg.survey-chart');
+        const text = svg.querySelector('text');
+        return [getComputedStyle(text).fill, getComputedStyle(svg).color];
+    }""")
+    assert fill == colour  # text is drawn in the scheme's foreground colour
+    r, g, b = (int(x) for x in colour[colour.index("(") + 1:].split(",")[:3])
+    assert min(r, g, b) > 128  # light text on the dark background

@@ -1,0 +1,117 @@
+"""``mkdocs serve`` rebuilds when a record changes: edit a title, see it served.
+
+Runs the real development server (with live reload) on a free port of
+127.0.0.1 in a temporary copy of a small project, edits
+``content/papers/<id>.yml`` and polls the paper page and its topic page until
+they show the new title.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).resolve().parent / "bad_input" / "fixture"
+PID = "neural-machine-translation-of-rare-words-with-subword"
+TOPIC = "tokenization"
+OLD_TITLE = "Neural Machine Translation of Rare Words with Subword Units"
+#: Longest wait accepted between saving the record and the new title being served.
+MAX_RELOAD_SECONDS = 10.0
+START_TIMEOUT = 120.0
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8", errors="replace")
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def base_path(root: Path) -> str:
+    """The path the dev server serves the site under (the path of site_url)."""
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    site_url = ""
+    for line in text.splitlines():
+        if line.startswith("site_url:"):
+            site_url = str(yaml.safe_load(line.split(":", 1)[1]) or "")
+    path = urlsplit(site_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def wait_for(url: str, needle: str, timeout: float, proc: subprocess.Popen, log: Path
+             ) -> float:
+    """Seconds until the page at ``url`` contains ``needle``."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if proc.poll() is not None:
+            pytest.fail(f"mkdocs serve exited with {proc.returncode}:\n{log.read_text()}")
+        body = fetch(url)
+        if body is not None and needle in body:
+            return time.monotonic() - start
+        time.sleep(0.1)
+    pytest.fail(f"{url} did not show {needle!r} within {timeout} s:\n"
+                f"{log.read_text()[-3000:]}")
+
+
+def test_serve_rebuilds_paper_and_topic_pages_on_edit(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "site_templates", root / "site_templates")
+    shutil.copytree(FIXTURE / "content", root / "content")
+    port = free_port()
+    site = f"http://127.0.0.1:{port}{base_path(root)}"
+    paper_url = f"{site}papers/{PID}/"
+    topic_url = f"{site}topics/{TOPIC}/"
+    log = tmp_path / "serve.log"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONUNBUFFERED="1")
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            wait_for(paper_url, OLD_TITLE, START_TIMEOUT, proc, log)
+            assert OLD_TITLE in (fetch(topic_url) or "")
+
+            new_title = f"Rare Words as Subword Units, edited at {time.time_ns()}"
+            record = root / "content" / "papers" / f"{PID}.yml"
+            text = record.read_text(encoding="utf-8")
+            assert f"title: {OLD_TITLE}\n" in text
+            record.write_text(text.replace(f"title: {OLD_TITLE}\n", f"title: {new_title}\n"),
+                              encoding="utf-8")
+            seconds = wait_for(paper_url, new_title, 60, proc, log)
+            assert seconds <= MAX_RELOAD_SECONDS, f"the page changed after {seconds:.1f} s"
+            topic_seconds = wait_for(topic_url, new_title, 60, proc, log)
+            assert topic_seconds <= MAX_RELOAD_SECONDS
+            assert OLD_TITLE not in (fetch(paper_url) or "")
+            assert OLD_TITLE not in (fetch(topic_url) or "")
+            # The live-reload script is injected, so an open browser tab refreshes.
+            assert "livereload" in (fetch(paper_url) or "")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
