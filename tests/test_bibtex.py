@@ -429,7 +429,7 @@ def test_venue_entry_shapes():
 
 def test_unknown_authors_entry():
     text = paper_to_entry(ADVERSARIAL[7])
-    assert text.startswith("@misc{powerscheduler2024,\n  key = {{Power Scheduler: ")
+    assert text.startswith("@misc{powerscheduler2024,\n  key = {{Power Scheduler}},\n")
     assert "author" not in text
     # a venue without authors stays @misc (plain warns about an empty author otherwise)
     honey = paper_to_entry(ADVERSARIAL[11])

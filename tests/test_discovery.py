@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from survey import charts, discovery, feed, related, scholar
-from survey.catalog import load_catalog
+from survey.catalog import load_catalog, newest_first
 from survey.model import Paper
 
 REPO = Path(__file__).resolve().parents[1]
@@ -378,15 +378,16 @@ def test_index_data_expands_topic_ancestors(catalog):
     from survey.bibtex import paper_to_entry
     from survey.csl import paper_to_csl
 
-    data = discovery.index_data(catalog, paper_to_entry, paper_to_csl)
+    data = discovery.index_data(catalog)
     assert len(data["papers"]) == len(catalog.papers)
     for tid, papers in catalog.topic_papers.items():
         assert {p["id"] for p in data["papers"] if tid in p["topics"]} == {p.id for p in papers}
-    first = data["papers"][0]
-    paper = catalog.by_id[first["id"]]
-    assert first["bibtex"] == paper_to_entry(paper)
-    assert first["csl"] == paper_to_csl(paper)
+    assert [p["id"] for p in data["papers"]] == [p.id for p in newest_first(catalog.papers)]
     json.loads(discovery.index_json(data))
+    exported = discovery.exports_data(catalog, paper_to_entry, paper_to_csl)
+    paper = catalog.papers[0]
+    assert exported[paper.id] == {"bibtex": paper_to_entry(paper), "csl": paper_to_csl(paper)}
+    assert set(exported) == set(catalog.by_id)
 
 
 def test_browser_join_rule_matches_export(catalog):
@@ -449,6 +450,8 @@ def test_build_writes_discovery_files(built):
     site = root / "site"
     index = json.loads((site / "data" / "index.json").read_text())
     assert {p["id"] for p in index["papers"]} == {p.id for p in cat.papers}
+    exported = json.loads((site / "data" / "index-exports.json").read_text())
+    assert set(exported) == {p.id for p in cat.papers}
     page = (site / "papers" / "index.html").read_text()
     assert len(re.findall(r'<li data-paper="', page)) == len(cat.papers)
     assert '<script src="../assets/survey/papers-index.js" defer></script>' in page

@@ -13,9 +13,12 @@ written with :func:`bibtexparser.write_string` with an empty unparse stack, so
 bibtexparser adds no enclosing and no escaping of its own (its
 ``LatexEncodingMiddleware`` would escape our protective braces; it is not used).
 
-The text is pure ASCII and is meant to compile without a single warning with
-plain pdflatex + bibtex (``plain``, natbib ``plainnat``) and with biblatex +
-biber, in OT1 or T1, with or without ``inputenc``:
+The text is pure ASCII and compiles without a single warning with plain
+pdflatex + bibtex (``plain``, natbib ``plainnat``) and with biblatex + biber,
+with ``\\usepackage[T1]{fontenc}`` + ``[utf8]{inputenc}`` or LaTeX's bare OT1
+default -- except that OT1 fonts have no ogonek, eth, thorn, eng, d with stroke
+or guillemets (``\\k``, ``\\dh``, ``\\th``, ``\\ng``, ``\\dj`` ... are
+T1-only).  tests/test_bibtex.py runs all of these.
 
 * Text is escaped by :func:`latex_escape_text`: ``% & $ # _`` become ``\\%``
   ..., ``^`` ``\\^{}``, backslash ``\\textbackslash{}``, braces ``\\{``/``\\}``
@@ -25,7 +28,7 @@ biber, in OT1 or T1, with or without ``inputenc``:
   ``\\textgreater{}``, ``\\textbar{}``, ``\\textasciigrave{}``.  ASCII pairs
   that TeX fonts turn into ligatures (``--``, ``''``, ``,,`` ...) are split with
   ``{}``.  Accented letters become braced accent commands (``{\\"o}``,
-  ``{\\r{a}}``, ``{\\c{c}}``, ``{\\'\\i}``), special letters ``{\\ss}``,
+  ``{\\r{a}}``, ``{\\c{c}}``, ``{\\'i}``), special letters ``{\\ss}``,
   ``{\\o}``, ``{\\l}``, ``{\\i}`` ..., typographic punctuation the usual TeX
   input (en/em dashes ``--``/``---``, curly double quotes ``````/``''``, single
   ones ``\\textquoteleft{}``/``\\textquoteright{}``, ``\\ldots{}``), math symbols
@@ -34,6 +37,14 @@ biber, in OT1 or T1, with or without ``inputenc``:
   replaced by its compatibility decomposition when that is ASCII (ligature
   "ﬁ" -> "fi") and otherwise dropped (CJK, emoji): the output never contains a
   non-ASCII character.
+* Biber turns accent commands back into Unicode, and pdflatex's utf8 input
+  knows only some accented letters (not most of Latin Extended Additional, nor
+  any letter with two accents); for those the accent argument gets an empty
+  group (``{\\~{\\^{e{}}}}`` for "ễ"), which biber leaves alone, and a
+  letter accent (``\\d``, ``\\u``, ``\\c`` ...) on them is dropped ("ạ" ->
+  "a") because biber mangles every form of it.  Commands whose names have
+  capitals are written as BibTeX special characters (``{\\S}``), since styles
+  lowercase the rest of a title.
 * :func:`latex_escape_title` also protects capitals from lowercasing styles by
   bracing a word when one of its hyphen/slash-separated parts has a capital
   after its first character (``{LLMs}``, ``{CItruS}``, ``{MoE}``, ``{KV}``), when
@@ -62,15 +73,15 @@ A known venue gives ``@inproceedings`` + ``booktitle`` (conferences, workshops,
 "Findings of ...") or ``@article`` + ``journal`` (see :func:`venue_kind`) --
 but only when the authors and the year are known, because ``plain`` and
 ``plainnat`` warn about an empty author or year in those types; otherwise the
-entry stays ``@misc`` with the venue in ``howpublished``.  With no author, a
-``key`` field (the escaped title, braced so that natbib's ``\\bibitem[...]``
-label survives brackets and parentheses) lets ``plain``/``plainnat`` sort the
-entry without "to sort, need author or key".  ``url`` is the arXiv abstract page,
-else the project (or PDF) link; a URL is written only when it contains nothing
-but letters, digits and ``: / . - ? = + , ; @ ! * ( ) '``, because plainnat
-prints it through ``\\texttt`` when the url package is absent, where ``_ % # &
-~`` break or change it, while biblatex reads the field verbatim (so no escaping
-could suit both).
+entry stays ``@misc`` with the venue in ``howpublished``. With no author, a
+``key`` field (the title up to its first colon, braced so that natbib's
+``\\bibitem[...]`` label survives brackets and parentheses) lets
+``plain``/``plainnat`` sort the entry without "to sort, need author or key".
+``url`` is the arXiv abstract page, else the project (or PDF) link; a URL is
+written only when it contains nothing but letters, digits and ``: / . - ? = + ,
+; @ ! * ( ) '``, because plainnat prints it through ``\\texttt`` when the url
+package is absent, where ``_ % # & ~`` break or change it, while biblatex reads
+the field verbatim (so no escaping could suit both).
 
 The one warning no single file can avoid: an entry without a year makes
 ``plainnat`` say "empty year in <key>" (every entry type formats the year), and
@@ -86,7 +97,9 @@ above (plus the common forms other tools write: ``\\"{o}``, ``\\"o``,
 ``\\emph{...}``, ``~`` as a space, ...).  Exporting a record and importing the
 result gives back exactly the same title, authors, authors_complete, year,
 month, arxiv_id, primary_class and venue, for any text whose characters have a
-LaTeX form and whose whitespace is single spaces.
+LaTeX form (see above: CJK, emoji and the dropped letter accents do not) and
+whose whitespace is single spaces; an author whose name has no LaTeX form at all
+is left out and the list ends with ``and others``.
 """
 
 from __future__ import annotations
@@ -456,13 +469,14 @@ def _encode_decomposed(ch: str) -> str | None:
     if len(marks) > 1 or ch in _UNDECLARED:
         # Biber decodes accent commands to Unicode characters, and pdflatex's
         # utf8 input does not know this one.  Biber leaves a symbol accent
-        # (\^ \~ ...) on a doubly braced letter alone, so LaTeX builds the
-        # accent itself ({\~{\^{{e}}}}); a letter accent (\d \u \c ...) has no
-        # such form (biber mangles "\d{{e}}"), so it is dropped.
+        # (\^ \~ ...) alone when its argument is more than a letter, so an
+        # empty group follows the letter and LaTeX builds the accent itself:
+        # {\~{\^{e{}}}}.  A letter accent (\d \u \c ...) has no such form (biber
+        # mangles "\d{e{}}" and "\d{{e}}"), so it is dropped.
         marks = "".join(m for m in marks if _ACCENTS[m][1])
         if not marks:
             return inner
-        inner = "{" + inner + "}"
+        inner += "{}"
     for mark in marks:
         cmd, symbol = _ACCENTS[mark]
         inner = _accent(cmd, symbol, inner)
@@ -512,6 +526,10 @@ _LIGATURE_PAIRS = {
 }
 
 
+#: Commands that biber turns back into the character (then liable to ligature).
+_DECODED_FIRST = {r"\textasciigrave{}": "`", r"\textless{}": "<", r"\textgreater{}": ">"}
+
+
 def _join(pieces: Iterable[str]) -> str:
     """Concatenate, separating pieces whose meeting characters would ligature."""
     out: list[str] = []
@@ -519,7 +537,8 @@ def _join(pieces: Iterable[str]) -> str:
     for piece in pieces:
         if not piece:
             continue
-        if prev and (prev[-1], piece[0]) in _LIGATURE_PAIRS:
+        first = _DECODED_FIRST.get(piece, piece[0])
+        if prev and (prev[-1], first) in _LIGATURE_PAIRS:
             out.append("{}")
         out.append(piece)
         prev = piece
@@ -903,6 +922,14 @@ def arxiv_abs_url(arxiv_id: str) -> str:
     return f"https://arxiv.org/abs/{arxiv_id}"
 
 
+def _short_title(title: str) -> str:
+    """The title up to its first colon ("Power Scheduler: A ..." -> "Power
+    Scheduler"): the ``key`` field of an entry without authors, which plainnat
+    prints in the author's place and uses as the citation label."""
+    head = title.split(": ", 1)[0].strip()
+    return head if head else title
+
+
 def _entry(paper: Any) -> bibmodel.Entry:
     title = _get(paper, "title") or ""
     authors = [a for a in (_get(paper, "authors") or []) if str(a).strip()]
@@ -921,7 +948,7 @@ def _entry(paper: Any) -> bibmodel.Entry:
             names.append("others")  # partial, or a name had no LaTeX form
         fields.append(("author", "{" + " and ".join(names) + "}"))
     else:
-        fields.append(("key", "{{" + latex_escape_text(title) + "}}"))
+        fields.append(("key", "{{" + latex_escape_text(_short_title(title)) + "}}"))
         authors = []
     fields.append(("title", "{" + latex_escape_title(title) + "}"))
 

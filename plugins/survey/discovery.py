@@ -1,21 +1,24 @@
 """Data behind the discovery pages: the papers index, the completeness report
 and the search documents of paper pages.  No MkDocs import.
 
-``data/index.json`` (read by ``assets/survey/papers-index.js``)::
+``data/index.json`` (read by ``assets/survey/papers-index.js`` on load)::
 
     {"version": 1,
      "topics": [{"id", "name", "parent"}...],          tree order
      "surveys": [{"id", "title"}...],
      "papers": [{"id", "key", "title", "authors", "venue", "arxiv_id",
                  "year", "date", "upvotes", "topics", "surveys",
-                 "has_code", "has_arxiv", "bibtex", "csl"}...]}
+                 "has_code", "has_arxiv"}...]}
 
 ``topics`` of a paper lists the topics it is filed under *and their
 ancestors*, so a paper matches a topic facet when it is filed under the topic
 or any sub-topic.  ``date`` is :attr:`Paper.sort_date`; papers are listed
-newest first (:func:`survey.catalog.newest_first`).  ``bibtex`` is the paper's
-entry exactly as :func:`survey.bibtex.paper_to_entry` writes it and ``csl``
-its :func:`survey.csl.paper_to_csl` item, so the browser can rebuild
+newest first (:func:`survey.catalog.newest_first`).
+
+``data/index-exports.json`` (fetched on the first download click, so the page
+does not load every abstract up front): paper id -> ``{"bibtex", "csl"}``, the
+entry exactly as :func:`survey.bibtex.paper_to_entry` writes it and the
+:func:`survey.csl.paper_to_csl` item, so the browser can rebuild
 :func:`survey.bibtex.bib_file_text` and :func:`survey.csl.csl_json_text` for
 any selection byte for byte:
 
@@ -39,8 +42,7 @@ from .model import Paper
 INDEX_VERSION = 1
 
 
-def index_data(catalog: Catalog, bibtex: Callable[[Paper], str],
-               csl: Callable[[Paper], dict[str, Any]]) -> dict[str, Any]:
+def index_data(catalog: Catalog) -> dict[str, Any]:
     """The content of ``data/index.json``."""
     tax = catalog.taxonomy
     papers = []
@@ -65,8 +67,6 @@ def index_data(catalog: Catalog, bibtex: Callable[[Paper], str],
             "surveys": list(catalog.paper_surveys.get(p.id, [])),
             "has_code": p.has_code,
             "has_arxiv": p.has_arxiv,
-            "bibtex": bibtex(p),
-            "csl": csl(p),
         })
     surveys = sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))
     return {
@@ -75,6 +75,13 @@ def index_data(catalog: Catalog, bibtex: Callable[[Paper], str],
         "surveys": [{"id": s.id, "title": s.title} for s in surveys],
         "papers": papers,
     }
+
+
+def exports_data(catalog: Catalog, bibtex: Callable[[Paper], str],
+                 csl: Callable[[Paper], dict[str, Any]]) -> dict[str, Any]:
+    """The content of ``data/index-exports.json``."""
+    return {p.id: {"bibtex": bibtex(p), "csl": csl(p)}
+            for p in sorted(catalog.papers, key=lambda p: p.id)}
 
 
 def index_json(data: dict[str, Any]) -> str:

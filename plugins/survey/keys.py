@@ -20,8 +20,9 @@ made only of digits, and words left empty.
 * **Known first author**: ``surname + year + first significant title word``,
   e.g. ``bai2024citrus``.  The surname is the family part of the first author's
   name as :func:`split_name` finds it: the last word, together with any name
-  particles in front of it, which are kept and joined ("Guy Van den Broeck" ->
-  ``vandenbroeck``, "Leandro von Werra" -> ``vonwerra``); a generational suffix
+  particles in front of it (:data:`NAME_PARTICLES` in lowercase, a shorter
+  list also when capitalised), which are kept and joined ("Guy Van den Broeck"
+  -> ``vandenbroeck``, "Leandro von Werra" -> ``vonwerra``); a generational suffix
   ("Jr.", "Sr.", "II", "III", "IV") is never the surname ("Robert L. Logan IV"
   -> ``logan``).  No year: the year is left out (``baicitrus``).
 * **Unknown authors** (or a first author whose surname folds to nothing, e.g. a

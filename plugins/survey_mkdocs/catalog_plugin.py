@@ -100,6 +100,10 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         assert self.root is not None and self.cache is not None
         catalog = load_catalog(self.root, cache=self.cache)
         report(catalog.diagnostics)
+        if catalog.errors and config.strict:
+            # Also fail when warnings are not counted (``mkdocs build -q --strict``).
+            raise PluginError(f"{len(catalog.errors)} content error(s) in content/ (listed "
+                              "above; `survey check` shows them with hints)")
         log.info(f"survey: {len(catalog.papers)} papers, {len(catalog.taxonomy.topics)} topics, "
                  f"{len(catalog.surveys)} surveys")
         renderer = Renderer(catalog, self.templates, site_name=config.site_name,

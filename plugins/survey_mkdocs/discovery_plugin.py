@@ -44,14 +44,17 @@ log = logging.getLogger("mkdocs.plugins.survey")
 
 INDEX_PAGE = "papers/index.md"
 INDEX_DATA = "data/index.json"
+INDEX_EXPORTS = "data/index-exports.json"
 INDEX_SCRIPT = "assets/survey/papers-index.js"
 HELP_PAGE = "help-wanted/index.md"
 FEED = "feed.xml"
 
 
 class DiscoveryConfig(base.Config):
-    #: Generate the papers index page ``papers/`` with its data file
-    #: ``data/index.json`` and script ``assets/survey/papers-index.js``.
+    #: Generate the papers index page ``papers/`` with its data files
+    #: ``data/index.json`` (facets) and ``data/index-exports.json`` (BibTeX and
+    #: CSL-JSON of each paper, for downloads) and its script
+    #: ``assets/survey/papers-index.js``.
     index = c.Type(bool, default=True)
     #: Related papers shown on each paper page (0: none).
     related = c.Type(int, default=5)
@@ -193,8 +196,10 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
                     text = ""
             return text
 
-        data = discovery.index_data(st.catalog, entry, paper_to_csl)
-        add_file(files, config, INDEX_DATA, discovery.index_json(data))
+        add_file(files, config, INDEX_DATA,
+                 discovery.index_json(discovery.index_data(st.catalog)))
+        add_file(files, config, INDEX_EXPORTS,
+                 discovery.index_json(discovery.exports_data(st.catalog, entry, paper_to_csl)))
         add_file(files, config, INDEX_PAGE, st.renderer.render(
             "papers_index.md", page="papers/", **discovery.index_context(st.catalog)))
         script = catalog_plugin(config).templates / "assets" / "papers-index.js"

@@ -2,7 +2,9 @@
 //
 // The list of papers is rendered on the server (every <li data-paper="id">);
 // this script reads data/index.json (written by the survey-discovery plugin)
-// and hides, shows and reorders those items.  No external request.
+// and hides, shows and reorders those items.  The BibTeX entries and CSL items
+// (data/index-exports.json) are fetched on the first download.  No external
+// request.
 //
 // State lives in the URL query so that it can be shared and the back button
 // works:  ?topic=a&topic=b&year=2024&survey=s&code=1&arxiv=1&text=...&sort=upvotes
@@ -15,7 +17,7 @@
 //   sort: date (default, newest first), upvotes, title.
 // Ticking a box pushes a history entry; typing replaces the current one.
 //
-// Downloads are built from the per-paper texts of the data file, joined exactly
+// Downloads are built from the per-paper texts of the exports file, joined exactly
 // like survey.bibtex.bib_file_text and survey.csl.csl_json_text (Python):
 //   .bib:     "% N entries, exported by survey\n\n" + entries sorted by key,
 //             joined with "\n"   ("entry" when N is 1)
@@ -62,16 +64,16 @@
     return query ? "?" + query : "";
   }
 
-  function bibText(papers) {
-    var entries = papers.map(function (p) { return [p.key, p.bibtex]; });
+  function bibText(papers, exported) {
+    var entries = papers.map(function (p) { return [p.key, exported[p.id].bibtex]; });
     entries.sort(function (a, b) { return cmp(a[0], b[0]); });
     var n = entries.length;
     return "% " + n + " " + (n === 1 ? "entry" : "entries") + ", exported by survey\n\n" +
       entries.map(function (e) { return e[1]; }).join("\n");
   }
 
-  function cslText(papers) {
-    var items = papers.map(function (p) { return p.csl; });
+  function cslText(papers, exported) {
+    var items = papers.map(function (p) { return exported[p.id].csl; });
     items.sort(function (a, b) { return cmp(String(a.id), String(b.id)); });
     return JSON.stringify(items, null, 1) + "\n";
   }
@@ -114,6 +116,28 @@
     var shownSort = "date";
     var visible = [];
     var timer = null;
+    var exportsLoad = null;
+
+    function loadExports() {
+      if (!exportsLoad) {
+        exportsLoad = fetch(root.getAttribute("data-exports-src")).then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        });
+        exportsLoad.catch(function () { exportsLoad = null; });  // retry on the next click
+      }
+      return exportsLoad;
+    }
+
+    function exportVisible(button, build, name, type) {
+      var chosen = visible.slice();
+      button.disabled = true;
+      loadExports().then(function (exported) {
+        download(name, build(chosen, exported), type);
+      }).catch(function (err) {
+        counter.textContent = "Download failed: " + err.message;
+      }).then(function () { button.disabled = visible.length === 0; });
+    }
 
     function matches(p, st, skip) {
       if (skip !== "topic" && st.topic.length &&
@@ -238,9 +262,10 @@
         toControls(emptyState());
         commit(true);
       } else if (action === "download-bib") {
-        download("papers.bib", bibText(visible), "application/x-bibtex;charset=utf-8");
+        exportVisible(button, bibText, "papers.bib", "application/x-bibtex;charset=utf-8");
       } else if (action === "download-csl") {
-        download("papers.json", cslText(visible), "application/vnd.citationstyles.csl+json;charset=utf-8");
+        exportVisible(button, cslText, "papers.json",
+                      "application/vnd.citationstyles.csl+json;charset=utf-8");
       }
     });
     window.addEventListener("popstate", restore);
