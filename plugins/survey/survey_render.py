@@ -78,7 +78,9 @@ def expand_survey(catalog: Catalog, renderer: Renderer, survey: Survey,
             by_year: dict[int | None, list[Paper]] = {}
             for p in sorted(papers, key=lambda p: (p.sort_date, p.id)):
                 by_year.setdefault(p.year, []).append(p)
-            return renderer.render("survey_timeline.html", by_year=by_year, chart=chart, **ctx)
+            years = sorted((y for y in by_year if y is not None), reverse=True)
+            return renderer.render("survey_timeline.html", by_year=by_year, years=years,
+                                   chart=chart, **ctx)
         if name == "counts":
             topics = Counter(t for p in papers for t in p.topics)
             return renderer.render(

@@ -80,9 +80,9 @@ class DiscoveryConfig(base.Config):
     search = c.Type(bool, default=True)
     #: Characters of the abstract in a paper's search document, cut at a word
     #: boundary (0: all of it, -1: none -- only the title and authors are
-    #: searchable).  For the 315 papers of 2026-11 the index is 177 kB without
-    #: paper documents, 260 kB with titles and authors only, 420 kB with 500
-    #: characters and 736 kB with whole abstracts.
+    #: searchable).  For the 315 papers of 2026-11 the index is 195 kB without
+    #: paper documents, 279 kB with titles and authors only, 439 kB with 500
+    #: characters and 755 kB with whole abstracts.
     search_abstract_chars = c.Type(int, default=500)
 
 
