@@ -72,7 +72,7 @@ TITLE_WEIGHT = 3.0
 #: Rows of the similarity matrix computed at once.
 BLOCK_ROWS = 512
 #: Terms found in at least this fraction of papers go into the dense (BLAS) part.
-DENSE_FRACTION = 0.05
+DENSE_FRACTION = 0.02
 #: At most this many dense terms.
 MAX_DENSE_TERMS = 2048
 
@@ -241,9 +241,10 @@ class RelatedCache:
         self.dir = Path(root) / CACHE_DIR if root is not None else None
         self.persist = persist and self.dir is not None
         self.terms: dict[str, dict[str, float]] = {}
+        self.terms_weight: float | None = None  # title weight the term counts were made with
         self.neighbours_key: str | None = None
         self.neighbours: dict[str, list[list[Any]]] = {}
-        self._loaded = False
+        self._neighbours_read = False
 
     def _read(self, name: str) -> dict[str, Any] | None:
         assert self.dir is not None
@@ -255,18 +256,26 @@ class RelatedCache:
             return None
         return data
 
-    def load(self, title_weight: float) -> None:
-        if self._loaded or not self.persist:
+    def load_neighbours(self) -> None:
+        if self._neighbours_read or not self.persist:
             return
-        self._loaded = True
-        terms = self._read(TERMS_FILE)
-        if terms and terms.get("title_weight") == title_weight and isinstance(
-                terms.get("terms"), dict):
-            self.terms = terms["terms"]
-        neighbours = self._read(NEIGHBOURS_FILE)
-        if neighbours and isinstance(neighbours.get("neighbours"), dict):
-            self.neighbours_key = neighbours.get("key")
-            self.neighbours = neighbours["neighbours"]
+        self._neighbours_read = True
+        data = self._read(NEIGHBOURS_FILE)
+        if data and isinstance(data.get("neighbours"), dict):
+            self.neighbours_key = data.get("key")
+            self.neighbours = data["neighbours"]
+
+    def load_terms(self, title_weight: float) -> None:
+        """Term counts made with ``title_weight`` (read from disk only when needed:
+        an unchanged corpus never reads them)."""
+        if self.terms_weight == title_weight:
+            return
+        self.terms, self.terms_weight = {}, title_weight
+        if self.persist:
+            data = self._read(TERMS_FILE)
+            if data and data.get("title_weight") == title_weight and isinstance(
+                    data.get("terms"), dict):
+                self.terms = data["terms"]
 
     def _write(self, name: str, data: dict[str, Any]) -> None:
         if not self.persist:
@@ -315,7 +324,7 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     stats.papers = len(papers)
     if cache is None:
         cache = RelatedCache(root, persist=root is not None)
-    cache.load(title_weight)
+    cache.load_neighbours()
     ordered = sorted(papers, key=lambda p: p.id)
     hashes = [record_hash(p.title or "", p.abstract or "") for p in ordered]
     key = corpus_key([(p.id, h) for p, h in zip(ordered, hashes, strict=True)], k, min_score,
@@ -324,6 +333,7 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
         return {pid: [(str(o), float(s)) for o, s in rows]
                 for pid, rows in cache.neighbours.items()}
 
+    cache.load_terms(title_weight)
     docs = []
     fresh = False
     for paper, h in zip(ordered, hashes, strict=True):

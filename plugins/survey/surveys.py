@@ -93,7 +93,7 @@ def malformed_citations(body: str, body_line: int = 1) -> list[tuple[int, int, s
 def split_front_matter(text: str) -> tuple[str, str, int]:
     """(front matter text, body, line of the body's first line)."""
     if text.startswith("---\n") or text.startswith("---\r\n"):
-        end = re.search(r"^---\s*$", text[4:], re.MULTILINE)
+        end = re.search(r"^---[ \t]*$", text[4:], re.MULTILINE)
         if end:
             front = text[4: 4 + end.start()]
             body = text[4 + end.end() + 1:]
