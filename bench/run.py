@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+
 from survey.catalog import newest_first
 from survey.keys import make_key
 from survey.model import Paper
@@ -156,7 +157,9 @@ def synthetic_papers(seeds: list[Paper], n: int, seed: int = SEED) -> list[Paper
                 words = words[:rng.randint(2, len(words) - 1)] + other[rng.randint(1,
                                                                                 len(other) - 1):]
             if len(words) > 2 and rng.random() < 0.7:
-                words[rng.randrange(1, len(words))] = rng.choice(vocab)
+                at = rng.randrange(1, len(words))
+                word = rng.choice(vocab)
+                words[at] = word.capitalize() if words[at][:1].isupper() else word
             if rng.random() < 0.25:
                 words.insert(0, rng.choice(LEADS))
             base = " ".join(words)[:160].rstrip(" :,-")
@@ -536,35 +539,36 @@ def run_check(project: Path) -> dict:
 #: (label, file substring, function) whose cumulative time the profile report shows.
 PROFILE_SPOTS = (
     ("whole build", "mkdocs/commands/build.py", "build"),
-    ("survey-catalog on_files (load catalog, topic pages)", "catalog_plugin.py", "on_files"),
-    ("  load_catalog", "survey/catalog.py", "load_catalog"),
-    ("    read_record (YAML parse + validate)", "survey/records.py", "read_record"),
-    ("    _near_duplicates", "survey/catalog.py", "_near_duplicates"),
-    ("  Renderer.topic_page", "survey/render.py", "topic_page"),
-    ("survey-exports on_files", "exports_plugin.py", "on_files"),
-    ("  build_exports", "survey/exports.py", "build_exports"),
-    ("survey-discovery on_files", "discovery_plugin.py", "on_files"),
-    ("  related_ids", "survey/related.py", "related_ids"),
-    ("survey-surveys on_files", "surveys_plugin.py", "on_files"),
-    ("survey-catalog on_env (paper pages spliced)", "catalog_plugin.py", "on_env"),
-    ("  Renderer.paper_body (paper.html)", "survey/render.py", "paper_body"),
-    ("  _render_shell (theme, once)", "catalog_plugin.py", "_render_shell"),
-    ("copy_static_files (incl. paper pages, exports)", "mkdocs/structure/files.py",
+    ("load_catalog (records, validation, near-duplicates)", "survey/catalog.py", "load_catalog"),
+    ("  read_record (YAML parse + validate)", "survey/records.py", "read_record"),
+    ("    parse_yaml", "survey/records.py", "parse_yaml"),
+    ("  RecordCache.read (hash, cache hit, deepcopy)", "survey/catalog.py", "read"),
+    ("  _near_duplicates (title edit distances)", "survey/catalog.py", "_near_duplicates"),
+    ("topic pages (Renderer.topic_page, Jinja)", "survey/render.py", "topic_page"),
+    ("exports (build_exports)", "survey/exports.py", "build_exports"),
+    ("  paper_to_entry (BibTeX entries)", "survey/bibtex.py", "paper_to_entry"),
+    ("  csl_json_text (CSL-JSON)", "survey/csl.py", "csl_json_text"),
+    ("related papers (related_ids)", "survey/related.py", "related_ids"),
+    ("papers index data (index_data + index_json)", "survey/discovery.py", "index_data"),
+    ("surveys (expand_survey)", "survey/survey_render.py", "expand_survey"),
+    ("paper pages: on_env splice", "survey_mkdocs/catalog_plugin.py", "on_env"),
+    ("  paper.html renders (Renderer.paper_body)", "survey/render.py", "paper_body"),
+    ("  theme shell render (once)", "survey_mkdocs/catalog_plugin.py", "_render_shell"),
+    ("Markdown -> HTML of Markdown pages (_populate_page)", "mkdocs/commands/build.py",
+     "_populate_page"),
+    ("  html.parser over raw-HTML blocks (md_in_html)", "html/parser.py", "feed"),
+    ("theme render + write of Markdown pages (_build_page)", "mkdocs/commands/build.py",
+     "_build_page"),
+    ("  search plugin on_page_context (page HTML -> index)", "plugins/search/plugin.py",
+     "on_page_context"),
+    ("writing generated and static files (copy_static_files)", "mkdocs/structure/files.py",
      "copy_static_files"),
-    ("_populate_page (Markdown -> HTML)", "mkdocs/commands/build.py", "_populate_page"),
-    ("  Markdown.convert", "markdown/core.py", "convert"),
-    ("_build_page (theme render + write)", "mkdocs/commands/build.py", "_build_page"),
-    ("  jinja2 Template.render (all)", "jinja2/environment.py", "render"),
-    ("search on_page_context (per page)", "search/plugin.py", "on_page_context"),
-    ("search on_post_build (write index)", "search/plugin.py", "on_post_build"),
-    ("survey-discovery on_post_build (search docs)", "discovery_plugin.py", "on_post_build"),
-    ("survey-catalog on_post_build", "catalog_plugin.py", "on_post_build"),
-    ("get_files (scan docs)", "mkdocs/structure/files.py", "get_files"),
-    ("yaml compose (all)", "yaml/__init__.py", "compose"),
-    ("yaml load (all)", "yaml/__init__.py", "load"),
-    ("yaml dump (all)", "yaml/__init__.py", "dump_all"),
-    ("json.dumps (all)", "json/__init__.py", "dumps"),
-    ("pickle/deepcopy of records", "copy.py", "deepcopy"),
+    ("search plugin on_post_build", "plugins/search/plugin.py", "on_post_build"),
+    ("search index rewrite (survey-discovery on_post_build)", "discovery_plugin.py",
+     "on_post_build"),
+    ("all Jinja renders (Template.render)", "jinja2/environment.py", "render"),
+    ("all json.dumps", "json/__init__.py", "dumps"),
+    ("all copy.deepcopy", "copy.py", "deepcopy"),
 )
 
 
@@ -580,6 +584,16 @@ def profile_report(prof: Path, dest: Path, n: int, wall: float | None) -> list[s
             if name == func and where in filename.replace(os.sep, "/"):
                 cum = max(cum, ct)  # the same function is listed once; max guards duplicates
         spots.append(f"{cum:8.2f}s {100 * cum / total:5.1f}%  {label}")
+    events = []
+    for (filename, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
+        f = filename.replace(os.sep, "/")
+        owner = next((m for m in ("survey_mkdocs/", "plugins/search/", "mkdocs/contrib/search/")
+                      if m in f), None)
+        if owner and name.startswith("on_") and ct >= 0.01:
+            events.append((ct, f"{f.split(owner, 1)[1]}:{name}" if owner == "survey_mkdocs/"
+                           else f"search:{name}"))
+    event_lines = [f"{ct:8.2f}s {100 * ct / total:5.1f}%  {label}"
+                   for ct, label in sorted(events, reverse=True)]
     by_pkg: dict[str, float] = defaultdict(float)
     for (filename, _line, name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
         f = filename.replace(os.sep, "/")
@@ -605,6 +619,7 @@ def profile_report(prof: Path, dest: Path, n: int, wall: float | None) -> list[s
     text = (f"cProfile of a cold build of our site, {n} papers "
             f"(profiled wall {wall:.1f}s; profiled total {total:.1f}s)\n\n"
             "== Where the time goes (cumulative, overlapping) ==\n" + "\n".join(spots)
+            + "\n\n== Plugin events (cumulative) ==\n" + "\n".join(event_lines)
             + "\n\n== Own time by package (exclusive, sums to the total) ==\n"
             + "\n".join(pkg_lines)
             + "\n\n== Top 40 by cumulative time ==\n" + cumulative

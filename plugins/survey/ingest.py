@@ -325,6 +325,10 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
     result.entries = sum(1 for item in incoming if item.label.startswith("listing"))
 
     by_title: dict[str, Paper] = {normalise_title(p.title): p for p in existing}
+    # A source line already recorded on a record identifies it even after a curator
+    # retitled the record.
+    by_sighting: dict[tuple[str, int | None, str | None], Paper] = {
+        (src.file, src.line, src.entry): p for p in existing for src in p.sources}
     by_arxiv: dict[str, Paper] = {p.arxiv_id: p for p in existing if p.arxiv_id}
     before = {p.id: p.to_record() for p in existing}
     new: list[Paper] = []
@@ -333,7 +337,9 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
     for n, item in enumerate(incoming, start=1):
         norm = normalise_title(item.fields.get("title", ""))
         arxiv_id = item.fields.get("arxiv_id")
-        paper = (by_arxiv.get(arxiv_id) if arxiv_id else None) or by_title.get(norm)
+        sighting = (item.source.file, item.source.line, item.source.entry)
+        paper = (by_sighting.get(sighting) or (by_arxiv.get(arxiv_id) if arxiv_id else None)
+                 or by_title.get(norm))
         if paper is None:
             if not item.creates:
                 result.unmatched_facts.append(item.fields.get("title", ""))

@@ -175,11 +175,12 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
             site_url=config.site_url, author=author, size=self.config.feed_size,
             subtitle=config.site_description or "", topic_name=topic_name))
         if self.config.survey_feeds:
+            prefix = _surveys_prefix(config)
             for sid, survey in cat.surveys.items():
-                path = f"surveys/{sid}/feed.xml"
+                path = f"{prefix}/{sid}/feed.xml"
                 add_file(files, config, path, feed.atom_feed(
                     cat.survey_papers(sid), title=f"{survey.title}: new papers",
-                    feed_path=path, home_path=f"surveys/{sid}/", site_url=config.site_url,
+                    feed_path=path, home_path=f"{prefix}/{sid}/", site_url=config.site_url,
                     author=author, size=self.config.feed_size, topic_name=topic_name))
 
     def _index(self, st: BuildState, files: Files, config: MkDocsConfig) -> None:
@@ -233,6 +234,14 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
                         encoding="utf-8")
         log.info(f"survey: {len(st.catalog.papers)} paper pages added to the search index "
                  f"({before} -> {path.stat().st_size} bytes)")
+
+
+def _surveys_prefix(config: MkDocsConfig) -> str:
+    """The URL folder of the survey pages (``survey-surveys``' ``url_prefix``)."""
+    for plugin in config.plugins.values():
+        if type(plugin).__name__ == "SurveysPlugin":
+            return str(plugin.config.get("url_prefix") or "surveys").strip("/")
+    return "surveys"
 
 
 def _attr(text: str) -> str:
