@@ -81,7 +81,8 @@ def test_date_without_year_uses_capture_year_or_the_year_before():
 def test_links_found_in_abstracts_are_classified():
     text = ("Code is available at https://github.com/a/b. Project page: https://x.github.io/p/. "
             "See (https://gitlab.com/c/d).")
-    assert find_links(text) == {"code": "https://github.com/a/b", "project": "https://x.github.io/p/"}
+    assert find_links(text) == {"code": "https://github.com/a/b",
+                                "project": "https://x.github.io/p/"}
 
 
 def test_unparseable_listing_reports_every_problem_with_its_line():
@@ -107,7 +108,8 @@ def test_ingest_makes_315_records_and_maps_each_entry_to_one(project: Path):
     for listing in LISTINGS:
         for entry in parse(listing):
             paper = by_title[normalise_title(entry.title)]
-            assert {"file": listing.name, "line": entry.line} in [s.as_dict() for s in paper.sources]
+            sightings = [s.as_dict() for s in paper.sources]
+            assert {"file": listing.name, "line": entry.line} in sightings
             seen[(listing.name, entry.line)] = paper.id
     assert len(seen) == 335
     sightings = sum(1 for p in papers for s in p.sources if s.file.endswith(".txt"))

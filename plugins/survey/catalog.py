@@ -124,7 +124,10 @@ class RecordCache:
             self.by_hash[digest] = hit
             self.dirty = True
         paper, diags = hit
-        return (_copy_paper(paper) if paper else None), list(diags)
+        if paper is not None:
+            paper.digest = digest
+        # The cached Paper itself is returned: catalog papers are read-only.
+        return paper, list(diags)
 
     def save(self, live: set[str]) -> None:
         if not self.persist or not self.dirty:
@@ -143,10 +146,52 @@ class RecordCache:
         self.dirty = False
 
 
-def _copy_paper(paper: Paper) -> Paper:
-    import copy
+class DiskMemo:
+    """Values derived from records (e.g. BibTeX entries), keyed by record digest,
+    kept in memory and in ``.survey-cache/<name>.pickle``.  ``version`` names
+    the code that derives them: a new version starts empty."""
 
-    return copy.deepcopy(paper)
+    def __init__(self, root: Path, name: str, version: str, persist: bool = True):
+        self.path = root / CACHE_DIR / f"{name}.pickle"
+        self.version = version
+        self.persist = persist
+        self.values: dict[str, object] = {}
+        self.dirty = False
+        if persist and self.path.exists():
+            try:
+                with self.path.open("rb") as fh:
+                    stored = pickle.load(fh)
+                if stored.get("version") == version:
+                    self.values = stored["values"]
+            except Exception:  # a broken cache is rebuilt
+                self.values = {}
+
+    def get(self, digest: str | None, compute):
+        if digest is None:
+            return compute()
+        if digest not in self.values:
+            self.values[digest] = compute()
+            self.dirty = True
+        return self.values[digest]
+
+    def save(self, live: set[str]) -> None:
+        stale = set(self.values) - live
+        if stale:
+            for key in stale:
+                del self.values[key]
+            self.dirty = True
+        if not self.persist or not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump({"version": self.version, "values": self.values}, fh,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+        self.dirty = False
 
 
 def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bool = True
@@ -257,27 +302,45 @@ def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
 
 
 def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
-    blocks: dict[str, list[tuple[str, Paper]]] = defaultdict(list)
-    for paper in cat.papers:
-        norm = normalise_title(paper.title)
-        blocks["p:" + norm[:12]].append((norm, paper))
-        blocks["s:" + norm[-12:]].append((norm, paper))
-    reported: set[tuple[str, str]] = set()
+    """Titles equal or within two edits once normalised (exact only for short titles).
+
+    Candidates are blocked by the first and by the last 12 characters of the
+    normalised title (two titles two edits apart share at least one of the
+    two, unless both edits fall at each end), and each block is compared in
+    one call to rapidfuzz's C++ Levenshtein matrix.
+    """
+    import numpy as np
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.process import cdist
+
+    norms = [normalise_title(p.title) for p in cat.papers]
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, norm in enumerate(norms):
+        blocks["p:" + norm[:12]].append(i)
+        blocks["s:" + norm[-12:]].append(i)
+    pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
-        for i, (na, a) in enumerate(members):
-            for nb, b in members[i + 1:]:
-                pair = tuple(sorted((a.id, b.id)))
-                if pair in reported or a.id == b.id:
-                    continue
-                limit = 0 if min(len(na), len(nb)) < 20 else 2
-                if edit_distance(na, nb, limit) <= limit:
-                    reported.add(pair)
-                    first, second = sorted((a, b), key=lambda p: p.id)
-                    what = "the same title" if na == nb else "a near-identical title"
-                    diags.append(Diagnostic(second.path or "", second.line_of("title"),
-                                            f"{what} as {first.path} ('{first.title}')",
-                                            "if this is the same paper, merge the two records "
-                                            "into one; if not, make the titles exact"))
+        if len(members) < 2:
+            continue
+        texts = [norms[i] for i in members]
+        for start in range(0, len(texts), 2000):
+            dist = cdist(texts[start:start + 2000], texts, scorer=Levenshtein.distance,
+                         score_cutoff=2, dtype=np.int32, workers=1)
+            for r, c in zip(*np.nonzero(dist <= 2), strict=True):
+                a, b = members[start + int(r)], members[int(c)]
+                if a < b:
+                    pairs.add((a, b))
+    for a, b in sorted(pairs):
+        na, nb = norms[a], norms[b]
+        limit = 0 if min(len(na), len(nb)) < 20 else 2
+        if Levenshtein.distance(na, nb) > limit or cat.papers[a].id == cat.papers[b].id:
+            continue
+        first, second = sorted((cat.papers[a], cat.papers[b]), key=lambda p: p.id)
+        what = "the same title" if na == nb else "a near-identical title"
+        diags.append(Diagnostic(second.path or "", second.line_of("title"),
+                                f"{what} as {first.path} ('{first.title}')",
+                                "if this is the same paper, merge the two records "
+                                "into one; if not, make the titles exact"))
 
 
 def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .bibtex import bib_file_text, paper_to_entry
-from .catalog import Catalog
+from .catalog import Catalog, DiskMemo
 from .model import Paper
 
 
@@ -21,10 +21,20 @@ class Exports:
     files: dict[str, str] = field(default_factory=dict)
 
 
+#: Bump when the BibTeX writer changes, so cached entries are rebuilt.
+ENTRY_VERSION = "bibtex-1"
+
+
 def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = True,
-                  csl: bool = True) -> Exports:
+                  csl: bool = True, memo: DiskMemo | None = None) -> Exports:
+    """Every export file.  ``memo`` (optional) keeps entries of unchanged records."""
     out = Exports()
-    out.entries = {p.id: paper_to_entry(p) for p in catalog.papers}
+    if memo is None:
+        out.entries = {p.id: paper_to_entry(p) for p in catalog.papers}
+    else:
+        out.entries = {p.id: memo.get(p.digest, lambda p=p: paper_to_entry(p))
+                       for p in catalog.papers}
+        memo.save({p.digest for p in catalog.papers if p.digest})
 
     def bib(papers: list[Paper]) -> str:
         return bib_file_text([(p.key, out.entries[p.id]) for p in papers])

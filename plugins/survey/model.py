@@ -106,6 +106,8 @@ class Paper:
     path: str | None = None
     #: Line of each top-level field in the record file (set by the loader).
     lines: dict[str, int] = field(default_factory=dict)
+    #: Hash of the record file's bytes (set by the catalog; keys derived caches).
+    digest: str | None = None
 
     # -- derived values -------------------------------------------------
     @property

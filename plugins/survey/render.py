@@ -23,6 +23,8 @@ from .catalog import Catalog
 from .model import Paper
 from .text import contribution_line, first_sentence
 
+_BLOCK_RE = re.compile(r"<!--survey-block:(\d+)-->")
+
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
 
@@ -111,6 +113,9 @@ class Renderer:
             tax=catalog.taxonomy, site_name=site_name, month_names=MONTH_NAMES,
         )
         self.env.filters["tojson_attr"] = lambda v: escape(_json(v))
+        self.env.filters["stash"] = self.stash
+        #: Large generated HTML blocks, kept out of Markdown (see :meth:`stash`).
+        self.blocks: list[str] = []
         self._templates: dict[str, jinja2.Template] = {}
 
     def template(self, name: str) -> jinja2.Template:
@@ -120,6 +125,21 @@ class Renderer:
 
     def render(self, name: str, **context: Any) -> str:
         return self.template(name).render(**context)
+
+    def stash(self, html: str) -> Markup:
+        """Set a large HTML block aside and return a placeholder comment.
+
+        Templates of Markdown pages wrap big tables and lists in
+        ``{% filter stash %}``: Markdown and the search indexer then see one
+        HTML comment instead of thousands of elements, and :meth:`unstash`
+        puts the block back into the finished page."""
+        self.blocks.append(str(html))
+        return Markup(f"\n<!--survey-block:{len(self.blocks) - 1}-->\n")
+
+    def unstash(self, html: str) -> str:
+        if "<!--survey-block:" not in html:
+            return html
+        return _BLOCK_RE.sub(lambda m: self.blocks[int(m.group(1))], html)
 
     def edit_url(self, path: str) -> str | None:
         if not self.repo_url or "github.com" not in self.repo_url:

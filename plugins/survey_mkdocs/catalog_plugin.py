@@ -177,6 +177,10 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             st.home_file.content_string = st.renderer.home(st.charts)
         return nav
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # Large generated blocks skip Markdown and the search indexer (Renderer.stash).
+        return self.state.renderer.unstash(output) if self.state is not None else output
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # The shell is a template for paper pages, not a page of the site.
         shell = Path(config.site_dir) / SHELL_URL / "index.html"

@@ -9,7 +9,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 
-from survey.exports import build_exports
+from survey.catalog import CACHE_DIR, DiskMemo
+from survey.exports import ENTRY_VERSION, build_exports
 
 from .shared import add_file, log, state
 
@@ -21,13 +22,27 @@ class ExportsConfig(base.Config):
     per_topic = c.Type(bool, default=True)
     #: Write CSL-JSON (``data/papers.json`` and ``data/surveys/<id>.json``).
     csl = c.Type(bool, default=True)
+    #: Keep the BibTeX entries of unchanged records in ``.survey-cache/``.
+    cache = c.Type(bool, default=True)
 
 
 class ExportsPlugin(BasePlugin[ExportsConfig]):
+    def __init__(self) -> None:
+        self.memo: DiskMemo | None = None
+
+    # Defining on_startup keeps this instance (and its memo) across `mkdocs serve` rebuilds.
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         st = state(config)
+        memo_path = st.catalog.root / CACHE_DIR / f"{ENTRY_VERSION}.pickle"
+        if self.memo is None or self.memo.path != memo_path:
+            self.memo = DiskMemo(st.catalog.root, ENTRY_VERSION, ENTRY_VERSION,
+                                 persist=self.config.cache)
         exports = build_exports(st.catalog, per_paper=self.config.per_paper,
-                                per_topic=self.config.per_topic, csl=self.config.csl)
+                                per_topic=self.config.per_topic, csl=self.config.csl,
+                                memo=self.memo)
         st.bibtex.update(exports.entries)
         for uri, content in exports.files.items():
             add_file(files, config, uri, content)
