@@ -24,7 +24,7 @@ from .taxonomy import Taxonomy, load_taxonomy
 from .text import edit_distance, normalise_title
 
 CACHE_DIR = ".survey-cache"
-CACHE_VERSION = 4  # bump when records.py validation changes
+CACHE_VERSION = 5  # bump when records.py validation changes
 FACTS_FILE = "content/sources/arxiv-facts.jsonl"
 
 
@@ -120,7 +120,10 @@ class RecordCache:
             self.stat[relpath] = (st.st_mtime_ns, st.st_size, digest)
         hit = self.by_hash.get(digest)
         if hit is None:
-            hit = read_record(path, relpath)
+            paper, diags = read_record(path, relpath)
+            if paper is not None:
+                diags = diags + record_warnings(paper, relpath)
+            hit = (paper, diags)
             self.by_hash[digest] = hit
             self.dirty = True
         paper, diags = hit
@@ -144,6 +147,32 @@ class RecordCache:
         except OSError:
             pass  # a read-only checkout still builds, only without the disk cache
         self.dirty = False
+
+
+def record_warnings(paper: Paper, rel: str) -> list[Diagnostic]:
+    """Notes about one record on its own (cached with the parsed record)."""
+    from .keys import key_matches_scheme
+
+    diags: list[Diagnostic] = []
+    if not paper.authors:
+        diags.append(Diagnostic(rel, paper.line_of("title"), "no authors known",
+                                "add authors: [First Last, ...] from the paper",
+                                WARNING))
+    if not paper.year:
+        diags.append(Diagnostic(rel, paper.line_of("title"), "no year known",
+                                "add year: YYYY (of the first version)", WARNING))
+    if (paper.author_count and paper.authors and paper.authors_complete
+            and paper.author_count != len(paper.authors)):
+        diags.append(Diagnostic(rel, paper.line_of("authors"),
+                                f"the listing counts {paper.author_count} authors but "
+                                f"{len(paper.authors)} names are recorded",
+                                "check the author list against the paper", WARNING))
+    if not key_matches_scheme(paper):
+        diags.append(Diagnostic(rel, paper.line_of("key"), f"key '{paper.key}' no longer "
+                                "matches the record's authors/year/title",
+                                "keep it if it was published (keys never change); this is "
+                                "only a note", WARNING))
+    return diags
 
 
 class DiskMemo:
@@ -237,7 +266,6 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
 
 
 def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
-    from .keys import key_matches_scheme
 
     tax = cat.taxonomy
     for paper in cat.papers:
@@ -264,24 +292,6 @@ def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
                 diags.append(Diagnostic(rel, paper.line_of("topics"), f"unknown topic '{tid}'",
                                         f"did you mean '{close[0]}'? topics are the ids in "
                                         "content/taxonomy.yml" if close else ""))
-        if not paper.authors:
-            diags.append(Diagnostic(rel, paper.line_of("title"), "no authors known",
-                                    "add authors: [First Last, ...] from the paper",
-                                    WARNING))
-        if not paper.year:
-            diags.append(Diagnostic(rel, paper.line_of("title"), "no year known",
-                                    "add year: YYYY (of the first version)", WARNING))
-        if (paper.author_count and paper.authors and paper.authors_complete
-                and paper.author_count != len(paper.authors)):
-            diags.append(Diagnostic(rel, paper.line_of("authors"),
-                                    f"the listing counts {paper.author_count} authors but "
-                                    f"{len(paper.authors)} names are recorded",
-                                    "check the author list against the paper", WARNING))
-        if not key_matches_scheme(paper):
-            diags.append(Diagnostic(rel, paper.line_of("key"), f"key '{paper.key}' no longer "
-                                    "matches the record's authors/year/title",
-                                    "keep it if it was published (keys never change); this is "
-                                    "only a note", WARNING))
     _near_duplicates(cat, diags)
     live = set(tax.topics)
     direct: dict[str, list[Paper]] = defaultdict(list)

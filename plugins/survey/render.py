@@ -9,7 +9,6 @@ being rendered, so the site works from any base path and from ``file://``.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections import Counter
 from pathlib import Path
@@ -43,14 +42,22 @@ def survey_url(survey_id: str) -> str:
 
 
 def rel(target: str, page_url: str) -> str:
-    """A link from the page at ``page_url`` (e.g. ``topics/x/``) to ``target``."""
-    base = posixpath.dirname(page_url.rstrip("/") + "/x") if page_url else ""
-    if not base:
+    """A link from the page at ``page_url`` (e.g. ``topics/x/``) to ``target``.
+
+    Both are site-relative (no leading slash); page URLs are folders ending in
+    ``/``, or ``""`` for the home page.  Pure string work: it runs for every
+    link of every generated page."""
+    if "/" not in page_url:
         return target or "./"
-    out = posixpath.relpath(target or ".", base)
-    if target.endswith("/") and not out.endswith("/"):
-        out += "/"
-    return out
+    # Climb to the site root, then descend; drop the common leading folders.
+    page_parts = page_url.rstrip("/").split("/")
+    target_parts = target.split("/")
+    common = 0
+    while (common < len(page_parts) and common < len(target_parts) - 1
+           and page_parts[common] == target_parts[common]):
+        common += 1
+    out = "../" * (len(page_parts) - common) + "/".join(target_parts[common:])
+    return out or "./"
 
 
 def safe_url(url: Any) -> str | None:

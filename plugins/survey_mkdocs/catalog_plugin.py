@@ -9,7 +9,10 @@ navigation and scripts, identical for every page at ``papers/<id>/``.
 from __future__ import annotations
 
 import html
+import os
 import re
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from mkdocs.config import base
@@ -120,7 +123,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                      renderer.topic_page(topic_id))
         for paper in catalog.papers:
             uri = paper_url(paper) + "index.html"
-            st.paper_files[paper.id] = add_file(files, config, uri, "")
+            st.paper_files[paper.id] = add_file(files, config, uri, "", cls=RenderedFile)
         add_file(files, config, SHELL_URI, "---\nsearch:\n  exclude: true\n---\n")
         return files
 
@@ -136,7 +139,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             raise PluginError("the theme did not render the paper page body; paper pages need "
                               "site_templates/overrides as the theme's custom_dir")
         renderer = st.renderer
-        for paper in st.catalog.papers:
+
+        def render(paper) -> str:
             values = {
                 MARK_TITLE: html.escape(paper.title, quote=True),
                 MARK_DESC: html.escape(_description(paper), quote=True),
@@ -147,8 +151,10 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                     paper.path or f"content/papers/{paper.id}.yml") or "", quote=True),
                 "@@SURVEY_URL@@": paper_url(paper),
             }
-            st.paper_files[paper.id].content_string = "".join(
-                values.get(seg, seg) for seg in segments)
+            return "".join(values.get(seg, seg) for seg in segments)
+
+        for paper in st.catalog.papers:
+            st.paper_files[paper.id].render = partial(render, paper)
         return env
 
     def _render_shell(self, env, config: MkDocsConfig, files: Files) -> str:
@@ -163,7 +169,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                      "search": {"exclude": True}}
         page.edit_url = MARK_EDIT
         page.active = True
-        context = get_context(self._nav, files, config, page)
+        context = get_context(_shallow_nav(self._nav), files, config, page)
         template = env.get_template("main.html")
         out = template.render(context)
         page.active = False
@@ -194,6 +200,60 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             if folder.exists():
                 server.watch(str(folder))
         return server
+
+
+class RenderedFile(File):
+    """A generated page rendered when MkDocs writes it (``render`` is set in
+    ``on_env``), so thousands of paper pages are never all held in memory."""
+
+    render: Callable[[], str] | None = None
+
+    def _text(self) -> str:
+        if self.render is None:
+            raise PluginError(f"{self.src_uri} was not rendered (survey-catalog on_env)")
+        return self.render()
+
+    @property
+    def content_string(self) -> str:  # type: ignore[override]
+        return self._text()
+
+    @property
+    def content_bytes(self) -> bytes:  # type: ignore[override]
+        return self._text().encode("utf-8")
+
+    def is_modified(self) -> bool:
+        return True
+
+    def copy_file(self, dirty: bool = False) -> None:
+        output_path = self.abs_dest_path
+        os.makedirs(os.path.dirname(output_path), exist_ok=True)
+        with open(output_path, "w", encoding="utf-8") as fh:
+            fh.write(self._text())
+
+
+def _shallow_nav(nav):
+    """The site navigation with nested sections folded into their index pages,
+    for paper pages: they show the top of the tree, not all of it."""
+    import copy
+
+    from mkdocs.structure.nav import Navigation, Section
+
+    def fold(items, depth):
+        out = []
+        for item in items:
+            if isinstance(item, Section):
+                children = item.children
+                if depth >= 1 and children and getattr(children[0], "is_index", False):
+                    out.append(children[0])
+                    continue
+                section = copy.copy(item)
+                section.children = fold(children, depth + 1)
+                out.append(section)
+            else:
+                out.append(item)
+        return out
+
+    return Navigation(fold(nav.items, 0), nav.pages)
 
 
 def replace_nav_entry(nav, target: str, replacement: list, title: str = "Topics"):

@@ -70,11 +70,12 @@ def report(diagnostics: list[Diagnostic]) -> None:
             log.debug(d.format())
 
 
-def add_file(files: Files, config: MkDocsConfig, uri: str, content: str | bytes) -> File:
+def add_file(files: Files, config: MkDocsConfig, uri: str, content: str | bytes,
+             cls: type[File] = File) -> File:
     """Add (or replace) a generated file in the build."""
     existing = files.get_file_from_path(uri)
     if existing is not None:
         files.remove(existing)
-    file = File.generated(config, uri, content=content)
+    file = cls.generated(config, uri, content=content)
     files.append(file)
     return file
