@@ -175,6 +175,26 @@ def record_warnings(paper: Paper, rel: str) -> list[Diagnostic]:
     return diags
 
 
+class PaperMemo:
+    """Values derived from one record (its CSL item, its head tags, its table row),
+    kept in memory across ``mkdocs serve`` rebuilds and keyed by the record's
+    digest, so an edit re-derives only the edited record's values."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, str], object] = {}
+
+    def get(self, name: str, paper: Paper, compute):
+        if paper.digest is None:
+            return compute()
+        key = (name, paper.digest)
+        if key not in self.values:
+            self.values[key] = compute()
+        return self.values[key]
+
+    def prune(self, live: set[str]) -> None:
+        self.values = {k: v for k, v in self.values.items() if k[1] in live}
+
+
 class DiskMemo:
     """Values derived from records (e.g. BibTeX entries), keyed by record digest,
     kept in memory and in ``.survey-cache/<name>.pickle``.  ``version`` names

@@ -101,4 +101,10 @@ def export_csl(papers: Iterable[Any]) -> list[dict[str, Any]]:
 
 def csl_json_text(papers: Iterable[Any]) -> str:
     """The CSL-JSON file text: UTF-8 JSON, one-space indent, trailing newline."""
-    return json.dumps(export_csl(papers), ensure_ascii=False, indent=1) + "\n"
+    return csl_items_text(paper_to_csl(p) for p in papers)
+
+
+def csl_items_text(items: Iterable[dict[str, Any]]) -> str:
+    """:func:`csl_json_text` from items already made by :func:`paper_to_csl`."""
+    ordered = sorted(items, key=lambda item: str(item["id"]))
+    return json.dumps(ordered, ensure_ascii=False, indent=1) + "\n"

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,11 +175,38 @@ def help_wanted(catalog: Catalog, few: int = 3) -> HelpWanted:
 # ---------------------------------------------------------------------------
 
 
-def search_docs(papers: list[Paper], abstract_chars: int = 0) -> list[dict[str, str]]:
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]{3,}")
+_COMMON = frozenset("""this that with from have been were their which these those into than then
+they them also such more most other over only each both between through about under while where
+when what within without across using used uses show shows shown based results result approach
+approaches method methods model models paper work propose proposed present presents study
+studies language large performance training trained data task tasks however further including
+improve improves improved achieve achieves existing extensive experiments demonstrate""".split())  # noqa: SIM905
+
+
+def distinctive_words(papers: list[Paper], limit: int) -> dict[str, list[str]]:
+    """Per paper, up to ``limit`` words of its abstract that are rarest in the
+    collection (not in its title): what a reader would search it by."""
+    df: dict[str, int] = {}
+    words_of: dict[str, list[str]] = {}
+    for p in papers:
+        title = {w.lower() for w in _WORD.findall(p.title)}
+        words = {w.lower() for w in _WORD.findall(p.abstract or "")} - title - _COMMON
+        words_of[p.id] = sorted(words)
+        for w in words:
+            df[w] = df.get(w, 0) + 1
+    return {pid: sorted(ws, key=lambda w: (df[w], w))[:limit] for pid, ws in words_of.items()}
+
+
+def search_docs(papers: list[Paper], abstract_chars: int = 0,
+                keywords: int = 0, authors: int = 0) -> list[dict[str, str]]:
     """One lean document per paper page for Material's search index: the title,
     and as text the authors and the abstract (cut after ``abstract_chars``
-    characters at a word boundary when > 0; no abstract when < 0).  Text is
-    HTML-escaped, as the search plugin's own documents are."""
+    characters at a word boundary when > 0; no abstract when < 0), the first
+    ``authors`` authors (all when 0) and the ``keywords`` most distinctive words
+    of the abstract (:func:`distinctive_words`).  Text is HTML-escaped, as the
+    search plugin's own documents are."""
+    distinct = distinctive_words(papers, keywords) if keywords > 0 else {}
     docs = []
     for p in sorted(papers, key=lambda p: p.id):
         abstract = " ".join((p.abstract or "").split())
@@ -186,7 +214,9 @@ def search_docs(papers: list[Paper], abstract_chars: int = 0) -> list[dict[str, 
             abstract = ""
         elif abstract_chars and len(abstract) > abstract_chars:
             abstract = abstract[:abstract_chars].rsplit(" ", 1)[0] + " …"
-        parts = [", ".join(p.authors), abstract]
+        names = p.authors[:authors] if authors > 0 else p.authors
+        who = ", ".join(names) + (" et al." if len(names) < len(p.authors) else "")
+        parts = [who, abstract, " ".join(distinct.get(p.id, []))]
         docs.append({
             "location": f"papers/{p.id}/",
             "title": html.escape(p.title, quote=False),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .bibtex import bib_file_text, paper_to_entry
-from .catalog import Catalog, DiskMemo
+from .catalog import Catalog, DiskMemo, PaperMemo
 from .model import Paper
 
 
@@ -17,6 +17,8 @@ from .model import Paper
 class Exports:
     #: paper id -> its BibTeX entry
     entries: dict[str, str] = field(default_factory=dict)
+    #: paper id -> its CSL-JSON item
+    csl: dict[str, dict] = field(default_factory=dict)
     #: site path -> file content
     files: dict[str, str] = field(default_factory=dict)
 
@@ -26,7 +28,8 @@ ENTRY_VERSION = "bibtex-1"
 
 
 def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = True,
-                  csl: bool = True, memo: DiskMemo | None = None) -> Exports:
+                  csl: bool = True, memo: DiskMemo | None = None,
+                  paper_memo: PaperMemo | None = None) -> Exports:
     """Every export file.  ``memo`` (optional) keeps entries of unchanged records."""
     out = Exports()
     if memo is None:
@@ -49,9 +52,13 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
     for sid in catalog.surveys:
         out.files[f"bib/surveys/{sid}.bib"] = bib(catalog.survey_papers(sid))
     if csl:
-        from .csl import csl_json_text
+        from .csl import csl_items_text, paper_to_csl
 
-        out.files["data/papers.json"] = csl_json_text(catalog.papers)
+        memo_ = paper_memo or PaperMemo()
+        items = {p.id: memo_.get("csl", p, lambda p=p: paper_to_csl(p)) for p in catalog.papers}
+        out.csl = items
+        out.files["data/papers.json"] = csl_items_text(items.values())
         for sid in catalog.surveys:
-            out.files[f"data/surveys/{sid}.json"] = csl_json_text(catalog.survey_papers(sid))
+            out.files[f"data/surveys/{sid}.json"] = csl_items_text(
+                items[p.id] for p in catalog.survey_papers(sid))
     return out

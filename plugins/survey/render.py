@@ -124,6 +124,9 @@ class Renderer:
         #: Large generated HTML blocks, kept out of Markdown (see :meth:`stash`).
         self.blocks: list[str] = []
         self._templates: dict[str, jinja2.Template] = {}
+        #: optional PaperMemo (set by the MkDocs adapter) for per-record fragments
+        self.memo = None
+        self._rows: dict[str, Markup] = {}
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:
@@ -170,10 +173,23 @@ class Renderer:
         cat = self.catalog
         topic = cat.taxonomy[topic_id]
         page = topic_url(topic_id)
+        row_template = self.template("paper_row.html")
+
+        def row(paper: Paper) -> Markup:
+            # Every topic page sits at the same depth, so a paper's row is the same
+            # on all of them: render it once (and keep it across rebuilds in memo).
+            def make() -> Markup:
+                return Markup(row_template.render(paper=paper, page="topics/x/"))
+            if self.memo is not None:
+                return self.memo.get("topic-row", paper, make)
+            if paper.id not in self._rows:
+                self._rows[paper.id] = make()
+            return self._rows[paper.id]
+
         papers = cat.topic_papers.get(topic_id, [])
         years = Counter(p.year for p in papers if p.year)
         return self.render(
-            "topic.md", topic=topic, page=page, papers=papers,
+            "topic.md", topic=topic, page=page, papers=papers, row=row,
             direct=len(cat.topic_direct.get(topic_id, [])),
             path=[cat.taxonomy[t] for t in reversed(cat.taxonomy.ancestors(topic_id))],
             children=[cat.taxonomy[c] for c in topic.children],

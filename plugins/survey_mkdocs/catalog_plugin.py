@@ -8,8 +8,8 @@ navigation and scripts, identical for every page at ``papers/<id>/``.
 
 from __future__ import annotations
 
+import hashlib
 import html
-import os
 import re
 from collections.abc import Callable
 from functools import partial
@@ -24,10 +24,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from survey.catalog import RecordCache, load_catalog
+from survey.catalog import PaperMemo, RecordCache, load_catalog
 from survey.render import Renderer, paper_url
 
-from .shared import BuildState, add_file, log, report
+from .shared import BuildState, Ledger, LedgerFile, add_file, log, report
 
 SHELL_URI = "papers/__shell__.md"
 SHELL_URL = "papers/__shell__/"
@@ -56,6 +56,9 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
 
     def __init__(self) -> None:
         self.state: BuildState | None = None
+        self.ledger = Ledger()
+        self.memo = PaperMemo()
+        self.dirty = False
         self.cache: RecordCache | None = None
         self.root: Path | None = None
 
@@ -63,6 +66,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
     # rebuilds, so the parsed-record cache is reused.
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base_dir = Path(config.config_file_path or ".").resolve().parent
@@ -98,6 +102,12 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.state = None  # nothing from a previous build survives into this one
+        if self.dirty:
+            # Every page is rebuilt in a dirty build here (see on_files), so Material's
+            # search must not merge in the previous index (it would duplicate entries).
+            for plugin in config.plugins.values():
+                if hasattr(plugin, "search_index_prev"):
+                    plugin.search_index_prev = None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.root is not None and self.cache is not None
@@ -111,7 +121,22 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                  f"{len(catalog.surveys)} surveys")
         renderer = Renderer(catalog, self.templates, site_name=config.site_name,
                             repo_url=config.repo_url, edit_branch=self.config.edit_branch)
-        self.state = st = BuildState(catalog=catalog, renderer=renderer, config=config)
+        self.ledger.start(self.dirty)
+        self.state = st = BuildState(catalog=catalog, renderer=renderer, config=config,
+                                     ledger=self.ledger, memo=self.memo)
+        templates = _template_digest(renderer)
+        if templates != getattr(self, "_templates_digest", None):
+            self.memo = PaperMemo()  # fragments rendered by older templates are stale
+            self._templates_digest = templates
+        self.memo.prune({p.digest for p in catalog.papers if p.digest})
+        renderer.memo = self.memo
+        st.memo = self.memo
+        if self.dirty:
+            # MkDocs skips unmodified hand-written pages in a dirty build, which would
+            # leave them out of the search index: give them in-memory content.
+            for file in files.documentation_pages():
+                if file.abs_src_path and not file.generated_by:
+                    file.content_string = file.content_string
         for asset in ("survey.css", "survey.js"):
             files.append(File.generated(config, f"assets/survey/{asset}",
                                         abs_src_path=str(self.templates / "assets" / asset)))
@@ -123,7 +148,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                      renderer.topic_page(topic_id))
         for paper in catalog.papers:
             uri = paper_url(paper) + "index.html"
-            st.paper_files[paper.id] = add_file(files, config, uri, "", cls=RenderedFile)
+            st.paper_files[paper.id] = add_file(files, config, uri, "", cls=RenderedFile,
+                                                ledger=self.ledger)
         add_file(files, config, SHELL_URI, "---\nsearch:\n  exclude: true\n---\n")
         return files
 
@@ -153,8 +179,19 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             }
             return "".join(values.get(seg, seg) for seg in segments)
 
+        # What a paper page shows besides its record: the shell (navigation, theme),
+        # the templates, the taxonomy and survey titles, its BibTeX, related papers.
+        common = hashlib.sha1("\0".join(
+            [shell, _template_digest(st.renderer), _taxonomy_digest(st.catalog)]
+            + [f"{s.id}={s.title}" for s in st.catalog.surveys.values()]).encode()).hexdigest()
         for paper in st.catalog.papers:
-            st.paper_files[paper.id].render = partial(render, paper)
+            file = st.paper_files[paper.id]
+            file.render = partial(render, paper)
+            related = st.related.get(paper.id) or []
+            file.key = hashlib.sha1("\0".join(
+                [common, paper.digest or paper.title, st.bibtex.get(paper.id, ""),
+                 st.head.get(paper.id, ""), ",".join(st.catalog.paper_surveys.get(paper.id, []))]
+                + [f"{r.id}:{r.digest or r.title}" for r in related]).encode()).hexdigest()
         return env
 
     def _render_shell(self, env, config: MkDocsConfig, files: Files) -> str:
@@ -188,6 +225,10 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         return self.state.renderer.unstash(output) if self.state is not None else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        removed = self.ledger.remove_stale()
+        if self.dirty:
+            log.info(f"survey: {self.ledger.written} generated files written, "
+                     f"{self.ledger.skipped} unchanged, {removed} removed")
         # The shell is a template for paper pages, not a page of the site.
         shell = Path(config.site_dir) / SHELL_URL / "index.html"
         if shell.exists():
@@ -202,9 +243,10 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         return server
 
 
-class RenderedFile(File):
-    """A generated page rendered when MkDocs writes it (``render`` is set in
-    ``on_env``), so thousands of paper pages are never all held in memory."""
+class RenderedFile(LedgerFile):
+    """A generated page rendered when MkDocs writes it (``render`` and ``key`` are
+    set in ``on_env``), so thousands of paper pages are never all held in memory,
+    and a dirty rebuild renders only the pages whose inputs changed."""
 
     render: Callable[[], str] | None = None
 
@@ -224,11 +266,16 @@ class RenderedFile(File):
     def is_modified(self) -> bool:
         return True
 
-    def copy_file(self, dirty: bool = False) -> None:
-        output_path = self.abs_dest_path
-        os.makedirs(os.path.dirname(output_path), exist_ok=True)
-        with open(output_path, "w", encoding="utf-8") as fh:
-            fh.write(self._text())
+
+def _template_digest(renderer) -> str:
+    folder = Path(renderer.env.loader.searchpath[0])
+    return hashlib.sha1(b"".join(p.read_bytes() for p in sorted(folder.glob("*.html")))
+                        ).hexdigest()
+
+
+def _taxonomy_digest(catalog) -> str:
+    return hashlib.sha1("\0".join(f"{t.id}={t.name}" for t in catalog.taxonomy.topics.values())
+                        .encode()).hexdigest()
 
 
 def _shallow_nav(nav):

@@ -79,11 +79,15 @@ class DiscoveryConfig(base.Config):
     #: Add one document per paper page to Material's search index.
     search = c.Type(bool, default=True)
     #: Characters of the abstract in a paper's search document, cut at a word
-    #: boundary (0: all of it, -1: none -- only the title and authors are
-    #: searchable).  For the 315 papers of 2026-11 the index is 195 kB without
-    #: paper documents, 279 kB with titles and authors only, 439 kB with 500
-    #: characters and 755 kB with whole abstracts.
-    search_abstract_chars = c.Type(int, default=500)
+    #: boundary (0: all of it, -1: none).  Whole abstracts make Material's search
+    #: index (loaded whole before the first search) several MB at 10,000 papers.
+    search_abstract_chars = c.Type(int, default=-1)
+    #: The most distinctive words of each abstract added to its search document
+    #: (rarest in the collection first): a paper is found by the words that set
+    #: it apart, at a fraction of the index size of whole abstracts.
+    search_keywords = c.Type(int, default=16)
+    #: Authors named in a paper's search document (0: all).
+    search_authors = c.Type(int, default=5)
 
 
 class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
@@ -115,9 +119,10 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
             self._related(st)
         if self.config.scholar:
             for paper in cat.papers:
-                extra = scholar.head_tags(
+                extra = st.memo.get(f"head:{config.site_url}:{config.site_name}", paper,
+                                    lambda paper=paper: scholar.head_tags(
                     paper, site_url=config.site_url, site_name=config.site_name,
-                    description=first_sentence(paper.abstract, 200) if paper.abstract else None)
+                    description=first_sentence(paper.abstract, 200) if paper.abstract else None))
                 if self.config.feed:
                     extra += (f'\n<link rel="alternate" type="application/atom+xml" '
                               f'title="{_attr(config.site_name)}: new papers" '
@@ -200,7 +205,9 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         add_file(files, config, INDEX_DATA,
                  discovery.index_json(discovery.index_data(st.catalog)))
         add_file(files, config, INDEX_EXPORTS,
-                 discovery.index_json(discovery.exports_data(st.catalog, entry, paper_to_csl)))
+                 discovery.index_json(discovery.exports_data(
+                     st.catalog, entry,
+                     lambda p: st.csl.get(p.id) or st.memo.get("csl", p, lambda: paper_to_csl(p)))))
         add_file(files, config, INDEX_PAGE, st.renderer.render(
             "papers_index.md", page="papers/", **discovery.index_context(st.catalog)))
         script = catalog_plugin(config).templates / "assets" / "papers-index.js"
@@ -227,7 +234,8 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
             return
         index = json.loads(path.read_text(encoding="utf-8"))
         before = path.stat().st_size
-        ours = discovery.search_docs(st.catalog.papers, self.config.search_abstract_chars)
+        ours = discovery.search_docs(st.catalog.papers, self.config.search_abstract_chars,
+                                     self.config.search_keywords, self.config.search_authors)
         mine = {d["location"] for d in ours}
         index["docs"] = [d for d in index.get("docs", []) if d.get("location") not in mine] + ours
         path.write_text(json.dumps(index, separators=(",", ":"), default=str),

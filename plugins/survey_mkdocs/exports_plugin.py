@@ -12,7 +12,7 @@ from mkdocs.structure.files import Files
 from survey.catalog import CACHE_DIR, DiskMemo
 from survey.exports import ENTRY_VERSION, build_exports
 
-from .shared import add_file, log, state
+from .shared import LedgerFile, add_file, log, state
 
 
 class ExportsConfig(base.Config):
@@ -42,9 +42,10 @@ class ExportsPlugin(BasePlugin[ExportsConfig]):
                                  persist=self.config.cache)
         exports = build_exports(st.catalog, per_paper=self.config.per_paper,
                                 per_topic=self.config.per_topic, csl=self.config.csl,
-                                memo=self.memo)
+                                memo=self.memo, paper_memo=st.memo)
+        st.csl.update(exports.csl)
         st.bibtex.update(exports.entries)
         for uri, content in exports.files.items():
-            add_file(files, config, uri, content)
+            add_file(files, config, uri, content, cls=LedgerFile, ledger=st.ledger)
         log.info(f"survey: {len(exports.files)} export files")
         return files
