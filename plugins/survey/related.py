@@ -142,13 +142,18 @@ def record_hash(title: str, abstract: str) -> str:
 
 
 def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: float = 0.05,
-                       block_rows: int = BLOCK_ROWS) -> list[list[tuple[int, float]]]:
+                       block_rows: int = BLOCK_ROWS, only: Sequence[int] | None = None,
+                       sims_out: dict[int, np.ndarray] | None = None
+                       ) -> list[list[tuple[int, float]]]:
     """For each document (term -> raw weighted tf), the indices and cosine
     similarities of its ``k`` most similar other documents, best first (ties:
-    lower index first), keeping only scores above ``min_score``."""
+    lower index first), keeping only scores above ``min_score``.
+
+    With ``only``, just those rows are computed (in that order), and their full
+    similarity rows are stored in ``sims_out`` when given."""
     n = len(docs)
     if n < 2 or k <= 0:
-        return [[] for _ in range(n)]
+        return [[] for _ in (range(n) if only is None else only)]
     vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n)
     nnz = int(lengths.sum())
@@ -189,8 +194,9 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
 
     out: list[list[tuple[int, float]]] = []
     take = min(k, n - 1)
-    for a in range(0, n, block_rows):
-        b = min(n, a + block_rows)
+    spans = ([(a, min(n, a + block_rows)) for a in range(0, n, block_rows)] if only is None
+             else [(i, i + 1) for i in only])
+    for a, b in spans:
         if len(frequent):
             sims = dense[a:b] @ dense.T
         else:
@@ -209,6 +215,9 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
         sims[np.arange(b - a), np.arange(a, b)] = -np.inf  # not its own neighbour
         # The k-th best score of each row; every candidate scoring at least that
         # much is sorted, so ties at the cut-off go to the lower index.
+        if sims_out is not None:
+            for i in range(b - a):
+                sims_out[a + i] = sims[i].copy()
         kth = np.partition(sims, n - take, axis=1)[:, n - take]
         mask = sims >= np.maximum(kth, min_score)[:, None]
         for i in range(b - a):
@@ -232,6 +241,7 @@ class RelatedStats:
     papers: int = 0
     tokenised: int = 0
     recomputed: bool = False
+    incremental: bool = False
 
 
 class RelatedCache:
@@ -243,6 +253,10 @@ class RelatedCache:
         self.terms: dict[str, dict[str, float]] = {}
         self.terms_weight: float | None = None  # title weight the term counts were made with
         self.neighbours_key: str | None = None
+        #: paper id -> record hash of the last result; ``exact`` is False after an
+        #: incremental update (then nothing is written to disk)
+        self.hashes: dict[str, str] = {}
+        self.exact = True
         self.neighbours: dict[str, list[list[Any]]] = {}
         self._neighbours_read = False
 
@@ -264,6 +278,7 @@ class RelatedCache:
         if data and isinstance(data.get("neighbours"), dict):
             self.neighbours_key = data.get("key")
             self.neighbours = data["neighbours"]
+            self.hashes = data.get("hashes") or {}
 
     def load_terms(self, title_weight: float) -> None:
         """Term counts made with ``title_weight`` (read from disk only when needed:
@@ -298,8 +313,10 @@ class RelatedCache:
                                  "terms": self.terms})
 
     def save_neighbours(self) -> None:
+        if not self.exact:
+            return
         self._write(NEIGHBOURS_FILE, {"version": CACHE_VERSION, "key": self.neighbours_key,
-                                      "neighbours": self.neighbours})
+                                      "neighbours": self.neighbours, "hashes": self.hashes})
 
 
 def corpus_key(items: Sequence[tuple[str, str]], k: int, min_score: float,
@@ -313,13 +330,21 @@ def corpus_key(items: Sequence[tuple[str, str]], k: int, min_score: float,
 
 def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
                 cache: RelatedCache | None = None, min_score: float = 0.05,
-                title_weight: float = TITLE_WEIGHT, stats: RelatedStats | None = None
-                ) -> dict[str, list[tuple[str, float]]]:
+                title_weight: float = TITLE_WEIGHT, stats: RelatedStats | None = None,
+                incremental: bool = False) -> dict[str, list[tuple[str, float]]]:
     """paper id -> [(related paper id, cosine similarity), ...], best first.
 
     ``papers`` need ``id``, ``title`` and ``abstract``.  With ``root`` (or a
     ``cache``) the results and term counts are cached under
-    ``<root>/.survey-cache/`` as the module docstring describes."""
+    ``<root>/.survey-cache/`` as the module docstring describes.
+
+    ``incremental`` (the edit loop of ``mkdocs serve``): when the same papers
+    as in the cache's last result are present and only a few changed their
+    title or abstract, only the rows of the changed papers, and of papers that
+    listed one of them, are recomputed; a changed paper also enters any other
+    list it now beats.  Scores between unchanged papers keep the IDF of the last
+    full computation, so such results are kept in memory only: a fresh build
+    computes everything exactly."""
     stats = stats if stats is not None else RelatedStats()
     stats.papers = len(papers)
     if cache is None:
@@ -350,10 +375,51 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
         cache.save_terms(title_weight)
 
     stats.recomputed = True
+    previous = cache.hashes if cache.neighbours_key else {}
+    changed = [i for i, (p, h) in enumerate(zip(ordered, hashes, strict=True))
+               if previous.get(p.id) != h]
+    if (incremental and previous and set(previous) == {p.id for p in ordered}
+            and len(changed) <= max(5, len(ordered) // 100)):
+        result = _update(ordered, docs, changed, cache, k, min_score)
+        stats.incremental = True
+        cache.neighbours_key = key
+        cache.hashes = dict(zip((p.id for p in ordered), hashes, strict=True))
+        cache.neighbours = {pid: [[o, s] for o, s in rows] for pid, rows in result.items()}
+        cache.exact = False
+        return result
     found = nearest_neighbours(docs, k, min_score)
     result = {p.id: [(ordered[j].id, s) for j, s in row]
               for p, row in zip(ordered, found, strict=True)}
     cache.neighbours_key = key
+    cache.hashes = dict(zip((p.id for p in ordered), hashes, strict=True))
     cache.neighbours = {pid: [[o, s] for o, s in rows] for pid, rows in result.items()}
+    cache.exact = True
     cache.save_neighbours()
+    return result
+
+
+def _update(ordered: Sequence[Any], docs: list[dict[str, float]], changed: list[int],
+            cache: RelatedCache, k: int, min_score: float) -> dict[str, list[tuple[str, float]]]:
+    """The incremental step of :func:`related_ids`."""
+    index = {p.id: i for i, p in enumerate(ordered)}
+    old = {pid: [(str(o), float(s)) for o, s in rows] for pid, rows in cache.neighbours.items()}
+    changed_ids = {ordered[i].id for i in changed}
+    affected = sorted(set(changed) | {index[pid] for pid, rows in old.items()
+                                      if any(o in changed_ids for o, _s in rows)})
+    sims: dict[int, np.ndarray] = {}
+    rows = nearest_neighbours(docs, k, min_score, only=affected, sims_out=sims)
+    result = dict(old)
+    for i, row in zip(affected, rows, strict=True):
+        result[ordered[i].id] = [(ordered[j].id, s) for j, s in row]
+    done = set(affected)
+    for c in changed:
+        for j in np.flatnonzero(sims[c] > min_score):
+            j = int(j)
+            if j in done or j == c:
+                continue
+            pid, score = ordered[j].id, round(float(sims[c][j]), 6)
+            current = [r for r in result[pid] if r[0] != ordered[c].id]
+            current.append((ordered[c].id, score))
+            current.sort(key=lambda r: (-r[1], index[r[0]]))
+            result[pid] = current[:k]
     return result

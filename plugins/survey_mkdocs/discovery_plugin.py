@@ -151,6 +151,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         stats = RelatedStats()
         started = time.perf_counter()
         found = related_ids(cat.papers, self.config.related, cache=self._related_cache,
+                            incremental=getattr(self, "command", "build") == "serve",
                             min_score=self.config.related_min_score, stats=stats)
         for pid, rows in found.items():
             st.related[pid] = [cat.by_id[o] for o, _score in rows if o in cat.by_id]
