@@ -30,6 +30,7 @@ any selection byte for byte:
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -184,15 +185,20 @@ studies language large performance training trained data task tasks however furt
 improve improves improved achieve achieves existing extensive experiments demonstrate""".split())  # noqa: SIM905
 
 
+@functools.lru_cache(maxsize=65536)
+def _abstract_words(title: str, abstract: str) -> tuple[str, ...]:
+    words = {w.lower() for w in _WORD.findall(abstract)}
+    return tuple(sorted(words - {w.lower() for w in _WORD.findall(title)} - _COMMON))
+
+
 def distinctive_words(papers: list[Paper], limit: int) -> dict[str, list[str]]:
     """Per paper, up to ``limit`` words of its abstract that are rarest in the
     collection (not in its title): what a reader would search it by."""
     df: dict[str, int] = {}
     words_of: dict[str, list[str]] = {}
     for p in papers:
-        title = {w.lower() for w in _WORD.findall(p.title)}
-        words = {w.lower() for w in _WORD.findall(p.abstract or "")} - title - _COMMON
-        words_of[p.id] = sorted(words)
+        words = _abstract_words(p.title, p.abstract or "")
+        words_of[p.id] = words
         for w in words:
             df[w] = df.get(w, 0) + 1
     return {pid: sorted(ws, key=lambda w: (df[w], w))[:limit] for pid, ws in words_of.items()}
