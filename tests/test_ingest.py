@@ -216,3 +216,39 @@ def test_bibtex_source_merges_with_existing_records(project: Path):
     assert data["key"] == "muller2023paper"
     citrus = next((project / "content" / "papers").glob("citrus-*.yml"))
     assert "refs.bib" in citrus.read_text(encoding="utf-8")
+
+
+def test_reimporting_the_exported_collection_changes_no_record(tmp_path: Path):
+    from survey.bibtex import export_bibtex
+    from survey.catalog import load_catalog
+
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    catalog = load_catalog(tmp_path, persist_cache=False)
+    exported = tmp_path / "all.bib"
+    exported.write_text(export_bibtex(catalog.papers), encoding="utf-8")
+    before = snapshot(tmp_path / "content")
+    result = run_ingest(tmp_path, exported)
+    assert result.ok and result.created == [] and result.updated == []
+    assert snapshot(tmp_path / "content") == before
+
+
+def test_exported_collection_imports_into_an_empty_catalog_with_the_same_fields(project: Path):
+    from survey.bibtex import export_bibtex
+    from survey.catalog import load_catalog
+
+    catalog = load_catalog(ROOT, persist_cache=False)
+    exported = project / "all.bib"
+    exported.write_text(export_bibtex(catalog.papers), encoding="utf-8")
+    result = run_ingest(project, exported)
+    assert result.ok and len(result.created) == len(catalog.papers)
+    papers, _ = load_records(project / "content" / "papers", project)
+    by_key = {p.key: p for p in papers}
+    for original in catalog.papers:
+        copy = by_key[original.key]
+        for name in ("title", "authors", "year", "arxiv_id", "primary_class", "venue"):
+            assert getattr(copy, name) == getattr(original, name), (original.key, name)
+        if original.year:
+            assert copy.month == original.month
+        if original.authors:
+            assert copy.authors_complete == original.authors_complete, original.key

@@ -21,7 +21,7 @@ from .diagnostics import Diagnostic
 from .keys import make_key
 from .listing import ListingError, parse_listing
 from .model import LINK_KINDS, Paper, Source
-from .records import paper_from_mapping, parse_yaml, read_record, valid_date, write_record
+from .records import KEY_RE, paper_from_mapping, parse_yaml, read_record, valid_date, write_record
 from .taxonomy import Taxonomy
 from .text import normalise_title, slugify
 
@@ -40,6 +40,9 @@ class Incoming:
     fields: dict[str, Any]
     priority: int  # lower is applied first (wins for fill-only-empty)
     creates: bool = True  # False: only enriches records other sources created
+    #: from a file this tool exported (``bib/all.bib``): matched by citation key, and
+    #: not recorded as a new sighting of papers that already have a record
+    own_export: bool = False
 
 
 @dataclass
@@ -126,12 +129,13 @@ def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
         diags = [Diagnostic(shown, line, f"cannot parse BibTeX entry: {msg}",
                             "fix the entry's braces and commas, or remove it")
                  for line, msg in errors]
+        own = text.lstrip().split("\n", 1)[0].endswith("exported by survey")
         items = []
         for rec in records:
             fields = {k: v for k, v in rec.items() if k not in ("key", "line") and v not in
                       (None, "", [], {})}
             items.append(Incoming(Source(name, rec.get("line"), rec.get("key")), f"bibtex {name}",
-                                  fields, 1))
+                                  fields, 1, own_export=own))
         return items, diags, 0
     if suffix in (".yml", ".yaml"):
         data, lines, diags = parse_yaml(text, shown)
@@ -210,7 +214,7 @@ GROUP_OF = {
 }
 
 
-def merge_into(paper: Paper, item: Incoming) -> bool:
+def merge_into(paper: Paper, item: Incoming, record_sighting: bool = True) -> bool:
     """Fill the paper's empty fields from one source; True when anything changed."""
     changed = False
     filled_groups: set[str] = set()
@@ -230,7 +234,7 @@ def merge_into(paper: Paper, item: Incoming) -> bool:
         if key not in GROUP_OF:
             continue
         current = getattr(paper, key)
-        if current in (None, "", [], False) and value not in (None, "", []):
+        if current in (None, "", [], False) and value not in (None, "", []) and value != current:
             if key == "authors_complete" and paper.authors != item.fields.get("authors"):
                 continue
             setattr(paper, key, list(value) if isinstance(value, list) else value)
@@ -239,7 +243,7 @@ def merge_into(paper: Paper, item: Incoming) -> bool:
         if paper.provenance.get(group) != item.label:
             paper.provenance[group] = item.label
         changed = True
-    if item.source.as_dict() not in [s.as_dict() for s in paper.sources]:
+    if record_sighting and item.source.as_dict() not in [s.as_dict() for s in paper.sources]:
         paper.sources.append(item.source)
         paper.sources.sort(key=lambda s: (s.file, s.line or 0, s.entry or ""))
         changed = True
@@ -330,6 +334,7 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
     by_sighting: dict[tuple[str, int | None, str | None], Paper] = {
         (src.file, src.line, src.entry): p for p in existing for src in p.sources}
     by_arxiv: dict[str, Paper] = {p.arxiv_id: p for p in existing if p.arxiv_id}
+    by_key: dict[str, Paper] = {p.key: p for p in existing}
     before = {p.id: p.to_record() for p in existing}
     new: list[Paper] = []
     # Sources that create records first (by priority), then those that only enrich.
@@ -338,8 +343,9 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
         norm = normalise_title(item.fields.get("title", ""))
         arxiv_id = item.fields.get("arxiv_id")
         sighting = (item.source.file, item.source.line, item.source.entry)
-        paper = (by_sighting.get(sighting) or (by_arxiv.get(arxiv_id) if arxiv_id else None)
-                 or by_title.get(norm))
+        by_own_key = by_key.get(item.source.entry or "") if item.own_export else None
+        paper = (by_sighting.get(sighting) or by_own_key
+                 or (by_arxiv.get(arxiv_id) if arxiv_id else None) or by_title.get(norm))
         if paper is None:
             if not item.creates:
                 result.unmatched_facts.append(item.fields.get("title", ""))
@@ -347,9 +353,11 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
             paper = Paper(id="", key="", title=item.fields["title"].strip(),
                           added=_added_date(item.source.file, manifest, today))
             paper.provenance["title"] = item.label
+            if item.own_export and item.source.entry:
+                paper.key = item.source.entry  # keep the published key
             new.append(paper)
             by_title[norm] = paper
-        merge_into(paper, item)
+        merge_into(paper, item, record_sighting=not (item.own_export and paper.sources))
         if paper.arxiv_id:
             by_arxiv.setdefault(paper.arxiv_id, paper)
         if progress and (n % 100 == 0 or n == len(incoming)):
@@ -362,7 +370,8 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
     for paper in new:
         paper.id = _unique_id(slugify(paper.title), taken_ids)
         taken_ids.add(paper.id)
-        paper.key = make_key(paper, taken_keys)
+        if not (paper.key and KEY_RE.match(paper.key) and paper.key not in taken_keys):
+            paper.key = make_key(paper, taken_keys)
         taken_keys.add(paper.key)
     for paper in existing + new:
         target = papers_dir / f"{paper.id}.yml"
