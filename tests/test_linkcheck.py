@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +14,7 @@ FIXTURE = HERE / "bad_input" / "fixture"
 sys.path.insert(0, str(HERE))
 
 import linkcheck  # noqa: E402
+from project import copy_project, run_build  # noqa: E402
 
 
 def write(path: Path, text: str) -> None:
@@ -111,14 +110,8 @@ def test_base_path_comes_from_mkdocs_yml(tmp_path):
 
 @pytest.mark.slow
 def test_a_built_project_has_no_broken_links(tmp_path):
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "site_templates", root / "site_templates")
-    shutil.copytree(FIXTURE / "content", root / "content")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root,
-                           env=env, capture_output=True, text=True, timeout=300)
+    root = copy_project(tmp_path / "project", FIXTURE / "content")
+    build = run_build(root, timeout=300)
     assert build.returncode == 0, build.stdout + build.stderr
     out = subprocess.run([sys.executable, str(HERE / "linkcheck.py"), "site"], cwd=root,
                          capture_output=True, text=True, timeout=120)

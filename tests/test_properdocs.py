@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
+from project import copy_project, run_build
 
 from survey.catalog import load_catalog
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def test_properdocs_builds_the_site(tmp_path):
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(ROOT / "content", project / "content")
-    shutil.copytree(ROOT / "site_templates", project / "site_templates")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    result = subprocess.run(
-        [sys.executable, "-m", "properdocs", "build", "--strict", "-f", "mkdocs.yml",
-         "-d", str(tmp_path / "site")],
-        cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    project = copy_project(tmp_path / "project")
+    result = run_build(project, "-f", "mkdocs.yml", "-d", str(tmp_path / "site"),
+                       tool="properdocs")
     assert result.returncode == 0, result.stdout + result.stderr
     site = tmp_path / "site"
     catalog = load_catalog(project, persist_cache=False)

@@ -9,7 +9,6 @@ they show the new title.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from project import copy_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "bad_input" / "fixture"
@@ -75,11 +75,7 @@ def wait_for(url: str, needle: str, timeout: float, proc: subprocess.Popen, log:
 
 
 def test_serve_rebuilds_paper_and_topic_pages_on_edit(tmp_path):
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "site_templates", root / "site_templates")
-    shutil.copytree(FIXTURE / "content", root / "content")
+    root = copy_project(tmp_path / "project", FIXTURE / "content")
     port = free_port()
     site = f"http://127.0.0.1:{port}{base_path(root)}"
     paper_url = f"{site}papers/{PID}/"

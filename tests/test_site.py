@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from project import copy_project, run_build
 
 from survey.catalog import load_catalog
 
@@ -19,13 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    project = tmp_path_factory.mktemp("site")
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(ROOT / "content", project / "content")
-    shutil.copytree(ROOT / "site_templates", project / "site_templates")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project,
-                            env=env, capture_output=True, text=True, timeout=600)
+    project = copy_project(tmp_path_factory.mktemp("site") / "project")
+    result = run_build(project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNING" not in result.stderr
     return project, project / "site", load_catalog(project, persist_cache=False)
