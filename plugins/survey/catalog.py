@@ -96,19 +96,8 @@ class RecordCache:
 
     def __init__(self, root: Path, persist: bool = True):
         self.root = root
-        self.persist = persist
-        self.path = root / CACHE_DIR / f"records-v{CACHE_VERSION}.pickle"
-        self.by_hash: dict[str, tuple[Paper | None, list[Diagnostic]]] = {}
+        self.memo = DiskMemo(root, "records", f"records-{CACHE_VERSION}", persist=persist)
         self.stat: dict[str, tuple[int, int, str]] = {}
-        self.dirty = False
-        if persist and self.path.exists():
-            try:
-                with self.path.open("rb") as fh:
-                    stored = pickle.load(fh)
-                if stored.get("version") == CACHE_VERSION:
-                    self.by_hash = stored["records"]
-            except Exception:  # a stale or broken cache is simply rebuilt
-                self.by_hash = {}
 
     def read(self, path: Path, relpath: str) -> tuple[Paper | None, list[Diagnostic]]:
         st = path.stat()
@@ -118,35 +107,21 @@ class RecordCache:
         else:
             digest = hashlib.sha1(relpath.encode() + b"\0" + path.read_bytes()).hexdigest()
             self.stat[relpath] = (st.st_mtime_ns, st.st_size, digest)
-        hit = self.by_hash.get(digest)
-        if hit is None:
+
+        def parse() -> tuple[Paper | None, list[Diagnostic]]:
             paper, diags = read_record(path, relpath)
             if paper is not None:
                 diags = diags + record_warnings(paper, relpath)
-            hit = (paper, diags)
-            self.by_hash[digest] = hit
-            self.dirty = True
-        paper, diags = hit
+            return paper, diags
+
+        paper, diags = self.memo.get(digest, parse)
         if paper is not None:
             paper.digest = digest
         # The cached Paper itself is returned: catalog papers are read-only.
         return paper, list(diags)
 
     def save(self, live: set[str]) -> None:
-        if not self.persist or not self.dirty:
-            return
-        self.by_hash = {h: v for h, v in self.by_hash.items() if h in live}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            (self.path.parent / ".gitignore").write_text("*\n")
-            tmp = self.path.with_suffix(".tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump({"version": CACHE_VERSION, "records": self.by_hash}, fh,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a read-only checkout still builds, only without the disk cache
-        self.dirty = False
+        self.memo.save(live)
 
 
 def record_warnings(paper: Paper, rel: str) -> list[Diagnostic]:
@@ -233,13 +208,14 @@ class DiskMemo:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            (self.path.parent / ".gitignore").write_text("*\n")
             tmp = self.path.with_suffix(".tmp")
             with tmp.open("wb") as fh:
                 pickle.dump({"version": self.version, "values": self.values}, fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
         except OSError:
-            pass
+            pass  # a read-only checkout still builds, only without the disk cache
         self.dirty = False
 
 
