@@ -2,6 +2,7 @@
 MkDocs + Material over hand-written Markdown with the same content.
 
     python bench/run.py --papers 1000 [--skip-baseline] [--skip-serve] [--profile]
+                        [--repeat 3] [--serve-dirty] [--check yes|no] [--timeout S]
 
 Everything is written under ``bench/out/`` (git-ignored): the synthetic project
 ``n<N>/project``, the baseline ``n<N>/baseline``, the built sites, logs,
@@ -386,6 +387,7 @@ def measure_build(cfg: Path, site: Path, log: Path, timeout: float,
     """One ``mkdocs build`` in a fresh process: wall time, peak RSS, exit code."""
     if site.exists():
         shutil.rmtree(site)
+    os.sync()  # the previous build's writes are not flushed during this one
     stats_file = log.with_suffix(".json")
     build = [sys.executable]
     if profile is not None:
@@ -406,6 +408,7 @@ def measure_build(cfg: Path, site: Path, log: Path, timeout: float,
                     "pages_written": html_pages}
     result = json.loads(stats_file.read_text())
     result["rss_mb"] = result["maxrss_kb"] / 1024
+    result["log"] = str(log)
     return result
 
 
@@ -476,28 +479,41 @@ def wait_for(url: str, needle: str | None, timeout: float, proc: subprocess.Pope
     return None
 
 
+def proc_rss_mb(pid: int, field: str = "VmRSS") -> float | None:
+    """Resident (VmRSS) or peak resident (VmHWM) memory of a running process."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
-               edits: int = 3, start_timeout: float = 1200) -> dict:
+               edits: int = 3, start_timeout: float = 1200, extra: tuple[str, ...] = (),
+               seed: int = SEED + 1) -> dict:
     """Edit one record's title under ``mkdocs serve``; seconds until it is served."""
     cfg = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     path = urlsplit(cfg.get("site_url") or "").path or "/"
     port = free_port()
     base = f"http://127.0.0.1:{port}{path if path.endswith('/') else path + '/'}"
-    rng = random.Random(SEED + 1)
+    rng = random.Random(seed)
     pool = [p for p in papers[n_seeds:] or papers if p.topics]
     chosen = rng.sample(pool, edits)
     out: dict = {"rebuild_s": [], "topic_ok": [], "bib_ok": [], "topic_lag_s": [],
-                 "bib_lag_s": []}
+                 "bib_lag_s": [], "rss_mb": []}
     with log.open("w") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}",
-             "-f", str(project / "mkdocs.yml")],
+             "-f", str(project / "mkdocs.yml"), *extra],
             cwd=project, env=ENV, stdout=fh, stderr=subprocess.STDOUT)
         try:
             first = wait_for(base + f"papers/{chosen[0].id}/", None, start_timeout, proc, 0.2)
             if first is None:
                 raise RuntimeError(f"mkdocs serve did not serve a page within {start_timeout} s")
             out["first_build_s"] = first
+            out["rss_mb"].append(proc_rss_mb(proc.pid))
             time.sleep(1.0)  # let the watcher settle
             for n, paper in enumerate(chosen, start=1):
                 record = project / "content" / "papers" / f"{paper.id}.yml"
@@ -514,14 +530,19 @@ def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
                     lag = wait_for(base + url, token, 10, proc)
                     out[f"{what}_ok"].append(lag is not None)
                     out[f"{what}_lag_s"].append(lag)
+                out["rss_mb"].append(proc_rss_mb(proc.pid))
                 time.sleep(1.0)
         finally:
+            out["_hwm"] = proc_rss_mb(proc.pid, "VmHWM")
             proc.send_signal(signal.SIGINT)
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+    out["peak_rss_mb"] = out.pop("_hwm", None)
+    out["build_s"] = [float(x) for x in re.findall(r"Documentation built in ([\d.]+) seconds",
+                                                   log.read_text(errors="replace"))]
     done = [x for x in out["rebuild_s"] if x is not None]
     out["rebuild_median_s"] = statistics.median(done) if done else None
     return out
@@ -542,16 +563,20 @@ PROFILE_SPOTS = (
     ("load_catalog (records, validation, near-duplicates)", "survey/catalog.py", "load_catalog"),
     ("  read_record (YAML parse + validate)", "survey/records.py", "read_record"),
     ("    parse_yaml", "survey/records.py", "parse_yaml"),
-    ("  RecordCache.read (hash, cache hit, deepcopy)", "survey/catalog.py", "read"),
+    ("  RecordCache.read (hash; parse on a miss)", "survey/catalog.py", "read"),
     ("  _near_duplicates (title edit distances)", "survey/catalog.py", "_near_duplicates"),
     ("topic pages (Renderer.topic_page, Jinja)", "survey/render.py", "topic_page"),
     ("exports (build_exports)", "survey/exports.py", "build_exports"),
+    ("DiskMemo.get (memoised per-record values: records, BibTeX, ...)", "survey/catalog.py",
+     "get"),
     ("  paper_to_entry (BibTeX entries)", "survey/bibtex.py", "paper_to_entry"),
     ("  csl_json_text (CSL-JSON)", "survey/csl.py", "csl_json_text"),
     ("related papers (related_ids)", "survey/related.py", "related_ids"),
     ("papers index data (index_data + index_json)", "survey/discovery.py", "index_data"),
     ("surveys (expand_survey)", "survey/survey_render.py", "expand_survey"),
-    ("paper pages: on_env splice", "survey_mkdocs/catalog_plugin.py", "on_env"),
+    ("paper pages: on_env (shell, splice)", "survey_mkdocs/catalog_plugin.py", "on_env"),
+    ("paper pages rendered as written (RenderedFile._text)", "survey_mkdocs/catalog_plugin.py",
+     "_text"),
     ("  paper.html renders (Renderer.paper_body)", "survey/render.py", "paper_body"),
     ("  theme shell render (once)", "survey_mkdocs/catalog_plugin.py", "_render_shell"),
     ("Markdown -> HTML of Markdown pages (_populate_page)", "mkdocs/commands/build.py",
@@ -572,17 +597,20 @@ PROFILE_SPOTS = (
 )
 
 
-def profile_report(prof: Path, dest: Path, n: int, wall: float | None) -> list[str]:
+def profile_report(prof: Path, dest: Path, n: int, wall: float | None,
+                   tree: str | None = None, kind: str = "cold") -> list[str]:
     import io
 
     stats = pstats.Stats(str(prof))
     total = stats.total_tt
     spots = []
     for label, where, func in PROFILE_SPOTS:
-        cum = 0.0
+        cum = None
         for (filename, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
             if name == func and where in filename.replace(os.sep, "/"):
-                cum = max(cum, ct)  # the same function is listed once; max guards duplicates
+                cum = max(cum or 0.0, ct)  # listed once; max guards duplicates
+        if cum is None:
+            continue  # not in this version of the code
         spots.append(f"{cum:8.2f}s {100 * cum / total:5.1f}%  {label}")
     events = []
     for (filename, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
@@ -597,14 +625,16 @@ def profile_report(prof: Path, dest: Path, n: int, wall: float | None) -> list[s
     by_pkg: dict[str, float] = defaultdict(float)
     for (filename, _line, name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
         f = filename.replace(os.sep, "/")
-        if "site-packages/" in f:
+        if f.endswith((".html", ".md", ".xml")):
+            pkg = "compiled Jinja templates (theme and site_templates)"
+        elif "site-packages/" in f:
             pkg = f.split("site-packages/", 1)[1].split("/", 1)[0]
         elif "/plugins/" in f:
             pkg = f.split("/plugins/", 1)[1].split("/", 1)[0]
         elif f == "~":
             pkg = "builtins: " + name.split(" of ")[0].strip("<>{}")[:60]
         else:
-            pkg = "stdlib: " + Path(f).stem
+            pkg = "stdlib: " + "/".join(Path(f).parts[-2:]).replace(".py", "")
         by_pkg[pkg] += tt
     pkg_lines = [f"{t:8.2f}s {100 * t / total:5.1f}%  {k}"
                  for k, t in sorted(by_pkg.items(), key=lambda kv: -kv[1])[:25]]
@@ -616,7 +646,7 @@ def profile_report(prof: Path, dest: Path, n: int, wall: float | None) -> list[s
     stats.stream = buf
     stats.sort_stats("tottime").print_stats(25)
     tottime = buf.getvalue()
-    text = (f"cProfile of a cold build of our site, {n} papers "
+    text = (f"cProfile of a {kind} build of our site, {n} papers, tree {tree or tree_state()} "
             f"(profiled wall {wall:.1f}s; profiled total {total:.1f}s)\n\n"
             "== Where the time goes (cumulative, overlapping) ==\n" + "\n".join(spots)
             + "\n\n== Plugin events (cumulative) ==\n" + "\n".join(event_lines)
@@ -629,6 +659,78 @@ def profile_report(prof: Path, dest: Path, n: int, wall: float | None) -> list[s
 
 
 # ---------------------------------------------------------------------------
+
+
+STAT_KEYS = ("site_bytes", "site_files", "html_pages", "search_docs", "search_index_bytes",
+             "search_index_gz_bytes", "first_search_gz_bytes")
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Repeated builds: the fastest wall time (least disturbed by other load), the median,
+    CPU time of the fastest, and the median peak RSS."""
+    done = [r for r in runs if r.get("rc") == 0]
+    out: dict = {"runs": runs, "ok": bool(done) and len(done) == len(runs)}
+    if any(r.get("timeout") for r in runs):
+        out["timeout"] = True
+        out["timeout_s"] = max(r["wall_s"] for r in runs if r.get("timeout"))
+        out["pages_written"] = max(r.get("pages_written", 0) for r in runs)
+    if not done:
+        return out
+    best = min(done, key=lambda r: r["wall_s"])
+    out.update(wall_s=best["wall_s"], wall_median_s=statistics.median(r["wall_s"] for r in done),
+               walls=[round(r["wall_s"], 2) for r in done], cpu_s=best["user_s"] + best["sys_s"],
+               user_s=best["user_s"], sys_s=best["sys_s"],
+               rss_mb=statistics.median(r["rss_mb"] for r in done))
+    return out
+
+
+def report(who: str, label: str, res: dict, work: Path, total_pages: int | None = None) -> None:
+    if res.get("timeout"):
+        say(f"{who} {label}_build_timeout_s={res['timeout_s']:.0f} "
+            f"pages_written={res['pages_written']}"
+            + (f" of {total_pages} paper pages" if total_pages else ""))
+    elif not res.get("ok"):
+        say(f"{who} {label}_build_failed (see the logs in {work})")
+    say(f"{who} {label}_build_s={fmt(res.get('wall_s'))}")
+    if len(res.get("walls", [])) > 1:
+        say(f"{who} {label}_build_each_s=" + ",".join(str(w) for w in res["walls"]))
+    say(f"{who} {label}_build_cpu_s={fmt(res.get('cpu_s'))}")
+    say(f"{who} {label}_build_user_s={fmt(res.get('user_s'))}")
+    say(f"{who} {label}_build_sys_s={fmt(res.get('sys_s'))}")
+    say(f"{who} {label + '_' if label != 'cold' else ''}rss_mb={fmt(res.get('rss_mb'), 0)}")
+
+
+def code_fingerprint() -> str:
+    """Changes whenever the project's code, templates or configuration change on disk, so a
+    run can tell that someone edited the tree while it was measuring."""
+    import hashlib
+
+    h = hashlib.sha1()
+    paths = [REPO / "mkdocs.yml", REPO / "content" / "taxonomy.yml"]
+    for folder in ("plugins", "site_templates", "content/pages", "content/surveys"):
+        paths += sorted(p for p in (REPO / folder).rglob("*")
+                        if p.is_file() and "__pycache__" not in p.parts
+                        and ".egg-info" not in str(p))
+    for path in paths:
+        if path.exists():
+            st = path.stat()
+            h.update(f"{path}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
+    return h.hexdigest()[:12]
+
+
+def tree_state() -> str:
+    """The commit the project tree is at, and whether it has local changes outside bench/
+    (read-only git: no optional locks, so not even the index is refreshed)."""
+    git = ["git", "--no-optional-locks"]
+    try:
+        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
+                              capture_output=True, check=True).stdout.strip()
+        dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":(exclude)bench"], cwd=REPO, text=True,
+                               capture_output=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+local-changes" if dirty else "")
 
 
 def fmt(x, digits: int = 2) -> str:
@@ -649,6 +751,10 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"profile a cold build of ours into {OUT.name}/profile-<N>.txt")
     ap.add_argument("--check", choices=("auto", "yes", "no"), default="auto",
                     help="run `survey check` on the synthetic catalog (auto: when N <= 1000)")
+    ap.add_argument("--serve-dirty", action="store_true",
+                    help="also time the edit loop under `mkdocs serve --dirty`")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="build each site this many times (interleaved); report the fastest")
     ap.add_argument("--edits", type=int, default=3, help="record edits timed under serve")
     ap.add_argument("--timeout", type=float, default=1800,
                     help="seconds allowed per build before it is stopped (default 1800)")
@@ -657,7 +763,10 @@ def main(argv: list[str] | None = None) -> int:
     work = OUT / f"n{n}"
     work.mkdir(parents=True, exist_ok=True)
     project, baseline = work / "project", work / "baseline"
-    results: dict = {"papers": n, "date": date.today().isoformat()}
+    results: dict = {"papers": n, "date": date.today().isoformat(),
+                     "loadavg_start": os.getloadavg(), "tree": tree_state()}
+    say(f"setup tree={results['tree']}")
+    fingerprint = code_fingerprint()
 
     t = time.perf_counter()
     seeds = load_seeds()
@@ -680,77 +789,96 @@ def main(argv: list[str] | None = None) -> int:
         if chk["errors"]:
             say(chk["first"])
 
-    # (a) ours, cold then warm
-    shutil.rmtree(project / ".survey-cache", ignore_errors=True)
-    cold = measure_build(project / "mkdocs.yml", work / "site-ours", work / "ours-cold.log",
-                         args.timeout)
-    stats = site_stats(work / "site-ours") if cold.get("rc") == 0 else {}
-    warm = measure_build(project / "mkdocs.yml", work / "site-ours-warm",
-                         work / "ours-warm.log", args.timeout)
+    # (a) ours cold and warm, (b) the baseline cold; interleaved when repeated
+    runs: dict[str, list[dict]] = {"ours_cold": [], "ours_warm": [], "baseline": []}
+    for i in range(args.repeat):
+        shutil.rmtree(project / ".survey-cache", ignore_errors=True)
+        runs["ours_cold"].append(measure_build(
+            project / "mkdocs.yml", work / "site-ours", work / f"ours-cold-{i}.log",
+            args.timeout))
+        runs["ours_warm"].append(measure_build(
+            project / "mkdocs.yml", work / "site-ours-warm", work / f"ours-warm-{i}.log",
+            args.timeout))
+        if not args.skip_baseline:
+            runs["baseline"].append(measure_build(
+                baseline / "mkdocs.yml", work / "site-baseline", work / f"baseline-{i}.log",
+                args.timeout))
+        if any(r and r[-1].get("timeout") for r in runs.values()):
+            break
+    cold, warm = summarise(runs["ours_cold"]), summarise(runs["ours_warm"])
+    stats = site_stats(work / "site-ours") if cold.get("ok") else {}
+    shutil.rmtree(work / "site-ours-warm", ignore_errors=True)  # same files as site-ours
     results["ours"] = {"cold": cold, "warm": warm, **stats}
-    for label, res in (("cold", cold), ("warm", warm)):
-        if res.get("timeout"):
-            say(f"ours {label}_build_timeout_s={res['wall_s']:.0f} "
-                f"pages_written={res['pages_written']}")
-        elif res["rc"] != 0:
-            say(f"ours {label}_build_failed rc={res['rc']} (see {work / f'ours-{label}.log'})")
-    say(f"ours cold_build_s={fmt(cold.get('wall_s'))}")
-    say(f"ours warm_build_s={fmt(warm.get('wall_s'))}")
-    say(f"ours rss_mb={fmt(cold.get('rss_mb'), 0)}")
-    say(f"ours warm_rss_mb={fmt(warm.get('rss_mb'), 0)}")
-    for k in ("site_bytes", "site_files", "html_pages", "search_docs", "search_index_bytes",
-              "search_index_gz_bytes", "first_search_gz_bytes"):
+    report("ours", "cold", cold, work)
+    report("ours", "warm", warm, work)
+    for k in STAT_KEYS:
         say(f"ours {k}={fmt(stats.get(k))}")
-
-    # (b) the baseline
     base: dict = {}
     if not args.skip_baseline:
-        b = measure_build(baseline / "mkdocs.yml", work / "site-baseline",
-                          work / "baseline.log", args.timeout)
-        bstats = site_stats(work / "site-baseline") if b.get("rc") == 0 else {}
+        b = summarise(runs["baseline"])
+        bstats = site_stats(work / "site-baseline") if b.get("ok") else {}
         base = {"cold": b, **bstats}
         results["baseline"] = base
-        if b.get("timeout"):
-            say(f"baseline cold_build_timeout_s={b['wall_s']:.0f} "
-                f"pages_written={b['pages_written']} of {len(papers)} paper pages")
-        elif b["rc"] != 0:
-            say(f"baseline build_failed rc={b['rc']} (see {work / 'baseline.log'})")
-        say(f"baseline cold_build_s={fmt(b.get('wall_s') if not b.get('timeout') else None)}")
-        say(f"baseline rss_mb={fmt(b.get('rss_mb'), 0)}")
-        for k in ("site_bytes", "site_files", "html_pages", "search_docs", "search_index_bytes",
-                  "search_index_gz_bytes", "first_search_gz_bytes"):
+        report("baseline", "cold", b, work, total_pages=len(papers))
+        for k in STAT_KEYS:
             say(f"baseline {k}={fmt(bstats.get(k))}")
 
-    if args.profile:
+    if args.profile:  # cold (cache removed), then warm (the cache the cold one left)
         shutil.rmtree(project / ".survey-cache", ignore_errors=True)
-        prof = work / "ours.prof"
-        p = measure_build(project / "mkdocs.yml", work / "site-ours-prof", work / "prof.log",
-                          args.timeout * 2, profile=prof)
-        dest = OUT / f"profile-{n}.txt"
-        if p.get("rc") == 0:
-            profile_report(prof, dest, n, p.get("wall_s"))
-            say(f"ours profile={dest.relative_to(REPO)} profiled_build_s={p['wall_s']:.1f}")
+        for kind in ("cold", "warm"):
+            prof = work / f"ours-{kind}.prof"
+            p = measure_build(project / "mkdocs.yml", work / "site-ours-prof",
+                              work / f"prof-{kind}.log", args.timeout * 2, profile=prof)
+            dest = OUT / (f"profile-{n}.txt" if kind == "cold" else f"profile-{n}-warm.txt")
+            if p.get("rc") == 0:
+                profile_report(prof, dest, n, p.get("wall_s"), results["tree"], kind)
+                say(f"ours profile_{kind}={dest.relative_to(REPO)} "
+                    f"profiled_build_s={p['wall_s']:.1f}")
+            else:
+                say(f"ours profile_{kind}_failed (see {work / f'prof-{kind}.log'})")
         shutil.rmtree(work / "site-ours-prof", ignore_errors=True)
 
     serve: dict = {}
-    if not args.skip_serve:
-        serve = serve_loop(project, papers, n_seeds, work / "serve.log", edits=args.edits)
-        results["serve"] = serve
-        say(f"ours serve_first_build_s={fmt(serve.get('first_build_s'))}")
-        say("ours rebuild_one_each_s=" + ",".join(fmt(x) for x in serve["rebuild_s"]))
-        say(f"ours rebuild_one_s={fmt(serve['rebuild_median_s'])}")
-        say(f"ours rebuild_topic_page_ok={all(serve['topic_ok']) and bool(serve['topic_ok'])}")
-        say(f"ours rebuild_all_bib_ok={all(serve['bib_ok']) and bool(serve['bib_ok'])}")
+    loops = [] if args.skip_serve else [("", ())]
+    if args.serve_dirty and not args.skip_serve:
+        loops.append(("dirty_", ("--dirty",)))
+    for i, (tag, extra) in enumerate(loops):
+        log = work / f"serve{'-' + tag.rstrip('_') if tag else ''}.log"
+        try:
+            res = serve_loop(project, papers, n_seeds, log, edits=args.edits, extra=extra,
+                             seed=SEED + 1 + i)
+        except RuntimeError as exc:
+            say(f"ours {tag}serve_failed ({exc}; see {log})")
+            res = {"rebuild_s": [], "rebuild_median_s": None, "topic_ok": [], "bib_ok": []}
+        results[f"{tag}serve"] = res
+        if not tag:
+            serve = res
+        say(f"ours {tag}serve_first_build_s={fmt(res.get('first_build_s'))}")
+        say(f"ours {tag}rebuild_one_each_s=" + ",".join(fmt(x) for x in res["rebuild_s"]))
+        say(f"ours rebuild_one_{tag}s={fmt(res['rebuild_median_s'])}")
+        say(f"ours {tag}serve_logged_build_s=" + ",".join(fmt(x) for x in res.get("build_s", [])))
+        say(f"ours {tag}serve_rss_each_mb=" + ",".join(fmt(x, 0) for x in res.get("rss_mb", [])))
+        say(f"ours {tag}serve_peak_rss_mb={fmt(res.get('peak_rss_mb'), 0)}")
+        say(f"ours {tag}rebuild_topic_page_ok={all(res['topic_ok']) and bool(res['topic_ok'])}")
+        say(f"ours {tag}rebuild_all_bib_ok={all(res['bib_ok']) and bool(res['bib_ok'])}")
 
     def ratio(a, b):
         return a / b if a is not None and b else None
 
-    bc = base.get("cold", {}) if not base.get("cold", {}).get("timeout") else {}
+    bc = base.get("cold", {})
     r_build = ratio(cold.get("wall_s"), bc.get("wall_s"))
     r_rss = ratio(cold.get("rss_mb"), bc.get("rss_mb"))
     r_search = ratio(stats.get("first_search_gz_bytes"), base.get("first_search_gz_bytes"))
     results["ratio"] = {"cold_build": r_build, "rss": r_rss, "first_search": r_search,
                         "rebuild_one_s": serve.get("rebuild_median_s")}
+    results["loadavg_end"] = os.getloadavg()
+    results["tree_end"] = tree_state()
+    if code_fingerprint() != fingerprint:
+        results["tree_changed_during_run"] = True
+        say("setup warning=the project code changed during this run; its figures mix versions "
+            f"(tree now {results['tree_end']})")
+    say("machine loadavg_start={:.2f} loadavg_end={:.2f}".format(
+        results["loadavg_start"][0], results["loadavg_end"][0]))
     (OUT / f"results-{n}.json").write_text(json.dumps(results, indent=1, default=str))
     say(f"ratio first_search={fmt(r_search)}")
     say(f"ratio cold_build={fmt(r_build)} rebuild_one={fmt(serve.get('rebuild_median_s'))} "
