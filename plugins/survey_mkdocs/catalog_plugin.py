@@ -182,7 +182,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         # What a paper page shows besides its record: the shell (navigation, theme),
         # the templates, the taxonomy and survey titles, its BibTeX, related papers.
         common = hashlib.sha1("\0".join(
-            [shell, _template_digest(st.renderer), _taxonomy_digest(st.catalog)]
+            [shell, self._templates_digest, _taxonomy_digest(st.catalog)]
             + [f"{s.id}={s.title}" for s in st.catalog.surveys.values()]).encode()).hexdigest()
         for paper in st.catalog.papers:
             file = st.paper_files[paper.id]
