@@ -195,7 +195,7 @@ def distinctive_words(papers: list[Paper], limit: int) -> dict[str, list[str]]:
     """Per paper, up to ``limit`` words of its abstract that are rarest in the
     collection (not in its title): what a reader would search it by."""
     df: dict[str, int] = {}
-    words_of: dict[str, list[str]] = {}
+    words_of: dict[str, tuple[str, ...]] = {}
     for p in papers:
         words = _abstract_words(p.title, p.abstract or "")
         words_of[p.id] = words
@@ -212,20 +212,83 @@ def search_docs(papers: list[Paper], abstract_chars: int = 0,
     ``authors`` authors (all when 0) and the ``keywords`` most distinctive words
     of the abstract (:func:`distinctive_words`).  Text is HTML-escaped, as the
     search plugin's own documents are."""
-    distinct = distinctive_words(papers, keywords) if keywords > 0 else {}
-    docs = []
-    for p in sorted(papers, key=lambda p: p.id):
-        abstract = " ".join((p.abstract or "").split())
-        if abstract_chars < 0:
-            abstract = ""
-        elif abstract_chars and len(abstract) > abstract_chars:
-            abstract = abstract[:abstract_chars].rsplit(" ", 1)[0] + " …"
-        names = p.authors[:authors] if authors > 0 else p.authors
-        who = ", ".join(names) + (" et al." if len(names) < len(p.authors) else "")
-        parts = [who, abstract, " ".join(distinct.get(p.id, []))]
-        docs.append({
-            "location": f"papers/{p.id}/",
-            "title": html.escape(p.title, quote=False),
-            "text": html.escape(" — ".join(x for x in parts if x), quote=False),
-        })
-    return docs
+    return [json.loads(text) for text in
+            SearchDocs(abstract_chars, keywords, authors).update(papers)]
+
+
+def _search_doc(p: Paper, abstract_chars: int, authors: int, distinct: list[str]
+                ) -> dict[str, str]:
+    abstract = " ".join((p.abstract or "").split())
+    if abstract_chars < 0:
+        abstract = ""
+    elif abstract_chars and len(abstract) > abstract_chars:
+        abstract = abstract[:abstract_chars].rsplit(" ", 1)[0] + " …"
+    names = p.authors[:authors] if authors > 0 else p.authors
+    who = ", ".join(names) + (" et al." if len(names) < len(p.authors) else "")
+    parts = [who, abstract, " ".join(distinct)]
+    return {
+        "location": f"papers/{p.id}/",
+        "title": html.escape(p.title, quote=False),
+        "text": html.escape(" — ".join(x for x in parts if x), quote=False),
+    }
+
+
+class SearchDocs:
+    """The search documents of paper pages (see :func:`search_docs`), as JSON
+    texts in id order, kept between rebuilds: an edit makes again only the
+    documents of the edited papers and of the papers whose distinctive words it
+    can change (those sharing a word whose collection frequency changed)."""
+
+    def __init__(self, abstract_chars: int = 0, keywords: int = 0, authors: int = 0) -> None:
+        self.abstract_chars, self.keywords, self.authors = abstract_chars, keywords, authors
+        self.words: dict[str, tuple[tuple[str, str], tuple[str, ...]]] = {}
+        self.df: dict[str, int] = {}
+        self.holders: dict[str, set[str]] = {}
+        self.docs: dict[str, tuple[object, str]] = {}
+        self.made = 0  # documents made by the last update
+
+    def _count(self, pid: str, words, step: int, touched: set[str]) -> None:
+        for w in words:
+            touched.add(w)
+            self.df[w] = self.df.get(w, 0) + step
+            holders = self.holders.setdefault(w, set())
+            if step > 0:
+                holders.add(pid)
+            else:
+                holders.discard(pid)
+
+    def update(self, papers: list[Paper]) -> list[str]:
+        current = {p.id: p for p in papers}
+        touched: set[str] = set()
+        for pid in [pid for pid in self.words if pid not in current]:
+            self._count(pid, self.words.pop(pid)[1], -1, touched)
+            self.docs.pop(pid, None)
+        for p in papers:
+            text = (p.title, p.abstract or "")
+            old = self.words.get(p.id)
+            if old is not None and old[0] == text:
+                continue
+            new = _abstract_words(*text)
+            before = set(old[1]) if old else set()
+            self._count(p.id, [w for w in before if w not in new], -1, touched)
+            self._count(p.id, [w for w in new if w not in before], +1, touched)
+            self.words[p.id] = (text, new)
+        affected: set[str] = set()
+        if self.keywords > 0:
+            for w in touched:
+                affected |= self.holders.get(w, set())
+        df = self.df
+        self.made = 0
+        out = []
+        for pid in sorted(current):
+            p = current[pid]
+            stamp = p.digest or p
+            have = self.docs.get(pid)
+            if have is None or have[0] != stamp or pid in affected:
+                distinct = (sorted(self.words[pid][1], key=lambda w: (df[w], w))[:self.keywords]
+                            if self.keywords > 0 else [])
+                doc = _search_doc(p, self.abstract_chars, self.authors, distinct)
+                have = self.docs[pid] = (stamp, json.dumps(doc, separators=(",", ":")))
+                self.made += 1
+            out.append(have[1])
+        return out

@@ -23,6 +23,7 @@ from .model import Paper
 from .text import contribution_line, first_sentence
 
 _BLOCK_RE = re.compile(r"<!--survey-block:(\d+)-->")
+_BLOCK_RE_BYTES = re.compile(rb"<!--survey-block:(\d+)-->")
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
@@ -150,6 +151,12 @@ class Renderer:
         if "<!--survey-block:" not in html:
             return html
         return _BLOCK_RE.sub(lambda m: self.blocks[int(m.group(1))], html)
+
+    def stashed(self, text: str | bytes) -> list[str]:
+        """The blocks whose placeholders ``text`` holds."""
+        if isinstance(text, bytes):
+            return [self.blocks[int(m.group(1))] for m in _BLOCK_RE_BYTES.finditer(text)]
+        return [self.blocks[int(m.group(1))] for m in _BLOCK_RE.finditer(text)]
 
     def edit_url(self, path: str) -> str | None:
         if not self.repo_url or "github.com" not in self.repo_url:

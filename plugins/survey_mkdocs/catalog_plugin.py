@@ -27,7 +27,8 @@ from mkdocs.structure.toc import get_toc
 from survey.catalog import PaperMemo, RecordCache, load_catalog
 from survey.render import Renderer, paper_url
 
-from .shared import BuildState, Ledger, LedgerFile, add_file, log, report
+from .shared import (BuildState, Ledger, LedgerFile, PageLedger, add_file, incremental_builder,
+                     log, report)
 
 SHELL_URI = "papers/__shell__.md"
 SHELL_URL = "papers/__shell__/"
@@ -49,6 +50,12 @@ class CatalogConfig(base.Config):
     home = c.Type(bool, default=True)
     #: Branch used for "fix this record" links when ``repo_url`` is a GitHub repository.
     edit_branch = c.Type(str, default="main")
+    #: Rebuild incrementally under ``mkdocs serve``: after an edit the site folder
+    #: is kept and only pages and files whose inputs changed are rendered and
+    #: written (as with ``--dirty``, but every page that depends on the edit is
+    #: rebuilt, and files of removed pages are deleted).  ``false``: every
+    #: rebuild empties the site folder and writes everything again.
+    incremental_serve = c.Type(bool, default=True)
 
 
 class CatalogPlugin(BasePlugin[CatalogConfig]):
@@ -61,6 +68,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         self.dirty = False
         self.cache: RecordCache | None = None
         self.root: Path | None = None
+        self.pages = PageLedger(exclude=(SHELL_URI,))
 
     # Defining on_startup keeps this instance alive across `mkdocs serve`
     # rebuilds, so the parsed-record cache is reused.
@@ -103,8 +111,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.state = None  # nothing from a previous build survives into this one
         if self.dirty:
-            # Every page is rebuilt in a dirty build here (see on_files), so Material's
-            # search must not merge in the previous index (it would duplicate entries).
+            # Material's search merges its previous index assuming one page was rebuilt;
+            # survey-discovery assembles the whole index itself (see its on_post_build).
             for plugin in config.plugins.values():
                 if hasattr(plugin, "search_index_prev"):
                     plugin.search_index_prev = None
@@ -131,12 +139,6 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         self.memo.prune({p.digest for p in catalog.papers if p.digest})
         renderer.memo = self.memo
         st.memo = self.memo
-        if self.dirty:
-            # MkDocs skips unmodified hand-written pages in a dirty build, which would
-            # leave them out of the search index: give them in-memory content.
-            for file in files.documentation_pages():
-                if file.abs_src_path and not file.generated_by:
-                    file.content_string = file.content_string
         for asset in ("survey.css", "survey.js"):
             files.append(File.generated(config, f"assets/survey/{asset}",
                                         abs_src_path=str(self.templates / "assets" / asset)))
@@ -157,6 +159,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         st = self.state
         if st is None:
             return env
+        self.files = files
+        self.pages.restore(config, files)
         shell = self._render_shell(env, config, files)
         shell = shell.replace(SHELL_URL, "@@SURVEY_URL@@")
         marks = (MARK_TITLE, MARK_DESC, MARK_HEAD, MARK_BODY, MARK_EDIT, "@@SURVEY_URL@@")
@@ -218,16 +222,26 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         if st is not None and st.home_file is not None:
             # Rendered here, after every plugin's on_files, so it can show their charts.
             st.home_file.content_string = st.renderer.home(st.charts)
+        if st is not None:
+            self.pages.start(nav, config, files, st.renderer, self.ledger,
+                             skip=self.dirty and self.config.incremental_serve)
         return nav
+
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
+        self.pages.rendered(page)
+        return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         # Large generated blocks skip Markdown and the search indexer (Renderer.stash).
         return self.state.renderer.unstash(output) if self.state is not None else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        skipped = len(self.pages.skipped)
+        rendered = self.pages.finish()
         removed = self.ledger.remove_stale()
         if self.dirty:
-            log.info(f"survey: {self.ledger.written} generated files written, "
+            log.info(f"survey: {rendered} pages rendered, {skipped} unchanged; "
+                     f"{self.ledger.written} generated files written, "
                      f"{self.ledger.skipped} unchanged, {removed} removed")
         # The shell is a template for paper pages, not a page of the site.
         shell = Path(config.site_dir) / SHELL_URL / "index.html"
@@ -240,6 +254,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         for folder in (self.root / "content", self.templates):
             if folder.exists():
                 server.watch(str(folder))
+        if self.config.incremental_serve and not self.dirty:
+            server.builder = incremental_builder(server.builder, self)
         return server
 
 

@@ -97,6 +97,10 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         self._related_cache: RelatedCache | None = None
         self._root: Path | None = None
         self._st: BuildState | None = None
+        #: page URL -> its search documents (JSON), kept for pages a rebuild skips
+        self._page_docs: dict[str, list[str]] = {}
+        self._paper_docs: discovery.SearchDocs | None = None
+        self._paper_docs_params: tuple[int, int, int] | None = None
 
     # Defining on_startup keeps this instance (and its in-memory related
     # cache) alive across `mkdocs serve` rebuilds.
@@ -227,6 +231,10 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
     # -- search ------------------------------------------------------------
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write ``search/search_index.json`` whole: the search plugin's documents
+        of the pages rendered in this build, those of pages an incremental
+        rebuild skipped (kept from the build that rendered them), then one
+        document per paper page."""
         st = self._st
         if st is None or not self.config.search:
             return
@@ -235,14 +243,32 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
             return
         index = json.loads(path.read_text(encoding="utf-8"))
         before = path.stat().st_size
-        ours = discovery.search_docs(st.catalog.papers, self.config.search_abstract_chars,
-                                     self.config.search_keywords, self.config.search_authors)
-        mine = {d["location"] for d in ours}
-        index["docs"] = [d for d in index.get("docs", []) if d.get("location") not in mine] + ours
-        path.write_text(json.dumps(index, separators=(",", ":"), default=str),
-                        encoding="utf-8")
-        log.info(f"survey: {len(st.catalog.papers)} paper pages added to the search index "
-                 f"({before} -> {path.stat().st_size} bytes)")
+        plugin = catalog_plugin(config)
+        skipped = plugin.pages.skipped_urls
+        by_page: dict[str, list[str]] = {}
+        for doc in index.get("docs", []):
+            url = str(doc.get("location", "")).split("#", 1)[0]
+            by_page.setdefault(url, []).append(json.dumps(doc, separators=(",", ":"),
+                                                          default=str))
+        pages = [f.url for f in plugin.files.documentation_pages()]
+        kept = self._page_docs
+        self._page_docs = {url: (kept.get(url, []) if url in skipped else by_page.get(url, []))
+                           for url in pages}
+        if self._paper_docs is None or self._paper_docs_params != self._search_params():
+            self._paper_docs = discovery.SearchDocs(*self._search_params())
+            self._paper_docs_params = self._search_params()
+        papers = self._paper_docs.update(st.catalog.papers)
+        docs = [d for url in pages for d in self._page_docs[url]] + papers
+        text = ('{"config":' + json.dumps(index.get("config", {}), separators=(",", ":"),
+                                          default=str)
+                + ',"docs":[' + ",".join(docs) + "]}")
+        path.write_text(text, encoding="utf-8")
+        log.info(f"survey: {len(papers)} paper pages in the search index "
+                 f"({self._paper_docs.made} made again; {before} -> {len(text)} bytes)")
+
+    def _search_params(self) -> tuple[int, int, int]:
+        return (self.config.search_abstract_chars, self.config.search_keywords,
+                self.config.search_authors)
 
 
 def _surveys_prefix(config: MkDocsConfig) -> str:

@@ -153,3 +153,171 @@ def add_file(files: Files, config: MkDocsConfig, uri: str, content: str | bytes,
         file.ledger = ledger
     files.append(file)
     return file
+
+
+def _modified() -> bool:
+    return True
+
+
+def _unmodified() -> bool:
+    return False
+
+
+class PageLedger:
+    """Which Markdown pages an incremental rebuild can skip.
+
+    A page's key is the hash of everything its HTML is made from: its Markdown
+    (with the large blocks it sets aside, see :meth:`Renderer.stash`), and for
+    the whole site the configuration file, the nav, the theme overrides and the
+    set of files (links resolve against it).  A page whose key is unchanged is
+    neither read nor rendered; MkDocs learns it through ``File.is_modified``.
+    Its title and metadata, which the navigation and the previous/next links of
+    other pages show, are restored from the build that wrote it; if a rebuilt
+    page's title or metadata changed, every skipped page is rendered after all.
+    """
+
+    def __init__(self, exclude: tuple[str, ...] = ()) -> None:
+        self.exclude = set(exclude)
+        self.keys: dict[str, str] = {}  # output path -> key of the page written there
+        self.meta: dict[str, tuple[dict, str | None]] = {}  # output path -> (meta, title)
+        self.current: dict[str, str] = {}
+        self.pending: dict[str, tuple[dict, str | None]] = {}
+        self.skipped: list[File] = []
+        self.ledger: Ledger | None = None
+
+    def start(self, nav, config: MkDocsConfig, files: Files, renderer: Renderer,
+              ledger: Ledger, skip: bool) -> None:
+        self.ledger = ledger
+        self.current, self.pending, self.skipped = {}, {}, []
+        if not skip:
+            self.keys, self.meta = {}, {}
+        common = site_digest(config, files)
+        for file in files.documentation_pages():
+            if file.src_uri in self.exclude:
+                file.is_modified = _unmodified if skip else _modified
+                continue
+            digest = hashlib.sha1(common.encode())
+            digest.update(file.src_uri.encode())
+            content = file.content_bytes
+            digest.update(content)
+            for block in renderer.stashed(content):
+                digest.update(block.encode())
+            dest = file.abs_dest_path
+            key = self.current[dest] = digest.hexdigest()
+            ledger.seen.add(dest)  # a page that is gone has its output removed
+            if (skip and self.keys.get(dest) == key and dest in self.meta
+                    and os.path.exists(dest)):
+                file.is_modified = _unmodified
+                self.skipped.append(file)
+            else:
+                file.is_modified = _modified
+
+    def restore(self, config: MkDocsConfig, files: Files) -> None:
+        """After the pages are read (``on_env``): give skipped pages their title
+        and metadata, or render them too if a rebuilt page's changed."""
+        if self.ledger is None:
+            return
+        skipped = {f.abs_dest_path for f in self.skipped}
+        changed = False
+        for file in files.documentation_pages():
+            dest = file.abs_dest_path
+            if dest not in self.current or dest in skipped or file.page is None:
+                continue
+            now = (dict(file.page.meta), file.page._title_from_render)
+            self.pending[dest] = now
+            changed = changed or self.meta.get(dest, now) != now
+        if changed and self.skipped:
+            from mkdocs.commands.build import _populate_page
+
+            log.info(f"survey: a page title changed; rendering all {len(self.skipped)} "
+                     "other pages too")
+            for file in self.skipped:
+                file.is_modified = _modified
+                _populate_page(file.page, config, files)
+                self.pending[file.abs_dest_path] = (dict(file.page.meta),
+                                                    file.page._title_from_render)
+            self.skipped = []
+            return
+        for file in self.skipped:
+            meta, title = self.meta[file.abs_dest_path]
+            file.page.markdown = ""
+            file.page.meta = dict(meta)
+            file.page._title_from_render = title
+
+    def rendered(self, page) -> None:
+        dest = page.file.abs_dest_path
+        if dest in self.current and dest not in self.pending:
+            self.pending[dest] = (dict(page.meta), page._title_from_render)
+
+    def finish(self) -> int:
+        """After a successful build: remember what was written; how many pages."""
+        if self.ledger is None:
+            return 0
+        for dest, seen in self.pending.items():
+            self.keys[dest] = self.current[dest]
+            self.meta[dest] = seen
+            self.ledger.keys[dest] = self.current[dest]
+        self.ledger = None
+        return len(self.pending)
+
+    @property
+    def skipped_urls(self) -> set[str]:
+        return {f.url for f in self.skipped}
+
+
+def site_digest(config: MkDocsConfig, files: Files) -> str:
+    """What every page of the site depends on besides its own source."""
+    import json
+
+    digest = hashlib.sha1()
+    if config.config_file_path and os.path.exists(config.config_file_path):
+        with open(config.config_file_path, "rb") as fh:
+            digest.update(fh.read())
+    digest.update(json.dumps([config.nav, config.site_url, config.use_directory_urls,
+                              config.theme.name, [str(x) for x in config.extra_css],
+                              [str(x) for x in config.extra_javascript]],
+                             default=str).encode())
+    custom = config.theme.custom_dir
+    if custom and os.path.isdir(custom):
+        for folder, dirs, names in sorted(os.walk(custom)):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(folder, name)
+                digest.update(path.encode())
+                with open(path, "rb") as fh:
+                    digest.update(fh.read())
+    digest.update("\n".join(sorted(files.src_uris)).encode())
+    return digest.hexdigest()
+
+
+class _DropDirtyWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build is being performed" not in record.getMessage()
+
+
+def incremental_builder(builder, plugin):
+    """Wrap the rebuild function of ``mkdocs serve`` so that rebuilds keep the
+    site folder (MkDocs' dirty build) and the survey plugins decide what to
+    render again.  Returns ``builder`` itself when it is not MkDocs' own."""
+    namespace = getattr(builder, "__globals__", None)
+    build = namespace.get("build") if isinstance(namespace, dict) else None
+    if not callable(build) or getattr(build, "__name__", "") != "build":
+        log.info("survey: this server's rebuilds are not incremental")
+        return builder
+
+    def dirty_build(config, *, serve_url=None, dirty=False):
+        return build(config, serve_url=serve_url, dirty=True)
+
+    def rebuild(config=None):
+        plugin.dirty = True
+        quiet = _DropDirtyWarning()
+        build_log = logging.getLogger(build.__module__)
+        build_log.addFilter(quiet)
+        namespace["build"] = dirty_build
+        try:
+            builder(config)
+        finally:
+            namespace["build"] = build
+            build_log.removeFilter(quiet)
+
+    return rebuild

@@ -1,0 +1,124 @@
+"""Time the ``mkdocs serve`` edit loop in one process, without the server or its
+file watcher: the first build, then K times "edit one record, rebuild".
+
+    python bench/rebuild.py bench/out/n10000/project [--edits 3] [--profile]
+
+The rebuilds go through the same path as under ``mkdocs serve``: the plugins
+get ``on_startup(command="serve")`` and ``on_serve`` (with a stand-in server),
+and each rebuild calls the builder the server would call.  Each record edit
+appends a word to a title (``survey.records.write_record``); after each
+rebuild the script checks that the paper page, its first topic's page,
+``bib/all.bib``, ``data/papers.json`` and the search index show it.
+``--profile`` writes ``<project>/../rebuild-profile.txt`` (cProfile of the
+last rebuild).  The project is edited in place; run it on a copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+from mkdocs.commands.build import build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+
+from survey.records import read_record, write_record  # noqa: E402
+
+
+class StandIn:
+    """What ``on_serve`` sees of MkDocs' LiveReloadServer."""
+
+    def __init__(self, builder) -> None:
+        self.builder = builder
+        self.watched: list[str] = []
+
+    def watch(self, path: str, func=None, *, recursive: bool = True) -> None:
+        self.watched.append(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("project", type=Path)
+    ap.add_argument("--edits", type=int, default=3)
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--dirty", action="store_true", help="as `mkdocs serve --dirty`")
+    args = ap.parse_args(argv)
+    project = args.project.resolve()
+    cfg_file = str(project / "mkdocs.yml")
+    site = tempfile.mkdtemp(prefix="survey-rebuild-")
+    url = "http://127.0.0.1:8000/"
+
+    def get_config():
+        config = load_config(config_file=cfg_file, site_dir=site)
+        config.site_url = url
+        return config
+
+    # The builder MkDocs' `serve` command hands to its server, built the same way.
+    def builder(config=None):
+        if config is None:
+            config = get_config()
+        build(config, serve_url=url, dirty=args.dirty)
+
+    config = get_config()
+    config.plugins.on_startup(command="serve", dirty=args.dirty)
+    started = time.perf_counter()
+    builder(config)
+    first = time.perf_counter() - started
+    server = config.plugins.on_serve(StandIn(builder), config=config, builder=builder)
+    print(f"first build {first:.2f}s", flush=True)
+
+    papers = sorted((project / "content" / "papers").glob("*.yml"))
+    rng = random.Random(7)
+    times = []
+    for n in range(1, args.edits + 1):
+        path = rng.choice(papers)
+        paper, _ = read_record(path, f"content/papers/{path.name}")
+        token = f"rebuildedit{n}x{rng.randrange(10**6):06d}"
+        write_record(path, replace(paper, title=f"{paper.title} {token}"))
+        prof = cProfile.Profile() if args.profile and n == args.edits else None
+        started = time.perf_counter()
+        if prof:
+            prof.enable()
+        server.builder()
+        if prof:
+            prof.disable()
+        took = time.perf_counter() - started
+        times.append(took)
+        checks = {
+            "page": Path(site, "papers", paper.id, "index.html"),
+            "topic": Path(site, "topics", paper.topics[0], "index.html") if paper.topics else None,
+            "all.bib": Path(site, "bib", "all.bib"),
+            "papers.json": Path(site, "data", "papers.json"),
+            "search": Path(site, "search", "search_index.json"),
+        }
+        shown = {name: (p is None or token in p.read_text(encoding="utf-8"))
+                 for name, p in checks.items()}
+        print(f"rebuild {n}: {took:.2f}s  {paper.id}  "
+              + " ".join(f"{k}={'ok' if v else 'STALE'}" for k, v in shown.items()), flush=True)
+        if prof:
+            out = io.StringIO()
+            stats = pstats.Stats(prof, stream=out).sort_stats("cumulative")
+            stats.print_stats(60)
+            stats.sort_stats("tottime").print_stats(30)
+            dest = project.parent / "rebuild-profile.txt"
+            dest.write_text(out.getvalue(), encoding="utf-8")
+            print(f"profile: {dest}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"rebuild_median={sorted(times)[len(times) // 2]:.2f}s peak_rss={rss:.0f}MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
