@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pytest
 from project import copy_project
-from survey.records import read_record, write_record
 from test_serve import base_path, free_port
+
+from survey.records import read_record, write_record
 
 pytestmark = pytest.mark.slow
 

@@ -99,8 +99,9 @@ class RecordCache:
         self.memo = DiskMemo(root, "records", f"records-{CACHE_VERSION}", persist=persist)
         self.stat: dict[str, tuple[int, int, str]] = {}
 
-    def read(self, path: Path, relpath: str) -> tuple[Paper | None, list[Diagnostic]]:
-        st = path.stat()
+    def read(self, path: Path, relpath: str, st: os.stat_result | None = None
+             ) -> tuple[Paper | None, list[Diagnostic]]:
+        st = st or path.stat()
         known = self.stat.get(relpath)
         if known and known[0] == st.st_mtime_ns and known[1] == st.st_size:
             digest = known[2]
@@ -181,6 +182,9 @@ class DiskMemo:
         self.persist = persist
         self.values: dict[str, object] = {}
         self.dirty = False
+        #: when set, :meth:`save` only prunes and :meth:`flush` writes (``mkdocs
+        #: serve`` writes its caches when it stops, not on every rebuild)
+        self.defer = False
         if persist and self.path.exists():
             try:
                 with self.path.open("rb") as fh:
@@ -204,6 +208,11 @@ class DiskMemo:
             for key in stale:
                 del self.values[key]
             self.dirty = True
+        if not self.defer:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the memo to disk if it changed since it was last written."""
         if not self.persist or not self.dirty:
             return
         try:
@@ -231,15 +240,16 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
     papers: list[Paper] = []
     live: set[str] = set()
     papers_dir = content / "papers"
-    for path in sorted(papers_dir.glob("*")) if papers_dir.exists() else []:
-        rel = f"content/papers/{path.name}"
-        if path.is_dir() or path.name.startswith("."):
+    entries = sorted(os.scandir(papers_dir), key=lambda e: e.name) if papers_dir.is_dir() else []
+    for entry in entries:
+        rel = f"content/papers/{entry.name}"
+        if entry.name.startswith(".") or entry.is_dir():
             continue
-        if path.suffix != ".yml":
-            diags.append(Diagnostic(rel, 1, f"'{path.name}' is not a record file",
+        if not entry.name.endswith(".yml"):
+            diags.append(Diagnostic(rel, 1, f"'{entry.name}' is not a record file",
                                     "records are named content/papers/<id>.yml"))
             continue
-        paper, problems = cache.read(path, rel)
+        paper, problems = cache.read(Path(entry.path), rel, entry.stat())
         live.add(cache.stat[rel][2])
         diags.extend(problems)
         if paper is not None:

@@ -106,5 +106,17 @@ def csl_json_text(papers: Iterable[Any]) -> str:
 
 def csl_items_text(items: Iterable[dict[str, Any]]) -> str:
     """:func:`csl_json_text` from items already made by :func:`paper_to_csl`."""
-    ordered = sorted(items, key=lambda item: str(item["id"]))
-    return json.dumps(ordered, ensure_ascii=False, indent=1) + "\n"
+    return csl_join((str(item["id"]), csl_item_text(item)) for item in items)
+
+
+def csl_item_text(item: dict[str, Any]) -> str:
+    """One item as :func:`csl_items_text` writes it inside its list (so the text
+    of an unchanged record can be kept and joined again)."""
+    return " " + json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
+
+
+def csl_join(texts: Iterable[tuple[str, str]]) -> str:
+    """The CSL-JSON file of ``(id, csl_item_text(item))`` pairs, sorted by id:
+    the same text as ``json.dumps(sorted items, ensure_ascii=False, indent=1)``."""
+    ordered = [text for _id, text in sorted(texts, key=lambda pair: pair[0])]
+    return "[\n" + ",\n".join(ordered) + "\n]\n" if ordered else "[]\n"

@@ -31,6 +31,7 @@ any selection byte for byte:
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import re
@@ -46,44 +47,76 @@ INDEX_VERSION = 1
 
 def index_data(catalog: Catalog) -> dict[str, Any]:
     """The content of ``data/index.json``."""
+    return json.loads(index_text(catalog))
+
+
+def index_text(catalog: Catalog, keep: Callable[[Paper, str, Callable[[], str]], str]
+               | None = None) -> str:
+    """The text of ``data/index.json``.  ``keep(paper, name, make)`` may return a
+    paper's entry kept from an earlier build instead of calling ``make()``; an
+    entry depends on the record, its surveys and the taxonomy (named by
+    ``name``)."""
     tax = catalog.taxonomy
-    papers = []
-    for p in newest_first(catalog.papers):
-        topics: list[str] = []
-        for tid in p.topics:
-            if tid in tax:
-                for t in [tid, *tax.ancestors(tid)]:
-                    if t not in topics:
-                        topics.append(t)
-        papers.append({
-            "id": p.id,
-            "key": p.key,
-            "title": p.title,
-            "authors": ", ".join(p.authors),
-            "venue": p.venue or "",
-            "arxiv_id": p.arxiv_id or "",
-            "year": p.year,
-            "date": p.sort_date,
-            "upvotes": p.upvotes,
-            "topics": topics,
-            "surveys": list(catalog.paper_surveys.get(p.id, [])),
-            "has_code": p.has_code,
-            "has_arxiv": p.has_arxiv,
-        })
     surveys = sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))
-    return {
+    head = index_json({
         "version": INDEX_VERSION,
         "topics": [{"id": t.id, "name": t.name, "parent": t.parent} for t, _d in tax.walk()],
         "surveys": [{"id": s.id, "title": s.title} for s in surveys],
-        "papers": papers,
+    }).rstrip("\n")
+    taxonomy = hashlib.sha1(repr([(t.id, t.parent) for t in tax.topics.values()]).encode()
+                            ).hexdigest()
+    entries = []
+    for p in newest_first(catalog.papers):
+        in_surveys = list(catalog.paper_surveys.get(p.id, []))
+
+        def make(p: Paper = p, in_surveys: list[str] = in_surveys) -> str:
+            return index_json(_index_entry(tax, p, in_surveys)).rstrip("\n")
+        name = f"index:{taxonomy}:{','.join(in_surveys)}"
+        entries.append(keep(p, name, make) if keep is not None else make())
+    return head[:-1] + ',"papers":[' + ",".join(entries) + "]}\n"
+
+
+def _index_entry(tax, p: Paper, in_surveys: list[str]) -> dict[str, Any]:
+    topics: list[str] = []
+    for tid in p.topics:
+        if tid in tax:
+            for t in [tid, *tax.ancestors(tid)]:
+                if t not in topics:
+                    topics.append(t)
+    return {
+        "id": p.id,
+        "key": p.key,
+        "title": p.title,
+        "authors": ", ".join(p.authors),
+        "venue": p.venue or "",
+        "arxiv_id": p.arxiv_id or "",
+        "year": p.year,
+        "date": p.sort_date,
+        "upvotes": p.upvotes,
+        "topics": topics,
+        "surveys": in_surveys,
+        "has_code": p.has_code,
+        "has_arxiv": p.has_arxiv,
     }
 
 
 def exports_data(catalog: Catalog, bibtex: Callable[[Paper], str],
                  csl: Callable[[Paper], dict[str, Any]]) -> dict[str, Any]:
     """The content of ``data/index-exports.json``."""
-    return {p.id: {"bibtex": bibtex(p), "csl": csl(p)}
-            for p in sorted(catalog.papers, key=lambda p: p.id)}
+    return json.loads(exports_text(catalog, bibtex, csl))
+
+
+def exports_text(catalog: Catalog, bibtex: Callable[[Paper], str],
+                 csl: Callable[[Paper], dict[str, Any]],
+                 keep: Callable[[Paper, str, Callable[[], str]], str] | None = None) -> str:
+    """The text of ``data/index-exports.json`` (``keep`` as in :func:`index_text`;
+    an entry depends on the record only)."""
+    def make(p: Paper) -> str:
+        return (json.dumps(p.id, ensure_ascii=False) + ":"
+                + index_json({"bibtex": bibtex(p), "csl": csl(p)}).rstrip("\n"))
+    entries = [keep(p, "index-exports", lambda p=p: make(p)) if keep is not None else make(p)
+               for p in sorted(catalog.papers, key=lambda p: p.id)]
+    return "{" + ",".join(entries) + "}\n"
 
 
 def index_json(data: dict[str, Any]) -> str:

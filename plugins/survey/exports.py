@@ -52,13 +52,17 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
     for sid in catalog.surveys:
         out.files[f"bib/surveys/{sid}.bib"] = bib(catalog.survey_papers(sid))
     if csl:
-        from .csl import csl_items_text, paper_to_csl
+        from .csl import csl_item_text, csl_join, paper_to_csl
 
         memo_ = paper_memo or PaperMemo()
         items = {p.id: memo_.get("csl", p, lambda p=p: paper_to_csl(p)) for p in catalog.papers}
         out.csl = items
-        out.files["data/papers.json"] = csl_items_text(items.values())
+        # Each item's text is kept with the record, so an edit re-encodes one item.
+        texts = {p.id: (str(items[p.id]["id"]),
+                        memo_.get("csl-text", p, lambda p=p: csl_item_text(items[p.id])))
+                 for p in catalog.papers}
+        out.files["data/papers.json"] = csl_join(texts.values())
         for sid in catalog.surveys:
-            out.files[f"data/surveys/{sid}.json"] = csl_items_text(
-                items[p.id] for p in catalog.survey_papers(sid))
+            out.files[f"data/surveys/{sid}.json"] = csl_join(
+                texts[p.id] for p in catalog.survey_papers(sid))
     return out

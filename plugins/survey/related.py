@@ -259,6 +259,15 @@ class RelatedCache:
         self.exact = True
         self.neighbours: dict[str, list[list[Any]]] = {}
         self._neighbours_read = False
+        #: when set, files are written by :meth:`flush` (``mkdocs serve``: when it stops)
+        self.defer = False
+        self.pending: dict[str, dict[str, Any]] = {}
+
+    def flush(self) -> None:
+        """Write what was deferred."""
+        pending, self.pending, self.defer = self.pending, {}, False
+        for name, data in pending.items():
+            self._write(name, data)
 
     def _read(self, name: str) -> dict[str, Any] | None:
         assert self.dir is not None
@@ -294,6 +303,9 @@ class RelatedCache:
 
     def _write(self, name: str, data: dict[str, Any]) -> None:
         if not self.persist:
+            return
+        if self.defer:
+            self.pending[name] = data
             return
         assert self.dir is not None
         try:

@@ -27,8 +27,16 @@ from mkdocs.structure.toc import get_toc
 from survey.catalog import PaperMemo, RecordCache, load_catalog
 from survey.render import Renderer, paper_url
 
-from .shared import (BuildState, Ledger, LedgerFile, PageLedger, add_file, incremental_builder,
-                     log, report)
+from .shared import (
+    BuildState,
+    Ledger,
+    LedgerFile,
+    PageLedger,
+    add_file,
+    incremental_builder,
+    log,
+    report,
+)
 
 SHELL_URI = "papers/__shell__.md"
 SHELL_URL = "papers/__shell__/"
@@ -119,6 +127,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.root is not None and self.cache is not None
+        self.cache.memo.defer = self.dirty  # serve writes its caches when it stops
         catalog = load_catalog(self.root, cache=self.cache)
         report(catalog.diagnostics)
         if catalog.errors and config.strict:
@@ -248,6 +257,10 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         if shell.exists():
             shell.unlink()
             shell.parent.rmdir()
+
+    def on_shutdown(self) -> None:
+        if self.cache is not None:
+            self.cache.memo.flush()
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.root is not None

@@ -38,7 +38,7 @@ from survey.related import RelatedCache, RelatedStats, related_ids
 from survey.render import rel, topic_url
 from survey.text import first_sentence
 
-from .shared import BuildState, add_file, catalog_plugin, state
+from .shared import BuildState, LedgerFile, add_file, catalog_plugin, state
 
 log = logging.getLogger("mkdocs.plugins.survey")
 
@@ -107,6 +107,10 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
 
+    def on_shutdown(self) -> None:
+        if self._related_cache is not None:
+            self._related_cache.flush()
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for name in ("related", "feed_size", "few_papers"):
             if self.config[name] < 0:
@@ -152,6 +156,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         if self._related_cache is None or self._root != cat.root:
             self._related_cache = RelatedCache(cat.root, persist=self.config.related_cache)
             self._root = cat.root
+        self._related_cache.defer = catalog_plugin(st.config).dirty  # written when serve stops
         stats = RelatedStats()
         started = time.perf_counter()
         found = related_ids(cat.papers, self.config.related, cache=self._related_cache,
@@ -207,12 +212,15 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
                     text = ""
             return text
 
-        add_file(files, config, INDEX_DATA,
-                 discovery.index_json(discovery.index_data(st.catalog)))
-        add_file(files, config, INDEX_EXPORTS,
-                 discovery.index_json(discovery.exports_data(
-                     st.catalog, entry,
-                     lambda p: st.csl.get(p.id) or st.memo.get("csl", p, lambda: paper_to_csl(p)))))
+        def keep(paper, name, make):
+            return st.memo.get(name, paper, make)
+
+        add_file(files, config, INDEX_DATA, discovery.index_text(st.catalog, keep),
+                 cls=LedgerFile, ledger=st.ledger)
+        add_file(files, config, INDEX_EXPORTS, discovery.exports_text(
+            st.catalog, entry,
+            lambda p: st.csl.get(p.id) or st.memo.get("csl", p, lambda: paper_to_csl(p)), keep),
+            cls=LedgerFile, ledger=st.ledger)
         add_file(files, config, INDEX_PAGE, st.renderer.render(
             "papers_index.md", page="papers/", **discovery.index_context(st.catalog)))
         script = catalog_plugin(config).templates / "assets" / "papers-index.js"

@@ -12,7 +12,7 @@ from mkdocs.structure.files import Files
 from survey.catalog import CACHE_DIR, DiskMemo
 from survey.exports import ENTRY_VERSION, build_exports
 
-from .shared import LedgerFile, add_file, log, state
+from .shared import LedgerFile, add_file, catalog_plugin, log, state
 
 
 class ExportsConfig(base.Config):
@@ -34,12 +34,17 @@ class ExportsPlugin(BasePlugin[ExportsConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
 
+    def on_shutdown(self) -> None:
+        if self.memo is not None:
+            self.memo.flush()
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         st = state(config)
         memo_path = st.catalog.root / CACHE_DIR / f"{ENTRY_VERSION}.pickle"
         if self.memo is None or self.memo.path != memo_path:
             self.memo = DiskMemo(st.catalog.root, ENTRY_VERSION, ENTRY_VERSION,
                                  persist=self.config.cache)
+        self.memo.defer = catalog_plugin(config).dirty  # serve writes it when it stops
         exports = build_exports(st.catalog, per_paper=self.config.per_paper,
                                 per_topic=self.config.per_topic, csl=self.config.csl,
                                 memo=self.memo, paper_memo=st.memo)
