@@ -9,8 +9,11 @@ being rendered, so the site works from any base path and from ``file://``.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -97,6 +100,30 @@ def authors_text(paper: Paper, limit: int | None = None) -> str:
     return "Authors not yet recorded"
 
 
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, so a rebuild under ``mkdocs serve``
+    (which makes new Jinja environments) does not compile them again.  Jinja
+    checks each entry against the template's source: an edited template is
+    compiled afresh."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.load_bytecode(io.BytesIO(data))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        self.store[bucket.key] = out.getvalue()
+
+
+#: Shared by the page templates and (through the MkDocs adapter) the theme's.
+TEMPLATE_CACHE = MemoryBytecodeCache()
+
+
 class Renderer:
     """Renders catalog pages from a template folder."""
 
@@ -112,6 +139,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             undefined=jinja2.StrictUndefined,
+            bytecode_cache=TEMPLATE_CACHE,
         )
         self.env.globals.update(
             rel=rel, paper_url=paper_url, topic_url=topic_url, survey_url=survey_url,
@@ -203,6 +231,20 @@ class Renderer:
             surveys=[cat.surveys[s] for s in cat.topic_surveys.get(topic_id, [])],
             years=sorted(years.items()), with_code=sum(1 for p in papers if p.has_code),
         )
+
+    def index_row(self) -> Callable[[Paper], Markup]:
+        """paper -> its entry in the papers index (``papers_index_row.html``), kept
+        with the record between rebuilds (it also shows topic names)."""
+        template = self.template("papers_index_row.html")
+        names = hashlib.sha1(repr([(t.id, t.name) for t in self.catalog.taxonomy.topics.values()])
+                             .encode()).hexdigest()
+
+        def row(paper: Paper) -> Markup:
+            def make() -> Markup:
+                return Markup(template.render(paper=paper, page="papers/"))
+            return (self.memo.get(f"index-row:{names}", paper, make) if self.memo is not None
+                    else make())
+        return row
 
     def topics_index(self) -> str:
         return self.render("topics.md", page="topics/", tree=self.catalog.taxonomy.walk())

@@ -25,7 +25,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from survey.catalog import PaperMemo, RecordCache, load_catalog
-from survey.render import Renderer, paper_url
+from survey.render import TEMPLATE_CACHE, Renderer, paper_url
 
 from .shared import (
     BuildState,
@@ -169,8 +169,16 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         if st is None:
             return env
         self.files = files
+        if env.bytecode_cache is None:
+            env.bytecode_cache = TEMPLATE_CACHE  # the theme's templates compile once per process
         self.pages.restore(config, files)
-        shell = self._render_shell(env, config, files)
+        # The shell depends on the configuration, the nav and the files only.
+        cached = getattr(self, "_shell", None)
+        if cached is not None and self.pages.common is not None and cached[0] == self.pages.common:
+            shell = cached[1]
+        else:
+            shell = self._render_shell(env, config, files)
+            self._shell = (self.pages.common, shell)
         shell = shell.replace(SHELL_URL, "@@SURVEY_URL@@")
         marks = (MARK_TITLE, MARK_DESC, MARK_HEAD, MARK_BODY, MARK_EDIT, "@@SURVEY_URL@@")
         segments = re.split("(" + "|".join(re.escape(m) for m in marks) + ")", shell)

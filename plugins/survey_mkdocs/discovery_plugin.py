@@ -222,7 +222,8 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
             lambda p: st.csl.get(p.id) or st.memo.get("csl", p, lambda: paper_to_csl(p)), keep),
             cls=LedgerFile, ledger=st.ledger)
         add_file(files, config, INDEX_PAGE, st.renderer.render(
-            "papers_index.md", page="papers/", **discovery.index_context(st.catalog)))
+            "papers_index.md", page="papers/", index_row=st.renderer.index_row(),
+            **discovery.index_context(st.catalog)))
         script = catalog_plugin(config).templates / "assets" / "papers-index.js"
         existing = files.get_file_from_path(INDEX_SCRIPT)
         if existing is not None:

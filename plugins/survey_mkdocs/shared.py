@@ -145,7 +145,7 @@ class LedgerFile(File):
 def add_file(files: Files, config: MkDocsConfig, uri: str, content: str | bytes,
              cls: type[File] = File, ledger: Ledger | None = None) -> File:
     """Add (or replace) a generated file in the build."""
-    existing = files.get_file_from_path(uri)
+    existing = files.src_uris.get(uri)
     if existing is not None:
         files.remove(existing)
     file = cls.generated(config, uri, content=content)
@@ -184,6 +184,8 @@ class PageLedger:
         self.pending: dict[str, tuple[dict, str | None]] = {}
         self.skipped: list[File] = []
         self.ledger: Ledger | None = None
+        #: digest of what every page depends on (see :func:`site_digest`)
+        self.common: str | None = None
 
     def start(self, nav, config: MkDocsConfig, files: Files, renderer: Renderer,
               ledger: Ledger, skip: bool) -> None:
@@ -191,7 +193,7 @@ class PageLedger:
         self.current, self.pending, self.skipped = {}, {}, []
         if not skip:
             self.keys, self.meta = {}, {}
-        common = site_digest(config, files)
+        common = self.common = site_digest(config, files)
         for file in files.documentation_pages():
             if file.src_uri in self.exclude:
                 file.is_modified = _unmodified if skip else _modified
