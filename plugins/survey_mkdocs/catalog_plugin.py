@@ -141,7 +141,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         self.ledger.start(self.dirty)
         self.state = st = BuildState(catalog=catalog, renderer=renderer, config=config,
                                      ledger=self.ledger, memo=self.memo)
-        templates = _template_digest(renderer)
+        templates = self.templates_digest = _template_digest(renderer)
         if templates != getattr(self, "_templates_digest", None):
             self.memo = PaperMemo()  # fragments rendered by older templates are stale
             self._templates_digest = templates
@@ -306,7 +306,8 @@ class RenderedFile(LedgerFile):
 
 def _template_digest(renderer) -> str:
     folder = Path(renderer.env.loader.searchpath[0])
-    return hashlib.sha1(b"".join(p.read_bytes() for p in sorted(folder.glob("*.html")))
+    paths = sorted([*folder.glob("*.html"), *folder.glob("*.md")])
+    return hashlib.sha1(b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in paths)
                         ).hexdigest()
 
 

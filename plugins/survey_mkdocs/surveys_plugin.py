@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 from pathlib import Path
 
@@ -26,6 +27,14 @@ class SurveysConfig(base.Config):
 
 
 class SurveysPlugin(BasePlugin[SurveysConfig]):
+    def __init__(self) -> None:
+        #: key of a survey page's inputs -> its Markdown (kept across serve rebuilds)
+        self._pages: dict[str, str] = {}
+
+    # Defining on_startup keeps this instance (and the pages) across `mkdocs serve` rebuilds.
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.config.nav:
             root = Path(config.config_file_path or ".").resolve().parent
@@ -51,7 +60,27 @@ class SurveysPlugin(BasePlugin[SurveysConfig]):
         surveys = sorted(cat.surveys.values(), key=lambda s: (s.order, s.id))
         add_file(files, config, f"{prefix}/index.md",
                  st.renderer.render("surveys.md", page=f"{prefix}/", surveys=surveys))
+        kept, self._pages = self._pages, {}
         for survey in surveys:
-            markdown = expand_survey(cat, st.renderer, survey, st.charts.get(f"survey:{survey.id}"))
+            chart = st.charts.get(f"survey:{survey.id}")
+            key = survey_key(cat, survey, chart, "\0".join(
+                [catalog_plugin(config).templates_digest, st.renderer.site_name,
+                 st.renderer.repo_url or "", st.renderer.edit_branch]))
+            markdown = kept[key] if key in kept else expand_survey(cat, st.renderer, survey,
+                                                                   chart)
+            self._pages[key] = markdown
             add_file(files, config, f"{prefix}/{survey.id}.md", markdown)
         return files
+
+
+def survey_key(cat, survey, chart, templates: str) -> str:
+    """Everything a survey page is made from: the survey, its papers, the
+    records its citations resolve to, the other surveys (shared papers), the
+    taxonomy, its chart and the templates."""
+    parts = [repr(survey), str(chart), templates,
+             repr([(t.id, t.name, t.parent, t.children) for t in cat.taxonomy.topics.values()]),
+             repr([(p.id, p.digest or repr(p)) for p in cat.survey_papers(survey.id)]),
+             repr([(k, (cat.by_key[k].id, cat.by_key[k].digest or repr(cat.by_key[k]))
+                    if k in cat.by_key else None) for k in survey.cited_keys]),
+             repr([(o.id, o.title, o.order, o.paper_ids) for o in cat.surveys.values()])]
+    return hashlib.sha1("\0".join(parts).encode()).hexdigest()
