@@ -36,6 +36,27 @@ from mkdocs.config import load_config  # noqa: E402
 from survey.records import read_record, write_record  # noqa: E402
 
 
+def time_events() -> None:
+    """Print how long each plugin event (summed over pages) took, per build."""
+    from mkdocs import plugins
+
+    run = plugins.PluginCollection.run_event
+    spent: dict[str, float] = {}
+
+    def timed(self, name, item=None, **kwargs):
+        started = time.perf_counter()
+        try:
+            return run(self, name, item, **kwargs)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+            if name == "post_build":
+                print("  events: " + ", ".join(f"{k} {v:.2f}s" for k, v in spent.items()
+                                               if v >= 0.01), flush=True)
+                spent.clear()
+
+    plugins.PluginCollection.run_event = timed
+
+
 class StandIn:
     """What ``on_serve`` sees of MkDocs' LiveReloadServer."""
 
@@ -54,7 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--edits", type=int, default=3)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--dirty", action="store_true", help="as `mkdocs serve --dirty`")
+    ap.add_argument("--events", action="store_true",
+                    help="print the time of each plugin event of each rebuild")
     args = ap.parse_args(argv)
+    if args.events:
+        time_events()
     project = args.project.resolve()
     cfg_file = str(project / "mkdocs.yml")
     site = tempfile.mkdtemp(prefix="survey-rebuild-")

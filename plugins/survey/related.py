@@ -257,7 +257,7 @@ class RelatedCache:
         #: incremental update (then nothing is written to disk)
         self.hashes: dict[str, str] = {}
         self.exact = True
-        self.neighbours: dict[str, list[list[Any]]] = {}
+        self.neighbours: dict[str, list[tuple[str, float]]] = {}
         self._neighbours_read = False
         #: when set, files are written by :meth:`flush` (``mkdocs serve``: when it stops)
         self.defer = False
@@ -286,7 +286,8 @@ class RelatedCache:
         data = self._read(NEIGHBOURS_FILE)
         if data and isinstance(data.get("neighbours"), dict):
             self.neighbours_key = data.get("key")
-            self.neighbours = data["neighbours"]
+            self.neighbours = {pid: [(str(o), float(sc)) for o, sc in rows]
+                               for pid, rows in data["neighbours"].items()}
             self.hashes = data.get("hashes") or {}
 
     def load_terms(self, title_weight: float) -> None:
@@ -367,8 +368,7 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     key = corpus_key([(p.id, h) for p, h in zip(ordered, hashes, strict=True)], k, min_score,
                      title_weight)
     if key == cache.neighbours_key:
-        return {pid: [(str(o), float(s)) for o, s in rows]
-                for pid, rows in cache.neighbours.items()}
+        return dict(cache.neighbours)
 
     cache.load_terms(title_weight)
     docs = []
@@ -396,7 +396,7 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
         stats.incremental = True
         cache.neighbours_key = key
         cache.hashes = dict(zip((p.id for p in ordered), hashes, strict=True))
-        cache.neighbours = {pid: [[o, s] for o, s in rows] for pid, rows in result.items()}
+        cache.neighbours = result
         cache.exact = False
         return result
     found = nearest_neighbours(docs, k, min_score)
@@ -404,7 +404,7 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
               for p, row in zip(ordered, found, strict=True)}
     cache.neighbours_key = key
     cache.hashes = dict(zip((p.id for p in ordered), hashes, strict=True))
-    cache.neighbours = {pid: [[o, s] for o, s in rows] for pid, rows in result.items()}
+    cache.neighbours = result
     cache.exact = True
     cache.save_neighbours()
     return result
@@ -414,7 +414,7 @@ def _update(ordered: Sequence[Any], docs: list[dict[str, float]], changed: list[
             cache: RelatedCache, k: int, min_score: float) -> dict[str, list[tuple[str, float]]]:
     """The incremental step of :func:`related_ids`."""
     index = {p.id: i for i, p in enumerate(ordered)}
-    old = {pid: [(str(o), float(s)) for o, s in rows] for pid, rows in cache.neighbours.items()}
+    old = cache.neighbours
     changed_ids = {ordered[i].id for i in changed}
     affected = sorted(set(changed) | {index[pid] for pid, rows in old.items()
                                       if any(o in changed_ids for o, _s in rows)})

@@ -28,6 +28,7 @@ from survey.catalog import PaperMemo, RecordCache, load_catalog
 from survey.render import TEMPLATE_CACHE, Renderer, paper_url
 
 from .shared import (
+    REUSE,
     BuildState,
     Ledger,
     LedgerFile,
@@ -139,6 +140,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         renderer = Renderer(catalog, self.templates, site_name=config.site_name,
                             repo_url=config.repo_url, edit_branch=self.config.edit_branch)
         self.ledger.start(self.dirty)
+        REUSE.start()
         self.state = st = BuildState(catalog=catalog, renderer=renderer, config=config,
                                      ledger=self.ledger, memo=self.memo)
         templates = self.templates_digest = _template_digest(renderer)

@@ -147,6 +147,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
                 "help_wanted.md", page="help-wanted/", few=self.config.few_papers,
                 hw=discovery.help_wanted(cat, self.config.few_papers),
                 record_link=lambda p: self._repo_link(st, p.path or f"content/papers/{p.id}.yml"),
+                gap_row=self._gap_row(st),
                 facts_link=lambda line: self._repo_link(st, discovery.FACTS_FILE, line)))
         return files
 
@@ -229,6 +230,20 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         if existing is not None:
             files.remove(existing)
         files.append(File.generated(config, INDEX_SCRIPT, abs_src_path=str(script)))
+
+    def _gap_row(self, st: BuildState):
+        """(gap, note header) -> its table row on help-wanted/, kept with the record."""
+        template = st.renderer.template("help_wanted_row.html")
+        repo = f"{st.renderer.repo_url}:{st.renderer.edit_branch}"
+
+        def row(gap, note_header):
+            def make():
+                return Markup(template.render(
+                    gap=gap, note_header=note_header, page="help-wanted/",
+                    record_link=lambda p: self._repo_link(
+                        st, p.path or f"content/papers/{p.id}.yml")))
+            return st.memo.get(f"gap:{repo}:{bool(note_header)}:{gap.note}", gap.paper, make)
+        return row
 
     @staticmethod
     def _repo_link(st: BuildState, path: str, line: int | None = None) -> str | None:
