@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 import os
@@ -350,6 +351,10 @@ def incremental_builder(builder, plugin):
 
     def rebuild(config=None):
         plugin.dirty = True
+        # What the last build left (catalog, caches, memos) lives on: keep it out of
+        # the garbage collector's full passes, which would otherwise walk it all.
+        gc.collect()
+        gc.freeze()
         quiet = _DropDirtyWarning()
         build_log = logging.getLogger(build.__module__)
         build_log.addFilter(quiet)
