@@ -156,11 +156,16 @@ class PaperMemo:
     kept in memory across ``mkdocs serve`` rebuilds and keyed by the record's
     digest, so an edit re-derives only the edited record's values."""
 
-    def __init__(self) -> None:
+    def __init__(self, rebuilds: bool = True) -> None:
         self.values: dict[tuple[str, str], object] = {}
+        #: whether another build will follow in this process (``mkdocs serve``);
+        #: if not, values asked for ``once`` are not kept
+        self.rebuilds = rebuilds
 
-    def get(self, name: str, paper: Paper, compute):
-        if paper.digest is None:
+    def get(self, name: str, paper: Paper, compute, once: bool = False):
+        """The value ``name`` of ``paper``, computed the first time.  ``once``: the
+        build asks for it once, so it is kept only when another build follows."""
+        if paper.digest is None or (once and not self.rebuilds):
             return compute()
         key = (name, paper.digest)
         if key not in self.values:

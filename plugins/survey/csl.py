@@ -115,6 +115,12 @@ def csl_item_text(item: dict[str, Any]) -> str:
     return " " + json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
 
 
+def csl_join_bytes(texts: Iterable[tuple[str, bytes]]) -> bytes:
+    """:func:`csl_join` of UTF-8 encoded item texts, as UTF-8 (the file as written)."""
+    ordered = [text for _id, text in sorted(texts, key=lambda pair: pair[0])]
+    return b"[\n" + b",\n".join(ordered) + b"\n]\n" if ordered else b"[]\n"
+
+
 def csl_join(texts: Iterable[tuple[str, str]]) -> str:
     """The CSL-JSON file of ``(id, csl_item_text(item))`` pairs, sorted by id:
     the same text as ``json.dumps(sorted items, ensure_ascii=False, indent=1)``."""

@@ -50,12 +50,12 @@ def index_data(catalog: Catalog) -> dict[str, Any]:
     return json.loads(index_text(catalog))
 
 
-def index_text(catalog: Catalog, keep: Callable[[Paper, str, Callable[[], str]], str]
-               | None = None) -> str:
+def index_text(catalog: Catalog, keep: Callable[[Paper, str, Callable[[], bytes]], bytes]
+               | None = None, as_bytes: bool = False) -> str | bytes:
     """The text of ``data/index.json``.  ``keep(paper, name, make)`` may return a
     paper's entry kept from an earlier build instead of calling ``make()``; an
     entry depends on the record, its surveys and the taxonomy (named by
-    ``name``)."""
+    ``name``), as UTF-8 bytes with ``as_bytes``."""
     tax = catalog.taxonomy
     surveys = sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))
     head = index_json({
@@ -69,11 +69,12 @@ def index_text(catalog: Catalog, keep: Callable[[Paper, str, Callable[[], str]],
     for p in newest_first(catalog.papers):
         in_surveys = list(catalog.paper_surveys.get(p.id, []))
 
-        def make(p: Paper = p, in_surveys: list[str] = in_surveys) -> str:
-            return index_json(_index_entry(tax, p, in_surveys)).rstrip("\n")
+        def make(p: Paper = p, in_surveys: list[str] = in_surveys) -> bytes:
+            return index_json(_index_entry(tax, p, in_surveys)).rstrip("\n").encode("utf-8")
         name = f"index:{taxonomy}:{','.join(in_surveys)}"
         entries.append(keep(p, name, make) if keep is not None else make())
-    return head[:-1] + ',"papers":[' + ",".join(entries) + "]}\n"
+    out = head[:-1].encode("utf-8") + b',"papers":[' + b",".join(entries) + b"]}\n"
+    return out if as_bytes else out.decode("utf-8")
 
 
 def _index_entry(tax, p: Paper, in_surveys: list[str]) -> dict[str, Any]:
@@ -108,15 +109,17 @@ def exports_data(catalog: Catalog, bibtex: Callable[[Paper], str],
 
 def exports_text(catalog: Catalog, bibtex: Callable[[Paper], str],
                  csl: Callable[[Paper], dict[str, Any]],
-                 keep: Callable[[Paper, str, Callable[[], str]], str] | None = None) -> str:
+                 keep: Callable[[Paper, str, Callable[[], bytes]], bytes] | None = None,
+                 as_bytes: bool = False) -> str | bytes:
     """The text of ``data/index-exports.json`` (``keep`` as in :func:`index_text`;
-    an entry depends on the record only)."""
-    def make(p: Paper) -> str:
+    an entry depends on the record only), as UTF-8 bytes with ``as_bytes``."""
+    def make(p: Paper) -> bytes:
         return (json.dumps(p.id, ensure_ascii=False) + ":"
-                + index_json({"bibtex": bibtex(p), "csl": csl(p)}).rstrip("\n"))
+                + index_json({"bibtex": bibtex(p), "csl": csl(p)}).rstrip("\n")).encode("utf-8")
     entries = [keep(p, "index-exports", lambda p=p: make(p)) if keep is not None else make(p)
                for p in sorted(catalog.papers, key=lambda p: p.id)]
-    return "{" + ",".join(entries) + "}\n"
+    out = b"{" + b",".join(entries) + b"}\n"
+    return out if as_bytes else out.decode("utf-8")
 
 
 def index_json(data: dict[str, Any]) -> str:
@@ -272,8 +275,11 @@ class SearchDocs:
     documents of the edited papers and of the papers whose distinctive words it
     can change (those sharing a word whose collection frequency changed)."""
 
-    def __init__(self, abstract_chars: int = 0, keywords: int = 0, authors: int = 0) -> None:
+    def __init__(self, abstract_chars: int = 0, keywords: int = 0, authors: int = 0,
+                 incremental: bool = True) -> None:
         self.abstract_chars, self.keywords, self.authors = abstract_chars, keywords, authors
+        #: keep what the next update needs (else each update starts from nothing)
+        self.incremental = incremental
         self.words: dict[str, tuple[tuple[str, str], tuple[str, ...]]] = {}
         self.df: dict[str, int] = {}
         self.holders: dict[str, set[str]] = {}
@@ -291,6 +297,12 @@ class SearchDocs:
                 holders.discard(pid)
 
     def update(self, papers: list[Paper]) -> list[str]:
+        if not self.incremental:
+            distinct = distinctive_words(papers, self.keywords) if self.keywords > 0 else {}
+            self.made = len(papers)
+            return [json.dumps(_search_doc(p, self.abstract_chars, self.authors,
+                                           distinct.get(p.id, [])), separators=(",", ":"))
+                    for p in sorted(papers, key=lambda p: p.id)]
         current = {p.id: p for p in papers}
         touched: set[str] = set()
         for pid in [pid for pid in self.words if pid not in current]:

@@ -69,8 +69,9 @@ NEIGHBOURS_FILE = "related-neighbours.json"
 
 #: How many times a title term counts, relative to an abstract term.
 TITLE_WEIGHT = 3.0
-#: Rows of the similarity matrix computed at once.
-BLOCK_ROWS = 512
+#: Rows of the similarity matrix computed at once (its temporaries grow with it:
+#: about 30 MB per 64 rows at 10,000 papers).
+BLOCK_ROWS = 64
 #: Terms found in at least this fraction of papers go into the dense (BLAS) part.
 DENSE_FRACTION = 0.02
 #: At most this many dense terms.
@@ -155,13 +156,14 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
     if n < 2 or k <= 0:
         return [[] for _ in (range(n) if only is None else only)]
     vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
-    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n)
+    # Index arrays are int32 (half the memory of int64 at a million entries).
+    lengths = np.fromiter(map(len, docs), dtype=np.int32, count=n)
     nnz = int(lengths.sum())
-    cols = np.fromiter(map(vocab.__getitem__, chain.from_iterable(docs)), dtype=np.int64,
+    cols = np.fromiter(map(vocab.__getitem__, chain.from_iterable(docs)), dtype=np.int32,
                        count=nnz)
     tf = np.fromiter(chain.from_iterable(d.values() for d in docs), dtype=np.float64,
                      count=nnz)
-    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    rows = np.repeat(np.arange(n, dtype=np.int32), lengths)
     df = np.bincount(cols, minlength=len(vocab))
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     w = (1.0 + np.log(np.maximum(tf, 1e-12))) * idf[cols]
@@ -186,7 +188,7 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
 
     # Rarer terms: postings lists (by term) joined with each block's entries.
     s_rows, s_cols, s_w = rows[~is_dense], cols[~is_dense], w[~is_dense]
-    by_term = np.argsort(s_cols, kind="stable")
+    by_term = np.argsort(s_cols, kind="stable").astype(np.int32)
     post_doc, post_w = s_rows[by_term], s_w[by_term]
     post_len = np.bincount(s_cols, minlength=len(vocab))
     post_start = np.concatenate(([0], np.cumsum(post_len)[:-1]))
@@ -315,8 +317,8 @@ class RelatedCache:
             if not gitignore.exists():
                 gitignore.write_text("*\n")
             tmp = self.dir / (name + ".tmp")
-            tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True),
-                           encoding="utf-8")
+            with tmp.open("w", encoding="utf-8") as fh:
+                _dump(fh, data)
             os.replace(tmp, self.dir / name)
         except OSError:
             pass
@@ -330,6 +332,20 @@ class RelatedCache:
             return
         self._write(NEIGHBOURS_FILE, {"version": CACHE_VERSION, "key": self.neighbours_key,
                                       "neighbours": self.neighbours, "hashes": self.hashes})
+
+
+def _dump(fh, value: Any, depth: int = 0) -> None:
+    """``json.dump(value, fh, separators=(",", ":"), sort_keys=True)``, written
+    entry by entry for the two outer levels (so the text of 10,000 papers' term
+    counts is never held at once) with the C encoder for each entry."""
+    if isinstance(value, dict) and depth < 2:
+        fh.write("{")
+        for i, key in enumerate(sorted(value)):
+            fh.write(("," if i else "") + json.dumps(str(key)) + ":")
+            _dump(fh, value[key], depth + 1)
+        fh.write("}")
+    else:
+        fh.write(json.dumps(value, separators=(",", ":"), sort_keys=True))
 
 
 def corpus_key(items: Sequence[tuple[str, str]], k: int, min_score: float,

@@ -242,8 +242,8 @@ class Renderer:
         def row(paper: Paper) -> Markup:
             def make() -> Markup:
                 return Markup(template.render(paper=paper, page="papers/"))
-            return (self.memo.get(f"index-row:{names}", paper, make) if self.memo is not None
-                    else make())
+            return (self.memo.get(f"index-row:{names}", paper, make, once=True)
+                    if self.memo is not None else make())
         return row
 
     def topics_index(self) -> str:

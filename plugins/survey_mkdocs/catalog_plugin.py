@@ -19,7 +19,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -34,6 +34,7 @@ from .shared import (
     LedgerFile,
     PageLedger,
     add_file,
+    head_for,
     incremental_builder,
     log,
     report,
@@ -126,6 +127,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                 if hasattr(plugin, "search_index_prev"):
                     plugin.search_index_prev = None
 
+    @event_priority(100)  # the other survey plugins' on_files read the catalog
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.root is not None and self.cache is not None
         self.cache.memo.defer = self.dirty  # serve writes its caches when it stops
@@ -147,6 +149,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         if templates != getattr(self, "_templates_digest", None):
             self.memo = PaperMemo()  # fragments rendered by older templates are stale
             self._templates_digest = templates
+        # Only under `mkdocs serve` are values asked for again by a later build.
+        self.memo.rebuilds = getattr(self, "command", "build") == "serve"
         self.memo.prune({p.digest for p in catalog.papers if p.digest})
         renderer.memo = self.memo
         st.memo = self.memo
@@ -193,7 +197,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             values = {
                 MARK_TITLE: html.escape(paper.title, quote=True),
                 MARK_DESC: html.escape(_description(paper), quote=True),
-                MARK_HEAD: st.head.get(paper.id, ""),
+                MARK_HEAD: head_for(st, paper),
                 MARK_BODY: renderer.paper_body(paper, st.bibtex.get(paper.id, ""),
                                                st.related.get(paper.id)),
                 MARK_EDIT: html.escape(renderer.edit_url(
@@ -207,13 +211,14 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         common = hashlib.sha1("\0".join(
             [shell, self._templates_digest, _taxonomy_digest(st.catalog)]
             + [f"{s.id}={s.title}" for s in st.catalog.surveys.values()]).encode()).hexdigest()
+        head_inputs = "\0".join(st.head_inputs)
         for paper in st.catalog.papers:
             file = st.paper_files[paper.id]
             file.render = partial(render, paper)
             related = st.related.get(paper.id) or []
             file.key = hashlib.sha1("\0".join(
                 [common, paper.digest or paper.title, st.bibtex.get(paper.id, ""),
-                 st.head.get(paper.id, ""), ",".join(st.catalog.paper_surveys.get(paper.id, []))]
+                 head_inputs, ",".join(st.catalog.paper_surveys.get(paper.id, []))]
                 + [f"{r.id}:{r.digest or r.title}" for r in related]).encode()).hexdigest()
         return env
 

@@ -30,7 +30,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 from survey import charts, discovery, feed, scholar
@@ -120,22 +120,38 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._st = None  # nothing from a previous build survives into this one
 
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+    # Related papers are computed before survey-exports makes the export files
+    # (survey-catalog's on_files runs first, at priority 100): the similarity
+    # matrix's peak memory is then not added to that of the exports.
+    @event_priority(50)
+    def _on_files_related(self, files: Files, *, config: MkDocsConfig) -> Files:
         st = self._st = state(config)
-        cat = st.catalog
         if self.config.related:
             self._related(st)
+        return files
+
+    def _on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        st = self._st = state(config)
+        cat = st.catalog
         if self.config.scholar:
-            for paper in cat.papers:
-                extra = st.memo.get(f"head:{config.site_url}:{config.site_name}", paper,
-                                    lambda paper=paper: scholar.head_tags(
-                    paper, site_url=config.site_url, site_name=config.site_name,
-                    description=first_sentence(paper.abstract, 200) if paper.abstract else None))
-                if self.config.feed:
-                    extra += (f'\n<link rel="alternate" type="application/atom+xml" '
-                              f'title="{_attr(config.site_name)}: new papers" '
-                              f'href="{rel(FEED, f"papers/{paper.id}/")}">')
-                st.head[paper.id] = (st.head.get(paper.id, "") + "\n" + extra).strip()
+            feed_link = self.config.feed
+            name = f"head:{config.site_url}:{config.site_name}:{feed_link}"
+
+            def head(paper) -> str:
+                def make() -> str:
+                    extra = scholar.head_tags(
+                        paper, site_url=config.site_url, site_name=config.site_name,
+                        description=(first_sentence(paper.abstract, 200) if paper.abstract
+                                     else None))
+                    if feed_link:
+                        extra += (f'\n<link rel="alternate" type="application/atom+xml" '
+                                  f'title="{_attr(config.site_name)}: new papers" '
+                                  f'href="{rel(FEED, f"papers/{paper.id}/")}">')
+                    return extra
+                return st.memo.get(name, paper, make, once=True)
+
+            st.head_makers.append(head)
+            st.head_inputs.append(name)
         if self.config.charts:
             self._charts(st)
         if self.config.feed:
@@ -151,6 +167,8 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
                 facts_link=lambda line: self._repo_link(st, discovery.FACTS_FILE, line)))
         return files
 
+    on_files = CombinedEvent(_on_files_related, _on_files)
+
     # -- parts -----------------------------------------------------------
     def _related(self, st: BuildState) -> None:
         cat = st.catalog
@@ -163,8 +181,11 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         found = related_ids(cat.papers, self.config.related, cache=self._related_cache,
                             incremental=getattr(self, "command", "build") == "serve",
                             min_score=self.config.related_min_score, stats=stats)
+        by_id = cat.by_id
         for pid, rows in found.items():
-            st.related[pid] = [cat.by_id[o] for o, _score in rows if o in cat.by_id]
+            st.related[pid] = [by_id[o] for o, _score in rows if o in by_id]
+        if getattr(self, "command", "build") != "serve":
+            self._related_cache = None  # term counts of every paper: not needed again
         log.info(f"survey: related papers for {stats.papers} papers "
                  + (f"computed in {time.perf_counter() - started:.2f}s "
                     f"({stats.tokenised} re-tokenised)" if stats.recomputed else "from the cache"))
@@ -214,14 +235,15 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
             return text
 
         def keep(paper, name, make):
-            return st.memo.get(name, paper, make)
+            return st.memo.get(name, paper, make, once=True)
 
-        add_file(files, config, INDEX_DATA, discovery.index_text(st.catalog, keep),
+        add_file(files, config, INDEX_DATA, discovery.index_text(st.catalog, keep, as_bytes=True),
                  cls=LedgerFile, ledger=st.ledger)
         add_file(files, config, INDEX_EXPORTS, discovery.exports_text(
-            st.catalog, entry,
-            lambda p: st.csl.get(p.id) or st.memo.get("csl", p, lambda: paper_to_csl(p)), keep),
-            cls=LedgerFile, ledger=st.ledger)
+            st.catalog, entry, lambda p: st.csl.get(p.id) or paper_to_csl(p), keep,
+            as_bytes=True), cls=LedgerFile, ledger=st.ledger)
+        if getattr(self, "command", "build") != "serve":
+            st.csl.clear()  # every CSL item is in the export files now
         add_file(files, config, INDEX_PAGE, st.renderer.render(
             "papers_index.md", page="papers/", index_row=st.renderer.index_row(),
             **discovery.index_context(st.catalog)))
@@ -242,7 +264,8 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
                     gap=gap, note_header=note_header, page="help-wanted/",
                     record_link=lambda p: self._repo_link(
                         st, p.path or f"content/papers/{p.id}.yml")))
-            return st.memo.get(f"gap:{repo}:{bool(note_header)}:{gap.note}", gap.paper, make)
+            return st.memo.get(f"gap:{repo}:{bool(note_header)}:{gap.note}", gap.paper, make,
+                               once=True)
         return row
 
     @staticmethod
@@ -279,7 +302,8 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         self._page_docs = {url: (kept.get(url, []) if url in skipped else by_page.get(url, []))
                            for url in pages}
         if self._paper_docs is None or self._paper_docs_params != self._search_params():
-            self._paper_docs = discovery.SearchDocs(*self._search_params())
+            self._paper_docs = discovery.SearchDocs(
+                *self._search_params(), incremental=getattr(self, "command", "build") == "serve")
             self._paper_docs_params = self._search_params()
         papers = self._paper_docs.update(st.catalog.papers)
         docs = [d for url in pages for d in self._page_docs[url]] + papers

@@ -7,6 +7,7 @@ import gc
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -38,8 +39,11 @@ class BuildState:
     bibtex: dict[str, str] = field(default_factory=dict)
     #: paper id -> related papers shown on its page
     related: dict[str, list[Paper]] = field(default_factory=dict)
-    #: paper id -> extra <head> tags for its page
-    head: dict[str, str] = field(default_factory=dict)
+    #: makers of extra <head> tags for a paper page, called as each page is written
+    #: (so 10,000 pages' tags are never held at once), and what their output
+    #: depends on besides the record
+    head_makers: list[Callable[[Paper], str]] = field(default_factory=list)
+    head_inputs: list[str] = field(default_factory=list)
     #: named SVG charts for generated pages
     charts: dict[str, str] = field(default_factory=dict)
     #: per-record derived values kept across rebuilds
@@ -50,6 +54,11 @@ class BuildState:
     ledger: Ledger | None = None
     #: the generated home page, if the docs folder has none
     home_file: File | None = None
+
+
+def head_for(st: BuildState, paper: Paper) -> str:
+    """The extra <head> tags of a paper's page."""
+    return "\n".join(t for t in (make(paper) for make in st.head_makers) if t).strip()
 
 
 def catalog_plugin(config: MkDocsConfig) -> CatalogPlugin:
