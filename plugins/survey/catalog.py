@@ -322,6 +322,15 @@ def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
     _resolve_surveys(cat, diags)
 
 
+class _BlockPairs:
+    """Close pairs of each block of titles, kept from the last catalog load."""
+
+    values: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+
+
+_BLOCK_PAIRS = _BlockPairs()
+
+
 def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
     """Titles equal or within two edits once normalised (exact only for short titles).
 
@@ -340,17 +349,26 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
         blocks["p:" + norm[:12]].append(i)
         blocks["s:" + norm[-12:]].append(i)
     pairs: set[tuple[int, int]] = set()
+    kept, _BLOCK_PAIRS.values = _BLOCK_PAIRS.values, {}
     for members in blocks.values():
         if len(members) < 2:
             continue
-        texts = [norms[i] for i in members]
-        for start in range(0, len(texts), 2000):
-            dist = cdist(texts[start:start + 2000], texts, scorer=Levenshtein.distance,
-                         score_cutoff=2, dtype=np.int32, workers=1)
-            for r, c in zip(*np.nonzero(dist <= 2), strict=True):
-                a, b = members[start + int(r)], members[int(c)]
-                if a < b:
-                    pairs.add((a, b))
+        texts = tuple(norms[i] for i in members)
+        # A block's close pairs (positions in the block) depend on its titles only,
+        # so a rebuild after an edit compares just the edited titles' two blocks.
+        local = kept.get(texts)
+        if local is None:
+            local = []
+            for start in range(0, len(texts), 2000):
+                dist = cdist(texts[start:start + 2000], texts, scorer=Levenshtein.distance,
+                             score_cutoff=2, dtype=np.int32, workers=1)
+                local.extend((start + int(r), int(c))
+                             for r, c in zip(*np.nonzero(dist <= 2), strict=True))
+        _BLOCK_PAIRS.values[texts] = local
+        for r, c in local:
+            a, b = members[r], members[c]
+            if a < b:
+                pairs.add((a, b))
     for a, b in sorted(pairs):
         na, nb = norms[a], norms[b]
         limit = 0 if min(len(na), len(nb)) < 20 else 2

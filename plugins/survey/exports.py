@@ -29,8 +29,11 @@ ENTRY_VERSION = "bibtex-1"
 
 def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = True,
                   csl: bool = True, memo: DiskMemo | None = None,
-                  paper_memo: PaperMemo | None = None) -> Exports:
-    """Every export file.  ``memo`` (optional) keeps entries of unchanged records."""
+                  paper_memo: PaperMemo | None = None,
+                  kept: dict[tuple, str] | None = None) -> Exports:
+    """Every export file.  ``memo`` (optional) keeps entries of unchanged records;
+    ``kept`` (optional, filled in) keeps the text of each ``.bib`` collection file
+    by the records it holds, for the next call."""
     out = Exports()
     if memo is None:
         out.entries = {p.id: paper_to_entry(p) for p in catalog.papers}
@@ -39,8 +42,19 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
                        for p in catalog.papers}
         memo.save({p.digest for p in catalog.papers if p.digest})
 
+    previous = dict(kept) if kept is not None else {}
+    if kept is not None:
+        kept.clear()
+
     def bib(papers: list[Paper]) -> str:
-        return bib_file_text([(p.key, out.entries[p.id]) for p in papers])
+        key = tuple((p.key, p.digest) if p.digest else (p.key, out.entries[p.id])
+                    for p in papers)
+        text = previous.get(key)
+        if text is None:
+            text = bib_file_text([(p.key, out.entries[p.id]) for p in papers])
+        if kept is not None:
+            kept[key] = text
+        return text
 
     out.files["bib/all.bib"] = bib(catalog.papers)
     if per_paper:

@@ -27,6 +27,7 @@ from .text import contribution_line, first_sentence
 
 _BLOCK_RE = re.compile(r"<!--survey-block:(\d+)-->")
 _BLOCK_RE_BYTES = re.compile(rb"<!--survey-block:(\d+)-->")
+_LOCAL_RE = re.compile(r"<!--survey-local:(\d+)-->")
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
@@ -179,6 +180,26 @@ class Renderer:
         if "<!--survey-block:" not in html:
             return html
         return _BLOCK_RE.sub(lambda m: self.blocks[int(m.group(1))], html)
+
+    def kept(self, store: dict[str, tuple[str, list[str]]], key: str,
+             make: Callable[[], str]) -> str:
+        """``make()``, or the text ``store`` kept under ``key`` from an earlier
+        build, its large blocks stashed again here (see :meth:`stash`)."""
+        hit = store.get(key)
+        if hit is not None:
+            local, blocks = hit
+            base = len(self.blocks)
+            self.blocks.extend(blocks)
+            return _LOCAL_RE.sub(lambda m: f"<!--survey-block:{base + int(m.group(1))}-->",
+                                 local)
+        text = make()
+        order: dict[int, int] = {}
+
+        def localise(m: re.Match) -> str:
+            order.setdefault(int(m.group(1)), len(order))
+            return f"<!--survey-local:{order[int(m.group(1))]}-->"
+        store[key] = (_BLOCK_RE.sub(localise, text), [self.blocks[i] for i in order])
+        return text
 
     def stashed(self, text: str | bytes) -> list[str]:
         """The blocks whose placeholders ``text`` holds."""

@@ -79,6 +79,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         self.cache: RecordCache | None = None
         self.root: Path | None = None
         self.pages = PageLedger(exclude=(SHELL_URI,))
+        self._topic_pages: dict[str, tuple[str, list[str]]] = {}
 
     # Defining on_startup keeps this instance alive across `mkdocs serve`
     # rebuilds, so the parsed-record cache is reused.
@@ -160,9 +161,24 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         if self.config.home and files.get_file_from_path("index.md") is None:
             st.home_file = add_file(files, config, "index.md", "")  # filled in on_nav
         add_file(files, config, "topics/index.md", renderer.topics_index())
+        # A topic page is kept between rebuilds while its papers, surveys, the
+        # taxonomy and the templates are unchanged.
+        kept, self._topic_pages = self._topic_pages, {}
+        common = hashlib.sha1("\0".join(
+            [templates, repr(list(catalog.taxonomy.topics.values())), config.site_name or "",
+             repr(config.repo_url), self.config.edit_branch]).encode()).hexdigest()
         for topic_id in catalog.taxonomy.topics:
-            add_file(files, config, f"topics/{topic_id}/index.md",
-                     renderer.topic_page(topic_id))
+            key = hashlib.sha1(repr((
+                common, topic_id,
+                [(p.id, p.digest or repr(p)) for p in catalog.topic_papers.get(topic_id, [])],
+                [p.id for p in catalog.topic_direct.get(topic_id, [])],
+                [(s, catalog.surveys[s].title) for s in catalog.topic_surveys.get(topic_id, [])],
+            )).encode()).hexdigest()
+            if key in kept:
+                self._topic_pages[key] = kept[key]
+            markdown = renderer.kept(self._topic_pages, key,
+                                     partial(renderer.topic_page, topic_id))
+            add_file(files, config, f"topics/{topic_id}/index.md", markdown)
         for paper in catalog.papers:
             uri = paper_url(paper) + "index.html"
             st.paper_files[paper.id] = add_file(files, config, uri, "", cls=RenderedFile,

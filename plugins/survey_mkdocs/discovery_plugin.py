@@ -297,7 +297,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
             url = str(doc.get("location", "")).split("#", 1)[0]
             by_page.setdefault(url, []).append(json.dumps(doc, separators=(",", ":"),
                                                           default=str))
-        pages = [f.url for f in plugin.files.documentation_pages()]
+        pages = [f.url for f in plugin.pages.doc_pages or plugin.files.documentation_pages()]
         kept = self._page_docs
         self._page_docs = {url: (kept.get(url, []) if url in skipped else by_page.get(url, []))
                            for url in pages}

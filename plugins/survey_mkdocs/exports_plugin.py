@@ -29,6 +29,9 @@ class ExportsConfig(base.Config):
 class ExportsPlugin(BasePlugin[ExportsConfig]):
     def __init__(self) -> None:
         self.memo: DiskMemo | None = None
+        self.command = "build"
+        #: collection .bib texts kept between `mkdocs serve` rebuilds
+        self._kept: dict[tuple, str] = {}
 
     # Defining on_startup keeps this instance (and its memo) across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -47,7 +50,8 @@ class ExportsPlugin(BasePlugin[ExportsConfig]):
         self.memo.defer = catalog_plugin(config).dirty  # serve writes it when it stops
         exports = build_exports(st.catalog, per_paper=self.config.per_paper,
                                 per_topic=self.config.per_topic, csl=self.config.csl,
-                                memo=self.memo, paper_memo=st.memo)
+                                memo=self.memo, paper_memo=st.memo,
+                                kept=self._kept if self.command == "serve" else None)
         st.csl.update(exports.csl)
         st.bibtex.update(exports.entries)
         for uri, content in exports.files.items():
