@@ -46,6 +46,8 @@ class Catalog:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     low_confidence: list[LowConfidenceFact] = field(default_factory=list)
     by_id: dict[str, Paper] = field(default_factory=dict)
+    #: every paper, newest first (:func:`newest_first`)
+    newest: list[Paper] = field(default_factory=list)
     by_key: dict[str, Paper] = field(default_factory=dict)
     #: topic id -> papers filed under the topic or any topic below it (newest first)
     topic_papers: dict[str, list[Paper]] = field(default_factory=dict)
@@ -157,7 +159,8 @@ class PaperMemo:
     digest, so an edit re-derives only the edited record's values."""
 
     def __init__(self, rebuilds: bool = True) -> None:
-        self.values: dict[tuple[str, str], object] = {}
+        #: record digest -> value name -> value
+        self.values: dict[str, dict[str, object]] = {}
         #: whether another build will follow in this process (``mkdocs serve``);
         #: if not, values asked for ``once`` are not kept
         self.rebuilds = rebuilds
@@ -167,13 +170,17 @@ class PaperMemo:
         build asks for it once, so it is kept only when another build follows."""
         if paper.digest is None or (once and not self.rebuilds):
             return compute()
-        key = (name, paper.digest)
-        if key not in self.values:
-            self.values[key] = compute()
-        return self.values[key]
+        values = self.values.get(paper.digest)
+        if values is None:
+            values = self.values[paper.digest] = {}
+        if name not in values:
+            values[name] = compute()
+        return values[name]
 
     def prune(self, live: set[str]) -> None:
-        self.values = {k: v for k, v in self.values.items() if k[1] in live}
+        """Forget the values of records that are gone (or changed)."""
+        for digest in [d for d in self.values if d not in live]:
+            del self.values[digest]
 
 
 class DiskMemo:
@@ -307,18 +314,21 @@ def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
     live = set(tax.topics)
     direct: dict[str, list[Paper]] = defaultdict(list)
     deep: dict[str, list[Paper]] = defaultdict(list)
-    for paper in cat.papers:
+    # One sort: the lists filled in this order are newest first too.
+    cat.newest = newest_first(cat.papers)
+    ancestors = {t: [t, *tax.ancestors(t)] for t in live}
+    for paper in cat.newest:
         seen: set[str] = set()
         for tid in paper.topics:
             if tid not in live:
                 continue
             direct[tid].append(paper)
-            for t in [tid, *tax.ancestors(tid)]:
+            for t in ancestors[tid]:
                 if t not in seen:
                     seen.add(t)
                     deep[t].append(paper)
-    cat.topic_direct = {t: newest_first(direct.get(t, [])) for t in tax.topics}
-    cat.topic_papers = {t: newest_first(deep.get(t, [])) for t in tax.topics}
+    cat.topic_direct = {t: direct.get(t, []) for t in tax.topics}
+    cat.topic_papers = {t: deep.get(t, []) for t in tax.topics}
     _resolve_surveys(cat, diags)
 
 

@@ -66,7 +66,7 @@ def index_text(catalog: Catalog, keep: Callable[[Paper, str, Callable[[], bytes]
     taxonomy = hashlib.sha1(repr([(t.id, t.parent) for t in tax.topics.values()]).encode()
                             ).hexdigest()
     entries = []
-    for p in newest_first(catalog.papers):
+    for p in catalog.newest or newest_first(catalog.papers):
         in_surveys = list(catalog.paper_surveys.get(p.id, []))
 
         def make(p: Paper = p, in_surveys: list[str] = in_surveys) -> bytes:
@@ -137,7 +137,7 @@ class Facet:
 def index_context(catalog: Catalog) -> dict[str, Any]:
     """Template context of the papers index page (server-rendered list and facets)."""
     tax = catalog.taxonomy
-    papers = newest_first(catalog.papers)
+    papers = catalog.newest or newest_first(catalog.papers)
     years: dict[str, int] = {}
     for p in papers:
         key = str(p.year) if p.year else "none"

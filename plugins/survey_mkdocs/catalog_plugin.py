@@ -143,7 +143,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         renderer = Renderer(catalog, self.templates, site_name=config.site_name,
                             repo_url=config.repo_url, edit_branch=self.config.edit_branch)
         self.ledger.start(self.dirty)
-        REUSE.start()
+        REUSE.start(config)
         self.state = st = BuildState(catalog=catalog, renderer=renderer, config=config,
                                      ledger=self.ledger, memo=self.memo)
         templates = self.templates_digest = _template_digest(renderer)

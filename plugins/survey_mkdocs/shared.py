@@ -165,15 +165,17 @@ class FileReuse:
     def __init__(self) -> None:
         self.files: dict[tuple, File] = {}
         self.used: set[tuple] = set()
+        self.where: tuple = ()
 
-    def start(self) -> None:
+    def start(self, config: MkDocsConfig) -> None:
         """A new build: forget files the previous build did not use."""
         self.files = {k: f for k, f in self.files.items() if k in self.used}
         self.used = set()
+        self.where = (config.site_dir, config.use_directory_urls)
 
     def get(self, config: MkDocsConfig, uri: str, content: str | bytes, cls: type[File]
             ) -> File:
-        key = (cls, uri, config.site_dir, config.use_directory_urls)
+        key = (cls, uri, *self.where)
         self.used.add(key)
         file = self.files.get(key)
         if file is None:
@@ -183,7 +185,6 @@ class FileReuse:
             file._content = content
             if isinstance(file, LedgerFile):
                 file.key = None
-        file.generated_by = config.plugins._current_plugin or file.generated_by
         return file
 
 
