@@ -142,19 +142,33 @@ def record_hash(title: str, abstract: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: float = 0.05,
-                       block_rows: int = BLOCK_ROWS, only: Sequence[int] | None = None,
-                       sims_out: dict[int, np.ndarray] | None = None
-                       ) -> list[list[tuple[int, float]]]:
-    """For each document (term -> raw weighted tf), the indices and cosine
-    similarities of its ``k`` most similar other documents, best first (ties:
-    lower index first), keeping only scores above ``min_score``.
+@dataclass
+class Prepared:
+    """A corpus as weighted, L2-normalised term vectors, ready for similarity rows:
+    a dense matrix for frequent terms and postings lists for the rest."""
 
-    With ``only``, just those rows are computed (in that order), and their full
-    similarity rows are stored in ``sims_out`` when given."""
+    n: int
+    vocab: dict[str, int]
+    idf: np.ndarray
+    df: np.ndarray
+    dense_index: np.ndarray  # term -> dense column, or -1
+    dense: np.ndarray  # n x dense terms, float32
+    s_rows: np.ndarray  # sparse entries, by row
+    s_cols: np.ndarray
+    s_w: np.ndarray
+    row_start: np.ndarray
+    post_doc: np.ndarray  # sparse entries, by term
+    post_w: np.ndarray
+    post_len: np.ndarray
+    post_start: np.ndarray
+    #: record hash and id of each document (set by :func:`related_ids`)
+    hashes: list[str] | None = None
+    ids: list[str] | None = None
+
+
+def prepare(docs: Sequence[dict[str, float]]) -> Prepared:
+    """Weights of every document (see the module docstring)."""
     n = len(docs)
-    if n < 2 or k <= 0:
-        return [[] for _ in (range(n) if only is None else only)]
     vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
     # Index arrays are int32 (half the memory of int64 at a million entries).
     lengths = np.fromiter(map(len, docs), dtype=np.int32, count=n)
@@ -193,42 +207,128 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
     post_len = np.bincount(s_cols, minlength=len(vocab))
     post_start = np.concatenate(([0], np.cumsum(post_len)[:-1]))
     row_start = np.searchsorted(s_rows, np.arange(n + 1))  # s_rows is sorted
+    return Prepared(n, vocab, idf, df, dense_index, dense, s_rows, s_cols, s_w, row_start,
+                    post_doc, post_w, post_len, post_start)
 
+
+def _sparse_sims(pr: Prepared, e_row: np.ndarray, e_col: np.ndarray, e_w: np.ndarray,
+                 rows: int) -> np.ndarray:
+    """rows x n similarities through the postings of the sparse entries given
+    (``e_row`` numbers the rows from 0)."""
+    n = pr.n
+    counts = pr.post_len[e_col]
+    total = int(counts.sum())
+    rep = np.repeat(np.arange(len(e_col)), counts)
+    offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    pidx = pr.post_start[e_col][rep] + offset
+    flat = e_row[rep] * n + pr.post_doc[pidx]
+    return np.bincount(flat, weights=e_w[rep] * pr.post_w[pidx],
+                       minlength=rows * n).reshape(rows, n).astype(np.float32)
+
+
+def _best(sims: np.ndarray, take: int, min_score: float) -> list[list[tuple[int, float]]]:
+    """The ``take`` best columns of each row above ``min_score``, best first (ties:
+    lower index first)."""
+    n = sims.shape[1]
+    # The k-th best score of each row; every candidate scoring at least that
+    # much is sorted, so ties at the cut-off go to the lower index.
+    kth = np.partition(sims, n - take, axis=1)[:, n - take]
+    mask = sims >= np.maximum(kth, min_score)[:, None]
+    out = []
+    for i in range(sims.shape[0]):
+        idx = np.flatnonzero(mask[i])
+        scores = sims[i, idx]
+        order = np.lexsort((idx, -scores))[:take]
+        out.append([(int(idx[j]), round(float(scores[j]), 6)) for j in order
+                    if scores[j] > min_score])
+    return out
+
+
+def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: float = 0.05,
+                       block_rows: int = BLOCK_ROWS, only: Sequence[int] | None = None,
+                       sims_out: dict[int, np.ndarray] | None = None,
+                       prepared: Prepared | None = None) -> list[list[tuple[int, float]]]:
+    """For each document (term -> raw weighted tf), the indices and cosine
+    similarities of its ``k`` most similar other documents, best first (ties:
+    lower index first), keeping only scores above ``min_score``.
+
+    With ``only``, just those rows are computed (in that order), and their full
+    similarity rows are stored in ``sims_out`` when given.  ``prepared`` is
+    :func:`prepare` of ``docs`` if already made."""
+    n = len(docs)
+    if n < 2 or k <= 0:
+        return [[] for _ in (range(n) if only is None else only)]
+    pr = prepared if prepared is not None else prepare(docs)
     out: list[list[tuple[int, float]]] = []
     take = min(k, n - 1)
     spans = ([(a, min(n, a + block_rows)) for a in range(0, n, block_rows)] if only is None
              else [(i, i + 1) for i in only])
     for a, b in spans:
-        if len(frequent):
-            sims = dense[a:b] @ dense.T
+        if pr.dense.shape[1]:
+            sims = pr.dense[a:b] @ pr.dense.T
         else:
             sims = np.zeros((b - a, n), np.float32)
-        lo, hi = row_start[a], row_start[b]
+        lo, hi = pr.row_start[a], pr.row_start[b]
         if hi > lo:
-            e_row, e_col, e_w = s_rows[lo:hi] - a, s_cols[lo:hi], s_w[lo:hi]
-            counts = post_len[e_col]
-            total = int(counts.sum())
-            rep = np.repeat(np.arange(hi - lo), counts)
-            offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-            pidx = post_start[e_col][rep] + offset
-            flat = e_row[rep] * n + post_doc[pidx]
-            sims += np.bincount(flat, weights=e_w[rep] * post_w[pidx],
-                                minlength=(b - a) * n).reshape(b - a, n).astype(np.float32)
+            sims += _sparse_sims(pr, pr.s_rows[lo:hi] - a, pr.s_cols[lo:hi], pr.s_w[lo:hi],
+                                 b - a)
         sims[np.arange(b - a), np.arange(a, b)] = -np.inf  # not its own neighbour
-        # The k-th best score of each row; every candidate scoring at least that
-        # much is sorted, so ties at the cut-off go to the lower index.
         if sims_out is not None:
             for i in range(b - a):
                 sims_out[a + i] = sims[i].copy()
-        kth = np.partition(sims, n - take, axis=1)[:, n - take]
-        mask = sims >= np.maximum(kth, min_score)[:, None]
-        for i in range(b - a):
-            idx = np.flatnonzero(mask[i])
-            scores = sims[i, idx]
-            order = np.lexsort((idx, -scores))[:take]
-            out.append([(int(idx[j]), round(float(scores[j]), 6)) for j in order
-                        if scores[j] > min_score])
+        out.extend(_best(sims, take, min_score))
     return out
+
+
+def _vector(pr: Prepared, counts: dict[str, float]) -> dict[int, float]:
+    """A document's normalised weights with the terms and IDF of ``pr`` (a term
+    ``pr`` does not know counts in the norm only)."""
+    unseen = math.log(1.0 + pr.n) + 1.0
+    weights = {}
+    norm = 0.0
+    for term, tf in counts.items():
+        col = pr.vocab.get(term)
+        idf = float(pr.idf[col]) if col is not None else unseen
+        w = max((1.0 + math.log(max(tf, 1e-12))) * idf, 0.0)
+        norm += w * w
+        if col is not None:
+            weights[col] = w
+    norm = math.sqrt(norm) or 1.0
+    return {col: w / norm for col, w in weights.items()}
+
+
+def _base_vector(pr: Prepared, i: int) -> dict[int, float]:
+    """Row ``i`` of ``pr`` (the terms that link papers)."""
+    vec = {int(c): float(w) for c, w in zip(pr.s_cols[pr.row_start[i]:pr.row_start[i + 1]],
+                                           pr.s_w[pr.row_start[i]:pr.row_start[i + 1]],
+                                           strict=True)}
+    if pr.dense.shape[1]:
+        row = pr.dense[i]
+        dense_terms = np.flatnonzero(pr.dense_index >= 0)
+        for col in dense_terms[np.flatnonzero(row[pr.dense_index[dense_terms]])]:
+            vec[int(col)] = float(row[pr.dense_index[col]])
+    return vec
+
+
+def _rows_sims(pr: Prepared, vectors: list[dict[int, float]]) -> np.ndarray:
+    """Similarities of the given vectors with every row of ``pr``."""
+    m = len(vectors)
+    dense = np.zeros((m, pr.dense.shape[1]), np.float32)
+    e_row, e_col, e_w = [], [], []
+    for r, vec in enumerate(vectors):
+        for col, w in vec.items():
+            d = pr.dense_index[col]
+            if d >= 0:
+                dense[r, d] = w
+            elif pr.post_len[col]:
+                e_row.append(r)
+                e_col.append(col)
+                e_w.append(w)
+    sims = dense @ pr.dense.T if pr.dense.shape[1] else np.zeros((m, pr.n), np.float32)
+    if e_col:
+        sims += _sparse_sims(pr, np.array(e_row, np.int64), np.array(e_col, np.int64),
+                             np.array(e_w, np.float64), m)
+    return sims
 
 
 # ---------------------------------------------------------------------------
@@ -261,6 +361,8 @@ class RelatedCache:
         self.exact = True
         self.neighbours: dict[str, list[tuple[str, float]]] = {}
         self._neighbours_read = False
+        #: the weights of the last full computation (``incremental`` calls only)
+        self.prepared: Prepared | None = None
         #: when set, files are written by :meth:`flush` (``mkdocs serve``: when it stops)
         self.defer = False
         self.pending: dict[str, dict[str, Any]] = {}
@@ -408,16 +510,22 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
                if previous.get(p.id) != h]
     if (incremental and previous and set(previous) == {p.id for p in ordered}
             and len(changed) <= max(5, len(ordered) // 100)):
-        result = _update(ordered, docs, changed, cache, k, min_score)
+        result = _update(ordered, docs, changed, cache, k, min_score, hashes)
         stats.incremental = True
         cache.neighbours_key = key
         cache.hashes = dict(zip((p.id for p in ordered), hashes, strict=True))
         cache.neighbours = result
         cache.exact = False
         return result
-    found = nearest_neighbours(docs, k, min_score)
+    prepared = prepare(docs) if len(docs) >= 2 and k > 0 else None
+    found = nearest_neighbours(docs, k, min_score, prepared=prepared)
     result = {p.id: [(ordered[j].id, s) for j, s in row]
               for p, row in zip(ordered, found, strict=True)}
+    # The edit loop updates rows against these weights (kept in memory only).
+    cache.prepared = prepared if incremental else None
+    if prepared is not None:
+        prepared.hashes = hashes
+        prepared.ids = [p.id for p in ordered]
     cache.neighbours_key = key
     cache.hashes = dict(zip((p.id for p in ordered), hashes, strict=True))
     cache.neighbours = result
@@ -427,7 +535,8 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
 
 
 def _update(ordered: Sequence[Any], docs: list[dict[str, float]], changed: list[int],
-            cache: RelatedCache, k: int, min_score: float) -> dict[str, list[tuple[str, float]]]:
+            cache: RelatedCache, k: int, min_score: float, hashes: list[str]
+            ) -> dict[str, list[tuple[str, float]]]:
     """The incremental step of :func:`related_ids`."""
     index = {p.id: i for i, p in enumerate(ordered)}
     old = cache.neighbours
@@ -435,7 +544,26 @@ def _update(ordered: Sequence[Any], docs: list[dict[str, float]], changed: list[
     affected = sorted(set(changed) | {index[pid] for pid, rows in old.items()
                                       if any(o in changed_ids for o, _s in rows)})
     sims: dict[int, np.ndarray] = {}
-    rows = nearest_neighbours(docs, k, min_score, only=affected, sims_out=sims)
+    pr = cache.prepared
+    if pr is None or pr.ids != [p.id for p in ordered] or pr.hashes is None:
+        # The first edit of a session: weigh the current corpus once.
+        pr = cache.prepared = prepare(docs)
+        pr.hashes, pr.ids = list(hashes), [p.id for p in ordered]
+    if len(ordered) > 1 and k > 0:
+        # Rows against the weights of the last full weighing, with the papers
+        # edited since then re-weighted (their IDF unchanged): no new matrices.
+        edited = {i: _vector(pr, docs[i]) for i, h in enumerate(hashes) if h != pr.hashes[i]}
+        vectors = [edited[i] if i in edited else _base_vector(pr, i) for i in affected]
+        block = _rows_sims(pr, vectors)
+        for r, i in enumerate(affected):
+            for c, vec in edited.items():
+                if c != i:
+                    block[r, c] = sum(w * vec.get(col, 0.0) for col, w in vectors[r].items())
+            block[r, i] = -np.inf
+            sims[i] = block[r]
+        rows = _best(block, min(k, len(ordered) - 1), min_score)
+    else:
+        rows = [[] for _ in affected]
     result = dict(old)
     for i, row in zip(affected, rows, strict=True):
         result[ordered[i].id] = [(ordered[j].id, s) for j, s in row]
