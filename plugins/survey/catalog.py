@@ -101,18 +101,19 @@ class RecordCache:
         self.memo = DiskMemo(root, "records", f"records-{CACHE_VERSION}", persist=persist)
         self.stat: dict[str, tuple[int, int, str]] = {}
 
-    def read(self, path: Path, relpath: str, st: os.stat_result | None = None
+    def read(self, path: Path | str, relpath: str, st: os.stat_result | None = None
              ) -> tuple[Paper | None, list[Diagnostic]]:
-        st = st or path.stat()
+        st = st or os.stat(path)
         known = self.stat.get(relpath)
         if known and known[0] == st.st_mtime_ns and known[1] == st.st_size:
             digest = known[2]
         else:
-            digest = hashlib.sha1(relpath.encode() + b"\0" + path.read_bytes()).hexdigest()
+            with open(path, "rb") as fh:
+                digest = hashlib.sha1(relpath.encode() + b"\0" + fh.read()).hexdigest()
             self.stat[relpath] = (st.st_mtime_ns, st.st_size, digest)
 
         def parse() -> tuple[Paper | None, list[Diagnostic]]:
-            paper, diags = read_record(path, relpath)
+            paper, diags = read_record(Path(path), relpath)
             if paper is not None:
                 diags = diags + record_warnings(paper, relpath)
             return paper, diags
@@ -261,7 +262,7 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
             diags.append(Diagnostic(rel, 1, f"'{entry.name}' is not a record file",
                                     "records are named content/papers/<id>.yml"))
             continue
-        paper, problems = cache.read(Path(entry.path), rel, entry.stat())
+        paper, problems = cache.read(entry.path, rel, entry.stat())
         live.add(cache.stat[rel][2])
         diags.extend(problems)
         if paper is not None:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import heapq
 import posixpath
 import re
 from collections.abc import Callable, Sequence
@@ -46,7 +47,7 @@ def rfc3339(date: str | None) -> str | None:
 
 def recent(papers: Sequence[Any], size: int) -> list[Any]:
     """The ``size`` most recently added papers, newest first."""
-    return sorted(papers, key=lambda p: (p.added or "", p.sort_date, p.id), reverse=True)[:size]
+    return heapq.nlargest(size, papers, key=lambda p: (p.added or "", p.sort_date, p.id))
 
 
 def _link(target: str, site_url: str | None, feed_path: str) -> str:

@@ -10,6 +10,7 @@ being rendered, so the site works from any base path and from ``file://``.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import io
 import re
 from collections import Counter
@@ -273,8 +274,8 @@ class Renderer:
     def home(self, charts: dict[str, str] | None = None) -> str:
         cat = self.catalog
         surveys = sorted(cat.surveys.values(), key=lambda s: (s.order, s.id))
-        recent = sorted(cat.papers, key=lambda p: (p.added or "", p.sort_date, p.id),
-                        reverse=True)[:10]
+        recent = heapq.nlargest(10, cat.papers, key=lambda p: (p.added or "", p.sort_date,
+                                                              p.id))
         return self.render("home.md", page="", figures=cat.figures(), surveys=surveys,
                            roots=cat.taxonomy.roots, recent=recent, charts=charts or {})
 
