@@ -473,9 +473,11 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     as in the cache's last result are present and only a few changed their
     title or abstract, only the rows of the changed papers, and of papers that
     listed one of them, are recomputed; a changed paper also enters any other
-    list it now beats.  Scores between unchanged papers keep the IDF of the last
-    full computation, so such results are kept in memory only: a fresh build
-    computes everything exactly."""
+    list it now beats.  The rows are computed against the weights of the last
+    full weighing of the corpus (kept in memory as :class:`Prepared`), with the
+    papers edited since re-weighted under its IDF; rows of other papers keep
+    their lists.  Such results are kept in memory only: a fresh build computes
+    everything exactly."""
     stats = stats if stats is not None else RelatedStats()
     stats.papers = len(papers)
     if cache is None:
@@ -486,6 +488,13 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     key = corpus_key([(p.id, h) for p, h in zip(ordered, hashes, strict=True)], k, min_score,
                      title_weight)
     if key == cache.neighbours_key:
+        if incremental and cache.prepared is None and len(ordered) > 1 and k > 0:
+            # Weigh the corpus now, at the server's start, not at the first edit.
+            cache.load_terms(title_weight)
+            cache.prepared = prepare([
+                cache.terms.get(h) or term_counts(p.title or "", p.abstract or "", title_weight)
+                for p, h in zip(ordered, hashes, strict=True)])
+            cache.prepared.hashes, cache.prepared.ids = list(hashes), [p.id for p in ordered]
         return dict(cache.neighbours)
 
     cache.load_terms(title_weight)

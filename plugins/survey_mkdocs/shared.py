@@ -398,3 +398,62 @@ def incremental_builder(builder, plugin):
             build_log.removeFilter(quiet)
 
     return rebuild
+
+
+def native_watch(server, folders: list[str]):
+    """Watch ``folders`` through the operating system's file events (inotify on
+    Linux) instead of MkDocs' polling, which re-reads the state of every record
+    twice a second (about 80 ms of work each time at 10,000 records) and notices
+    a save a quarter of a second later on average.  Returns the started observer,
+    or None where native events are not available (the caller then polls)."""
+    cond = getattr(server, "_rebuild_cond", None)
+    if cond is None or not hasattr(server, "_want_rebuild"):
+        return None
+    try:
+        from watchdog.events import (
+            EVENT_TYPE_CLOSED,
+            EVENT_TYPE_CREATED,
+            EVENT_TYPE_DELETED,
+            EVENT_TYPE_MODIFIED,
+            EVENT_TYPE_MOVED,
+            FileSystemEventHandler,
+        )
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+    except ImportError:
+        return None
+    if Observer is PollingObserver:
+        return None
+    changes = {EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
+               EVENT_TYPE_MOVED}
+    seen: dict[str, tuple[int, int] | None] = {}
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:
+            if event.is_directory or event.event_type not in changes:
+                return
+            path = os.fsdecode(event.src_path)
+            try:
+                st = os.stat(path)
+                state = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                state = None
+            # Reading a record (the build does) can change its access time, which
+            # is reported as a modification: only a new mtime or size counts.
+            if event.event_type in (EVENT_TYPE_MODIFIED, EVENT_TYPE_CLOSED) and \
+                    path in seen and seen[path] == state:
+                return
+            seen[path] = state
+            with cond:
+                server._want_rebuild = True
+                cond.notify_all()
+
+    observer = Observer()
+    try:
+        for folder in folders:
+            observer.schedule(Handler(), folder, recursive=True)
+        observer.start()
+    except OSError:  # e.g. the limit of inotify watches is reached
+        observer.stop()
+        return None
+    return observer
