@@ -617,7 +617,8 @@ def profile_report(prof: Path, dest: Path, n: int, wall: float | None,
         f = filename.replace(os.sep, "/")
         owner = next((m for m in ("survey_mkdocs/", "plugins/search/", "mkdocs/contrib/search/")
                       if m in f), None)
-        if owner and name.startswith("on_") and ct >= 0.01:
+        # A plugin may split an event into handlers (``_on_files_related``, ...).
+        if owner and name.lstrip("_").startswith("on_") and ct >= 0.01:
             events.append((ct, f"{f.split(owner, 1)[1]}:{name}" if owner == "survey_mkdocs/"
                            else f"search:{name}"))
     event_lines = [f"{ct:8.2f}s {100 * ct / total:5.1f}%  {label}"

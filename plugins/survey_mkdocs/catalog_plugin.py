@@ -86,6 +86,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         self.root: Path | None = None
         self.pages = PageLedger(exclude=(SHELL_URI,))
         self._topic_pages: dict[str, tuple[str, list[str]]] = {}
+        #: paper id -> (what its page is made from, the page's key), from the last build
+        self._paper_keys: dict[str, tuple[tuple, str]] = {}
 
     # Defining on_startup keeps this instance alive across `mkdocs serve`
     # rebuilds, so the parsed-record cache is reused.
@@ -234,14 +236,19 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             [shell, self._templates_digest, _taxonomy_digest(st.catalog)]
             + [f"{s.id}={s.title}" for s in st.catalog.surveys.values()]).encode()).hexdigest()
         head_inputs = "\0".join(st.head_inputs)
+        kept, self._paper_keys = self._paper_keys, {}
         for paper in st.catalog.papers:
             file = st.paper_files[paper.id]
             file.render = partial(render, paper)
-            related = st.related.get(paper.id) or []
-            file.key = hashlib.sha1("\0".join(
-                [common, paper.digest or paper.title, st.bibtex.get(paper.id, ""),
-                 head_inputs, ",".join(st.catalog.paper_surveys.get(paper.id, []))]
-                + [f"{r.id}:{r.digest or r.title}" for r in related]).encode()).hexdigest()
+            inputs = (common, paper.digest or paper.title, st.bibtex.get(paper.id, ""),
+                      head_inputs, tuple(st.catalog.paper_surveys.get(paper.id, [])),
+                      tuple((r.id, r.digest or r.title) for r in st.related.get(paper.id) or []))
+            before = kept.get(paper.id)
+            if before is not None and before[0] == inputs:
+                file.key = before[1]
+            else:
+                file.key = hashlib.sha1(repr(inputs).encode()).hexdigest()
+            self._paper_keys[paper.id] = (inputs, file.key)
         return env
 
     def _render_shell(self, env, config: MkDocsConfig, files: Files) -> str:

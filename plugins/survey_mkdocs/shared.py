@@ -139,6 +139,11 @@ class LedgerFile(File):
     ledger: Ledger | None = None
     key: str | None = None
 
+    def is_documentation_page(self) -> bool:
+        # Never a Markdown page (``add_file`` makes those plain Files).  MkDocs asks
+        # every file this several times per build: 20,000 times each at 10,000 papers.
+        return False
+
     def _key(self) -> str:
         if self.key is None:
             self.key = hashlib.sha1(self.content_bytes).hexdigest()
@@ -195,6 +200,8 @@ REUSE = FileReuse()
 def add_file(files: Files, config: MkDocsConfig, uri: str, content: str | bytes,
              cls: type[File] = File, ledger: Ledger | None = None) -> File:
     """Add (or replace) a generated file in the build."""
+    if issubclass(cls, LedgerFile) and uri.endswith(".md"):
+        raise ValueError(f"{uri}: Markdown pages are not LedgerFiles")
     existing = files.src_uris.get(uri)
     if existing is not None:
         files.remove(existing)
@@ -347,7 +354,7 @@ def site_digest(config: MkDocsConfig, files: Files) -> str:
                 digest.update(path.encode())
                 with open(path, "rb") as fh:
                     digest.update(fh.read())
-    digest.update("\n".join(sorted(files.src_uris)).encode())
+    digest.update("\n".join(files.src_uris).encode())  # in the (fixed) order of the build
     return digest.hexdigest()
 
 
