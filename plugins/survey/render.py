@@ -254,6 +254,11 @@ class Renderer:
             years=sorted(years.items()), with_code=sum(1 for p in papers if p.has_code),
         )
 
+    def index_rows(self) -> Callable[[list[Paper]], Markup]:
+        """papers -> their entries in the papers index, one a line (see :meth:`index_row`)."""
+        row = self.index_row()
+        return lambda papers: Markup("\n".join(map(row, papers)))
+
     def index_row(self) -> Callable[[Paper], Markup]:
         """paper -> its entry in the papers index (``papers_index_row.html``), kept
         with the record between rebuilds (it also shows topic names)."""

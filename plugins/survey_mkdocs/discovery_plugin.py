@@ -163,7 +163,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
                 "help_wanted.md", page="help-wanted/", few=self.config.few_papers,
                 hw=discovery.help_wanted(cat, self.config.few_papers),
                 record_link=lambda p: self._repo_link(st, p.path or f"content/papers/{p.id}.yml"),
-                gap_row=self._gap_row(st),
+                gap_rows=self._gap_rows(st),
                 facts_link=lambda line: self._repo_link(st, discovery.FACTS_FILE, line)))
         return files
 
@@ -245,7 +245,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         if getattr(self, "command", "build") != "serve":
             st.csl.clear()  # every CSL item is in the export files now
         add_file(files, config, INDEX_PAGE, st.renderer.render(
-            "papers_index.md", page="papers/", index_row=st.renderer.index_row(),
+            "papers_index.md", page="papers/", index_rows=st.renderer.index_rows(),
             **discovery.index_context(st.catalog)))
         script = catalog_plugin(config).templates / "assets" / "papers-index.js"
         existing = files.get_file_from_path(INDEX_SCRIPT)
@@ -253,8 +253,9 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
             files.remove(existing)
         files.append(File.generated(config, INDEX_SCRIPT, abs_src_path=str(script)))
 
-    def _gap_row(self, st: BuildState):
-        """(gap, note header) -> its table row on help-wanted/, kept with the record."""
+    def _gap_rows(self, st: BuildState):
+        """(gaps, note header) -> their table rows on help-wanted/, one a line, each
+        kept with its record."""
         template = st.renderer.template("help_wanted_row.html")
         repo = f"{st.renderer.repo_url}:{st.renderer.edit_branch}"
 
@@ -266,7 +267,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
                         st, p.path or f"content/papers/{p.id}.yml")))
             return st.memo.get(f"gap:{repo}:{bool(note_header)}:{gap.note}", gap.paper, make,
                                once=True)
-        return row
+        return lambda gaps, note_header: Markup("\n".join(row(g, note_header) for g in gaps))
 
     @staticmethod
     def _repo_link(st: BuildState, path: str, line: int | None = None) -> str | None:
