@@ -326,7 +326,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
 class RenderedFile(LedgerFile):
     """A generated page rendered when MkDocs writes it (``render`` and ``key`` are
     set in ``on_env``), so thousands of paper pages are never all held in memory,
-    and a dirty rebuild renders only the pages whose inputs changed."""
+    and an incremental rebuild renders only the pages whose inputs changed."""
 
     render: Callable[[], str] | None = None
 

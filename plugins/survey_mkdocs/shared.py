@@ -51,7 +51,7 @@ class BuildState:
     memo: PaperMemo = field(default_factory=lambda: PaperMemo())
     #: paper id -> CSL-JSON item
     csl: dict[str, dict] = field(default_factory=dict)
-    #: what the plugins wrote, for incremental (``--dirty``) rebuilds
+    #: what the plugins wrote, for incremental rebuilds
     ledger: Ledger | None = None
     #: the generated home page, if the docs folder has none
     home_file: File | None = None
@@ -92,8 +92,9 @@ def report(diagnostics: list[Diagnostic]) -> None:
 
 class Ledger:
     """What the survey plugins wrote into ``site_dir``, kept across ``mkdocs serve``
-    rebuilds: with ``--dirty`` a file whose inputs did not change is neither
-    rendered nor rewritten, and files of removed papers are deleted."""
+    rebuilds: in an incremental rebuild (see :func:`incremental_builder`) a file
+    whose inputs did not change is neither rendered nor rewritten, and files of
+    removed papers and pages are deleted."""
 
     def __init__(self) -> None:
         self.dirty = False
@@ -133,8 +134,8 @@ class Ledger:
 
 
 class LedgerFile(File):
-    """A generated file that is not rewritten by a dirty rebuild when its content
-    (or, for subclasses, its ``key``) is unchanged."""
+    """A generated file (never a Markdown page) that an incremental rebuild does
+    not rewrite when its content (or, for subclasses, its ``key``) is unchanged."""
 
     ledger: Ledger | None = None
     key: str | None = None
