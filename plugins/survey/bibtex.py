@@ -560,7 +560,16 @@ def _unpaired_braces(text: str) -> set[int]:
     return bad
 
 
+#: What makes a printable-ASCII text differ from its LaTeX: specials, braces and
+#: the characters pairs that ligature (the other pairs involve specials).
+_NOT_PLAIN = re.compile(r"[%&$#_^\\~<>|`{}]|--|''|,,")
+
+
 def _char_pieces(text: str, start: int, unpaired: set[int]) -> list[str]:
+    if text.isascii() and text.isprintable() and not _NOT_PLAIN.search(text):
+        # Every character is itself (the common case): one piece, so _join only
+        # looks at its ends.
+        return [text] if text else []
     pieces = []
     for offset, ch in enumerate(text):
         if ch in "{}":
