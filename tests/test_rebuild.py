@@ -2,15 +2,16 @@
 
 A real development server runs on the project's own 315 papers.  After each
 round of edits (records, topics, a survey, a hand-written page, the taxonomy;
-a paper added and one removed), every file of a fresh ``mkdocs build`` of the
-edited project (same site URL) is fetched from the server and compared byte for
-byte, and no file of a removed page is still served.  The one allowed
+a paper added and one removed; a template broken, then mended), every file of a
+fresh ``mkdocs build`` of the edited project (same site URL) is fetched from the
+server and compared byte for byte, and no file of a removed page is still served.  The one allowed
 difference is the "Related papers" list of paper pages, which rebuilds update
 approximately (see :func:`survey.related.related_ids`).
 """
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import os
 import re
@@ -92,7 +93,12 @@ def compare_with_fresh_build(root: Path, served: str, tmp: Path, gone: list[str]
         elif normalise(name, body) != normalise(name, (out / name).read_bytes()):
             differ.append(name)
     assert not missing, f"not served after the rebuild: {missing[:10]}"
-    assert not differ, f"{len(differ)} files differ from a fresh build: {differ[:10]}"
+    if differ:
+        name = differ[0]
+        a = normalise(name, get(served + name) or b"").decode(errors="replace").splitlines()
+        b = normalise(name, (out / name).read_bytes()).decode(errors="replace").splitlines()
+        sample = "\n".join(list(difflib.unified_diff(b, a, "fresh", "served", lineterm=""))[:40])
+        pytest.fail(f"{len(differ)} files differ from a fresh build: {differ[:10]}\n{sample}")
     for name in gone:
         assert get(served + name) is None, f"{name} is still served"
 
@@ -142,7 +148,7 @@ def test_incremental_rebuilds_match_a_fresh_build(tmp_path):
             write_record(folder / f"{c.id}-again.yml",
                          replace(c, id=f"{c.id}-again", key=f"{c.key}again",
                                  title=f"{c.title} Once Again Plover", arxiv_id=None,
-                                 links={}, sources=[], path=None))
+                                 links={}, path=None))
             path_d, d = next((p, r) for p, r in list(records.items())[20:] if r.key not in cited)
             path_d.unlink()
             about = root / "content" / "pages" / "about.md"
@@ -165,13 +171,26 @@ def test_incremental_rebuilds_match_a_fresh_build(tmp_path):
             wait_until(lambda: shows("about/", "Tokenisation"), 60, proc, log)
             time.sleep(1.5)
             compare_with_fresh_build(root, served, tmp_path, [])
+            # 4. a broken template fails a rebuild; after the fix the site is whole again
+            template = root / "site_templates" / "paper.html"
+            good = template.read_text(encoding="utf-8")
+            template.write_text(good + "\n{{ no_such_value.attribute }}\n", encoding="utf-8")
+            wait_until(lambda: "An error happened during the rebuild" in log.read_text(),
+                       60, proc, log)
+            template.write_text(good, encoding="utf-8")
+            path_e, e = list(records.items())[30]
+            write_record(path_e, replace(e, title=e.title + " Mended"))
+            wait_until(lambda: shows(f"papers/{e.id}/", "Mended"), 60, proc, log)
+            time.sleep(1.5)
+            compare_with_fresh_build(root, served, tmp_path, [])
+
             text = log.read_text()
-            assert "Traceback" not in text
+            assert text.count("Traceback") == 1  # the broken template's
             # The rebuilds were incremental: most pages and files were left as they were.
             counts = [tuple(map(int, m)) for m in re.findall(
                 r"survey: (\d+) pages rendered, (\d+) unchanged; (\d+) generated files "
                 r"written, (\d+) unchanged", text)]
-            assert len(counts) >= 3, text[-3000:]
+            assert len(counts) >= 4, text[-3000:]
             assert any(pages_kept > 0 for _r, pages_kept, _w, _k in counts)
             assert all(files_kept > 300 for _r, _p, _w, files_kept in counts)
         finally:

@@ -302,6 +302,9 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             shell.unlink()
             shell.parent.rmdir()
 
+    def on_build_error(self, *, error: Exception) -> None:
+        self.pages.abort()
+
     def on_shutdown(self) -> None:
         if getattr(self, "_observer", None) is not None:
             self._observer.stop()

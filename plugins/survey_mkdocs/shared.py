@@ -152,11 +152,15 @@ class LedgerFile(File):
 
     def copy_file(self, dirty: bool = False) -> None:
         output_path = self.abs_dest_path
-        if self.ledger is not None and self.ledger.unchanged(output_path, self._key()):
-            return
+        if self.ledger is not None:
+            if self.ledger.unchanged(output_path, self._key()):
+                return
+            # Unknown until written: a build that fails here leaves it to the next one.
+            self.ledger.keys.pop(output_path, None)
+        data = self.content_bytes  # made before the file is opened (and truncated)
         os.makedirs(os.path.dirname(output_path), exist_ok=True)
         with open(output_path, "wb") as fh:
-            fh.write(self.content_bytes)
+            fh.write(data)
         if self.ledger is not None:
             self.ledger.wrote(output_path, self._key())
 
@@ -328,6 +332,17 @@ class PageLedger:
             self.ledger.keys[dest] = self.current[dest]
         self.ledger = None
         return len(self.pending)
+
+    def abort(self) -> None:
+        """After a failed build: pages it rendered may be on disk half-way between
+        two versions; forget their keys so the next build renders them."""
+        if self.ledger is None:
+            return
+        for dest in self.pending:
+            self.keys.pop(dest, None)
+            self.ledger.keys.pop(dest, None)
+        self.pending = {}
+        self.ledger = None
 
     @property
     def skipped_urls(self) -> set[str]:
