@@ -72,15 +72,18 @@ def expand_survey(catalog: Catalog, renderer: Renderer, survey: Survey,
             topic = catalog.taxonomy.topics.get(arg or "")
             if topic is None:
                 return f'<p class="survey-error">Unknown topic {escape(arg or "")}</p>'
-            return renderer.render("survey_papers.html", topic=topic,
-                                   rows=scope_papers(catalog, survey, topic.id), **ctx)
+            # Tables of hundreds of papers: kept out of Markdown and the search
+            # indexer (Renderer.stash), as on topic pages.
+            return renderer.stash(renderer.render(
+                "survey_papers.html", topic=topic, rows=scope_papers(catalog, survey, topic.id),
+                **ctx))
         if name == "timeline":
             by_year: dict[int | None, list[Paper]] = {}
             for p in sorted(papers, key=lambda p: (p.sort_date, p.id)):
                 by_year.setdefault(p.year, []).append(p)
             years = sorted((y for y in by_year if y is not None), reverse=True)
-            return renderer.render("survey_timeline.html", by_year=by_year, years=years,
-                                   chart=chart, **ctx)
+            return renderer.stash(renderer.render("survey_timeline.html", by_year=by_year,
+                                                  years=years, chart=chart, **ctx))
         if name == "counts":
             topics = Counter(t for p in papers for t in p.topics)
             return renderer.render(

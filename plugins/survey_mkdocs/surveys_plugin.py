@@ -28,8 +28,9 @@ class SurveysConfig(base.Config):
 
 class SurveysPlugin(BasePlugin[SurveysConfig]):
     def __init__(self) -> None:
-        #: key of a survey page's inputs -> its Markdown (kept across serve rebuilds)
-        self._pages: dict[str, str] = {}
+        #: key of a survey page's inputs -> its Markdown and stashed blocks (kept
+        #: across serve rebuilds)
+        self._pages: dict[str, tuple[str, list[str]]] = {}
 
     # Defining on_startup keeps this instance (and the pages) across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -66,9 +67,10 @@ class SurveysPlugin(BasePlugin[SurveysConfig]):
             key = survey_key(cat, survey, chart, "\0".join(
                 [catalog_plugin(config).templates_digest, st.renderer.site_name,
                  st.renderer.repo_url or "", st.renderer.edit_branch]))
-            markdown = kept[key] if key in kept else expand_survey(cat, st.renderer, survey,
-                                                                   chart)
-            self._pages[key] = markdown
+            if key in kept:
+                self._pages[key] = kept[key]
+            markdown = st.renderer.kept(self._pages, key, lambda survey=survey, chart=chart:
+                                        expand_survey(cat, st.renderer, survey, chart))
             add_file(files, config, f"{prefix}/{survey.id}.md", markdown)
         return files
 
