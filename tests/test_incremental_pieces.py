@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from survey import discovery, related
-from survey.catalog import load_catalog
+from survey.catalog import Carry, load_catalog
 from survey.csl import csl_item_text, csl_join, csl_join_bytes, paper_to_csl
 from survey.render import Renderer
 
@@ -71,10 +71,11 @@ def test_related_cache_streamed_as_one_dump():
 
 def test_kept_page_restashes_its_blocks(tmp_path):
     renderer = Renderer(CATALOG, REPO / "site_templates")
-    store: dict = {}
+    store = Carry()
     first = renderer.kept(store, "k", lambda: renderer.topic_page("tokenization"))
     assert "<!--survey-block:" in first
     expected = renderer.unstash(first)
+    store.start()  # the next build
     again = Renderer(CATALOG, REPO / "site_templates")
     again.stash("an earlier block")  # the numbering differs in the next build
     second = again.kept(store, "k", lambda: "never called")

@@ -184,6 +184,27 @@ class PaperMemo:
             del self.values[digest]
 
 
+class Carry:
+    """Values one build hands to the next (``mkdocs serve`` rebuilds): what a
+    build asks for is kept for the next one, the rest is dropped when the next
+    build starts.  ``get`` computes a value only if neither build has it."""
+
+    def __init__(self) -> None:
+        self.previous: dict = {}
+        self.current: dict = {}
+
+    def start(self) -> None:
+        """A new build: keep what the last one used."""
+        self.previous, self.current = self.current, {}
+
+    def get(self, key, make):
+        if key in self.current:
+            return self.current[key]
+        value = self.previous[key] if key in self.previous else make()
+        self.current[key] = value
+        return value
+
+
 class DiskMemo:
     """Values derived from records (e.g. BibTeX entries), keyed by record digest,
     kept in memory and in ``.survey-cache/<name>.pickle``.  ``version`` names
@@ -333,13 +354,8 @@ def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
     _resolve_surveys(cat, diags)
 
 
-class _BlockPairs:
-    """Close pairs of each block of titles, kept from the last catalog load."""
-
-    values: dict[tuple[str, ...], list[tuple[int, int]]] = {}
-
-
-_BLOCK_PAIRS = _BlockPairs()
+#: Close pairs of each block of titles, kept from the last catalog load.
+_BLOCK_PAIRS = Carry()
 
 
 def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
@@ -359,24 +375,24 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
     for i, norm in enumerate(norms):
         blocks["p:" + norm[:12]].append(i)
         blocks["s:" + norm[-12:]].append(i)
+    def close_pairs(texts: tuple[str, ...]) -> list[tuple[int, int]]:
+        local = []
+        for start in range(0, len(texts), 2000):
+            dist = cdist(texts[start:start + 2000], texts, scorer=Levenshtein.distance,
+                         score_cutoff=2, dtype=np.int32, workers=1)
+            local.extend((start + int(r), int(c))
+                         for r, c in zip(*np.nonzero(dist <= 2), strict=True))
+        return local
+
     pairs: set[tuple[int, int]] = set()
-    kept, _BLOCK_PAIRS.values = _BLOCK_PAIRS.values, {}
+    _BLOCK_PAIRS.start()
     for members in blocks.values():
         if len(members) < 2:
             continue
         texts = tuple(norms[i] for i in members)
         # A block's close pairs (positions in the block) depend on its titles only,
         # so a rebuild after an edit compares just the edited titles' two blocks.
-        local = kept.get(texts)
-        if local is None:
-            local = []
-            for start in range(0, len(texts), 2000):
-                dist = cdist(texts[start:start + 2000], texts, scorer=Levenshtein.distance,
-                             score_cutoff=2, dtype=np.int32, workers=1)
-                local.extend((start + int(r), int(c))
-                             for r, c in zip(*np.nonzero(dist <= 2), strict=True))
-        _BLOCK_PAIRS.values[texts] = local
-        for r, c in local:
+        for r, c in _BLOCK_PAIRS.get(texts, lambda texts=texts: close_pairs(texts)):
             a, b = members[r], members[c]
             if a < b:
                 pairs.add((a, b))

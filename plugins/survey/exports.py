@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .bibtex import bib_file_text, paper_to_entry
-from .catalog import Catalog, DiskMemo, PaperMemo
+from .catalog import Carry, Catalog, DiskMemo, PaperMemo
 from .model import Paper
 
 
@@ -30,10 +30,10 @@ ENTRY_VERSION = "bibtex-1"
 def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = True,
                   csl: bool = True, memo: DiskMemo | None = None,
                   paper_memo: PaperMemo | None = None,
-                  kept: dict[tuple, str] | None = None) -> Exports:
+                  kept: Carry | None = None) -> Exports:
     """Every export file.  ``memo`` (optional) keeps entries of unchanged records;
-    ``kept`` (optional, filled in) keeps the text of each ``.bib`` collection file
-    by the records it holds, for the next call."""
+    ``kept`` (optional) carries the text of each ``.bib`` collection file, by the
+    records it holds, to the next call."""
     out = Exports()
     if memo is None:
         out.entries = {p.id: paper_to_entry(p) for p in catalog.papers}
@@ -42,19 +42,16 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
                        for p in catalog.papers}
         memo.save({p.digest for p in catalog.papers if p.digest})
 
-    previous = dict(kept) if kept is not None else {}
     if kept is not None:
-        kept.clear()
+        kept.start()
 
     def bib(papers: list[Paper]) -> str:
-        key = tuple((p.key, p.digest) if p.digest else (p.key, out.entries[p.id])
-                    for p in papers)
-        text = previous.get(key)
-        if text is None:
-            text = bib_file_text([(p.key, out.entries[p.id]) for p in papers])
-        if kept is not None:
-            kept[key] = text
-        return text
+        def make() -> str:
+            return bib_file_text([(p.key, out.entries[p.id]) for p in papers])
+        if kept is None:
+            return make()
+        return kept.get(tuple((p.key, p.digest) if p.digest else (p.key, out.entries[p.id])
+                              for p in papers), make)
 
     out.files["bib/all.bib"] = bib(catalog.papers)
     if per_paper:

@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import jinja2
 from markupsafe import Markup, escape
 
-from .catalog import Catalog
+from .catalog import Carry, Catalog
 from .model import Paper
 from .text import contribution_line, first_sentence
 
@@ -182,25 +182,26 @@ class Renderer:
             return html
         return _BLOCK_RE.sub(lambda m: self.blocks[int(m.group(1))], html)
 
-    def kept(self, store: dict[str, tuple[str, list[str]]], key: str,
-             make: Callable[[], str]) -> str:
-        """``make()``, or the text ``store`` kept under ``key`` from an earlier
-        build, its large blocks stashed again here (see :meth:`stash`)."""
-        hit = store.get(key)
-        if hit is not None:
-            local, blocks = hit
-            base = len(self.blocks)
-            self.blocks.extend(blocks)
-            return _LOCAL_RE.sub(lambda m: f"<!--survey-block:{base + int(m.group(1))}-->",
-                                 local)
-        text = make()
-        order: dict[int, int] = {}
+    def kept(self, carry: Carry, key: str, make: Callable[[], str]) -> str:
+        """``make()``, or the text ``carry`` kept under ``key`` from the last
+        build, its large blocks (see :meth:`stash`) stashed again here."""
+        fresh: list[str] = []
 
-        def localise(m: re.Match) -> str:
-            order.setdefault(int(m.group(1)), len(order))
-            return f"<!--survey-local:{order[int(m.group(1))]}-->"
-        store[key] = (_BLOCK_RE.sub(localise, text), [self.blocks[i] for i in order])
-        return text
+        def made() -> tuple[str, list[str]]:
+            fresh.append(make())  # its blocks are stashed here already
+            order: dict[int, int] = {}
+
+            def localise(m: re.Match) -> str:
+                order.setdefault(int(m.group(1)), len(order))
+                return f"<!--survey-local:{order[int(m.group(1))]}-->"
+            return _BLOCK_RE.sub(localise, fresh[0]), [self.blocks[i] for i in order]
+
+        local, blocks = carry.get(key, made)
+        if fresh:
+            return fresh[0]
+        base = len(self.blocks)
+        self.blocks.extend(blocks)
+        return _LOCAL_RE.sub(lambda m: f"<!--survey-block:{base + int(m.group(1))}-->", local)
 
     def stashed(self, text: str | bytes) -> list[str]:
         """The blocks whose placeholders ``text`` holds."""

@@ -24,7 +24,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from survey.catalog import PaperMemo, RecordCache, load_catalog
+from survey.catalog import Carry, PaperMemo, RecordCache, load_catalog
 from survey.render import TEMPLATE_CACHE, Renderer, paper_url
 
 from .shared import (
@@ -82,12 +82,14 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         self.ledger = Ledger()
         self.memo = PaperMemo()
         self.dirty = False
+        self.command = "build"
         self.cache: RecordCache | None = None
         self.root: Path | None = None
         self.pages = PageLedger(exclude=(SHELL_URI,))
-        self._topic_pages: dict[str, tuple[str, list[str]]] = {}
-        #: paper id -> (what its page is made from, the page's key), from the last build
-        self._paper_keys: dict[str, tuple[tuple, str]] = {}
+        #: topic pages (Markdown and stashed blocks) by the key of their inputs
+        self._topic_pages = Carry()
+        #: paper-page keys by what the page is made from
+        self._paper_keys = Carry()
 
     # Defining on_startup keeps this instance alive across `mkdocs serve`
     # rebuilds, so the parsed-record cache is reused.
@@ -159,7 +161,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             self.memo = PaperMemo()  # fragments rendered by older templates are stale
             self._templates_digest = templates
         # Only under `mkdocs serve` are values asked for again by a later build.
-        self.memo.rebuilds = getattr(self, "command", "build") == "serve"
+        self.memo.rebuilds = self.command == "serve"
         self.memo.prune({p.digest for p in catalog.papers if p.digest})
         renderer.memo = self.memo
         st.memo = self.memo
@@ -171,7 +173,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         add_file(files, config, "topics/index.md", renderer.topics_index())
         # A topic page is kept between rebuilds while its papers, surveys, the
         # taxonomy and the templates are unchanged.
-        kept, self._topic_pages = self._topic_pages, {}
+        self._topic_pages.start()
         common = hashlib.sha1("\0".join(
             [templates, repr(list(catalog.taxonomy.topics.values())), config.site_name or "",
              repr(config.repo_url), self.config.edit_branch]).encode()).hexdigest()
@@ -182,8 +184,6 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                 [p.id for p in catalog.topic_direct.get(topic_id, [])],
                 [(s, catalog.surveys[s].title) for s in catalog.topic_surveys.get(topic_id, [])],
             )).encode()).hexdigest()
-            if key in kept:
-                self._topic_pages[key] = kept[key]
             markdown = renderer.kept(self._topic_pages, key,
                                      partial(renderer.topic_page, topic_id))
             add_file(files, config, f"topics/{topic_id}/index.md", markdown)
@@ -236,19 +236,15 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             [shell, self._templates_digest, _taxonomy_digest(st.catalog)]
             + [f"{s.id}={s.title}" for s in st.catalog.surveys.values()]).encode()).hexdigest()
         head_inputs = "\0".join(st.head_inputs)
-        kept, self._paper_keys = self._paper_keys, {}
+        self._paper_keys.start()
         for paper in st.catalog.papers:
             file = st.paper_files[paper.id]
             file.render = partial(render, paper)
             inputs = (common, paper.digest or paper.title, st.bibtex.get(paper.id, ""),
                       head_inputs, tuple(st.catalog.paper_surveys.get(paper.id, [])),
                       tuple((r.id, r.digest or r.title) for r in st.related.get(paper.id) or []))
-            before = kept.get(paper.id)
-            if before is not None and before[0] == inputs:
-                file.key = before[1]
-            else:
-                file.key = hashlib.sha1(repr(inputs).encode()).hexdigest()
-            self._paper_keys[paper.id] = (inputs, file.key)
+            file.key = self._paper_keys.get(
+                inputs, lambda inputs=inputs: hashlib.sha1(repr(inputs).encode()).hexdigest())
         return env
 
     def _render_shell(self, env, config: MkDocsConfig, files: Files) -> str:

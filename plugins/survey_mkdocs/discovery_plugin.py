@@ -97,6 +97,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         self._related_cache: RelatedCache | None = None
         self._root: Path | None = None
         self._st: BuildState | None = None
+        self.command = "build"
         #: page URL -> its search documents (JSON), kept for pages a rebuild skips
         self._page_docs: dict[str, list[str]] = {}
         self._paper_docs: discovery.SearchDocs | None = None
@@ -179,12 +180,12 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         stats = RelatedStats()
         started = time.perf_counter()
         found = related_ids(cat.papers, self.config.related, cache=self._related_cache,
-                            incremental=getattr(self, "command", "build") == "serve",
+                            incremental=self.command == "serve",
                             min_score=self.config.related_min_score, stats=stats)
         by_id = cat.by_id
         for pid, rows in found.items():
             st.related[pid] = [by_id[o] for o, _score in rows if o in by_id]
-        if getattr(self, "command", "build") != "serve":
+        if self.command != "serve":
             self._related_cache = None  # term counts of every paper: not needed again
         log.info(f"survey: related papers for {stats.papers} papers "
                  + (f"computed in {time.perf_counter() - started:.2f}s "
@@ -242,7 +243,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         add_file(files, config, INDEX_EXPORTS, discovery.exports_text(
             st.catalog, entry, lambda p: st.csl.get(p.id) or paper_to_csl(p), keep,
             as_bytes=True), cls=LedgerFile, ledger=st.ledger)
-        if getattr(self, "command", "build") != "serve":
+        if self.command != "serve":
             st.csl.clear()  # every CSL item is in the export files now
         add_file(files, config, INDEX_PAGE, st.renderer.render(
             "papers_index.md", page="papers/", index_rows=st.renderer.index_rows(),
@@ -304,7 +305,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
                            for url in pages}
         if self._paper_docs is None or self._paper_docs_params != self._search_params():
             self._paper_docs = discovery.SearchDocs(
-                *self._search_params(), incremental=getattr(self, "command", "build") == "serve")
+                *self._search_params(), incremental=self.command == "serve")
             self._paper_docs_params = self._search_params()
         papers = self._paper_docs.update(st.catalog.papers)
         docs = [d for url in pages for d in self._page_docs[url]] + papers

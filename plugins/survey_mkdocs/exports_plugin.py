@@ -9,7 +9,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 
-from survey.catalog import CACHE_DIR, DiskMemo
+from survey.catalog import CACHE_DIR, Carry, DiskMemo
 from survey.exports import ENTRY_VERSION, build_exports
 
 from .shared import LedgerFile, add_file, catalog_plugin, log, state
@@ -31,7 +31,7 @@ class ExportsPlugin(BasePlugin[ExportsConfig]):
         self.memo: DiskMemo | None = None
         self.command = "build"
         #: collection .bib texts kept between `mkdocs serve` rebuilds
-        self._kept: dict[tuple, str] = {}
+        self._kept = Carry()
 
     # Defining on_startup keeps this instance (and its memo) across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:

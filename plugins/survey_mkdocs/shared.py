@@ -16,7 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from survey.catalog import Catalog, PaperMemo
+from survey.catalog import Carry, Catalog, PaperMemo
 from survey.diagnostics import Diagnostic
 from survey.model import Paper
 from survey.render import Renderer
@@ -173,24 +173,18 @@ class FileReuse:
     reused (MkDocs attaches a ``Page`` to them)."""
 
     def __init__(self) -> None:
-        self.files: dict[tuple, File] = {}
-        self.used: set[tuple] = set()
+        self.files = Carry()
         self.where: tuple = ()
 
     def start(self, config: MkDocsConfig) -> None:
         """A new build: forget files the previous build did not use."""
-        self.files = {k: f for k, f in self.files.items() if k in self.used}
-        self.used = set()
+        self.files.start()
         self.where = (config.site_dir, config.use_directory_urls)
 
     def get(self, config: MkDocsConfig, uri: str, content: str | bytes, cls: type[File]
             ) -> File:
-        key = (cls, uri, *self.where)
-        self.used.add(key)
-        file = self.files.get(key)
-        if file is None:
-            file = self.files[key] = cls.generated(config, uri, content=content)
-            return file
+        file = self.files.get((cls, uri, *self.where),
+                              lambda: cls.generated(config, uri, content=content))
         if file._content is not content and file._content != content:
             file._content = content
             if isinstance(file, LedgerFile):
@@ -241,11 +235,11 @@ class PageLedger:
     Its title and metadata, which the navigation and the previous/next links of
     other pages show, are restored from the build that wrote it; if a rebuilt
     page's title or metadata changed, every skipped page is rendered after all.
+    The keys of written pages are kept in the :class:`Ledger`, with the files'.
     """
 
     def __init__(self, exclude: tuple[str, ...] = ()) -> None:
         self.exclude = set(exclude)
-        self.keys: dict[str, str] = {}  # output path -> key of the page written there
         self.meta: dict[str, tuple[dict, str | None]] = {}  # output path -> (meta, title)
         self.current: dict[str, str] = {}
         self.pending: dict[str, tuple[dict, str | None]] = {}
@@ -261,7 +255,7 @@ class PageLedger:
         self.ledger = ledger
         self.current, self.pending, self.skipped = {}, {}, []
         if not skip:
-            self.keys, self.meta = {}, {}
+            self.meta = {}
         common = self.common = site_digest(config, files)
         self.doc_pages = files.documentation_pages()
         for file in self.doc_pages:
@@ -278,7 +272,7 @@ class PageLedger:
             dest = file.abs_dest_path
             key = self.current[dest] = digest.hexdigest()
             ledger.seen.add(dest)  # a page that is gone has its output removed
-            if (skip and self.keys.get(dest) == key and dest in self.meta
+            if (skip and ledger.keys.get(dest) == key and dest in self.meta
                     and os.path.exists(dest)):
                 file.is_modified = _unmodified
                 self.skipped.append(file)
@@ -327,7 +321,6 @@ class PageLedger:
         if self.ledger is None:
             return 0
         for dest, seen in self.pending.items():
-            self.keys[dest] = self.current[dest]
             self.meta[dest] = seen
             self.ledger.keys[dest] = self.current[dest]
         self.ledger = None
@@ -339,7 +332,6 @@ class PageLedger:
         if self.ledger is None:
             return
         for dest in self.pending:
-            self.keys.pop(dest, None)
             self.ledger.keys.pop(dest, None)
         self.pending = {}
         self.ledger = None

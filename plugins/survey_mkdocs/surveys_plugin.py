@@ -12,6 +12,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 
+from survey.catalog import Carry
 from survey.survey_render import expand_survey
 from survey.surveys import load_survey
 
@@ -28,9 +29,9 @@ class SurveysConfig(base.Config):
 
 class SurveysPlugin(BasePlugin[SurveysConfig]):
     def __init__(self) -> None:
-        #: key of a survey page's inputs -> its Markdown and stashed blocks (kept
-        #: across serve rebuilds)
-        self._pages: dict[str, tuple[str, list[str]]] = {}
+        #: survey pages (Markdown and stashed blocks) by the key of their inputs,
+        #: kept across `mkdocs serve` rebuilds
+        self._pages = Carry()
 
     # Defining on_startup keeps this instance (and the pages) across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -61,14 +62,12 @@ class SurveysPlugin(BasePlugin[SurveysConfig]):
         surveys = sorted(cat.surveys.values(), key=lambda s: (s.order, s.id))
         add_file(files, config, f"{prefix}/index.md",
                  st.renderer.render("surveys.md", page=f"{prefix}/", surveys=surveys))
-        kept, self._pages = self._pages, {}
+        self._pages.start()
         for survey in surveys:
             chart = st.charts.get(f"survey:{survey.id}")
             key = survey_key(cat, survey, chart, "\0".join(
                 [catalog_plugin(config).templates_digest, st.renderer.site_name,
                  st.renderer.repo_url or "", st.renderer.edit_branch]))
-            if key in kept:
-                self._pages[key] = kept[key]
             markdown = st.renderer.kept(self._pages, key, lambda survey=survey, chart=chart:
                                         expand_survey(cat, st.renderer, survey, chart))
             add_file(files, config, f"{prefix}/{survey.id}.md", markdown)
