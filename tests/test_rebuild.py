@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import difflib
 import gzip
-import os
 import re
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,14 +22,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from project import copy_project
-from test_serve import base_path, free_port
+from project import copy_project, run_build, serving
 
 from survey.records import read_record, write_record
 
 pytestmark = pytest.mark.slow
 
-ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONUNBUFFERED="1")
 RELATED = re.compile(rb'<h2 id="related">.*?</ol>', re.S)
 
 
@@ -78,9 +74,7 @@ def compare_with_fresh_build(root: Path, served: str, tmp: Path, gone: list[str]
     config = root / "fresh.yml"
     config.write_text(f"INHERIT: mkdocs.yml\nsite_url: {served}\n", encoding="utf-8")
     out = tmp / "fresh-site"
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config),
-                             "-d", str(out)], cwd=root, env=ENV, capture_output=True,
-                            text=True, timeout=600)
+    result = run_build(root, "-q", "-f", str(config), "-d", str(out))
     assert result.returncode == 0, result.stderr
     config.unlink()
     differ, missing = [], []
@@ -114,89 +108,75 @@ def test_incremental_rebuilds_match_a_fresh_build(tmp_path):
     records = {p: read_record(p, f"content/papers/{p.name}")[0]
                for p in sorted(folder.glob("*.yml"))}
     cited = cited_keys(root)
-    port = free_port()
-    served = f"http://127.0.0.1:{port}{base_path(root)}"
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-            cwd=root, env=ENV, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-
+    with serving(root, log) as (proc, served):
         def shows(page: str, text: str) -> bool:
             return text.encode() in (get(served + page) or b"")
 
-        try:
-            wait_until(lambda: get(served + "papers/") is not None, 180, proc, log)
+        wait_until(lambda: get(served + "papers/") is not None, 180, proc, log)
 
-            # 1. a title and a year edited, a paper moved to another topic, a survey's prose
-            (path_a, a), (path_b, b) = [(p, r) for p, r in records.items()
-                                        if r.year and r.topics and "pruning" not in r.topics][:2]
-            write_record(path_a, replace(a, title=a.title + " Zyxwvut", year=a.year - 1))
-            write_record(path_b, replace(b, title=b.title + " Qwertzu", topics=["pruning"]))
-            survey = root / "content" / "surveys" / "tokenization.md"
-            survey.write_text(survey.read_text(encoding="utf-8")
-                              + "\nA closing paragraph added while serving.\n",
-                              encoding="utf-8")
-            wait_until(lambda: shows("surveys/tokenization/", "added while serving")
-                       and shows(f"topics/{a.topics[0]}/", "Zyxwvut")
-                       and shows("topics/pruning/", "Qwertzu"), 60, proc, log)
-            time.sleep(1.5)  # a rebuild the watcher has not started yet would be missed
-            compare_with_fresh_build(root, served, tmp_path, [])
+        # 1. a title and a year edited, a paper moved to another topic, a survey's prose
+        (path_a, a), (path_b, b) = [(p, r) for p, r in records.items()
+                                    if r.year and r.topics and "pruning" not in r.topics][:2]
+        write_record(path_a, replace(a, title=a.title + " Zyxwvut", year=a.year - 1))
+        write_record(path_b, replace(b, title=b.title + " Qwertzu", topics=["pruning"]))
+        survey = root / "content" / "surveys" / "tokenization.md"
+        survey.write_text(survey.read_text(encoding="utf-8")
+                          + "\nA closing paragraph added while serving.\n",
+                          encoding="utf-8")
+        wait_until(lambda: shows("surveys/tokenization/", "added while serving")
+                   and shows(f"topics/{a.topics[0]}/", "Zyxwvut")
+                   and shows("topics/pruning/", "Qwertzu"), 60, proc, log)
+        time.sleep(1.5)  # a rebuild the watcher has not started yet would be missed
+        compare_with_fresh_build(root, served, tmp_path, [])
 
-            # 2. a paper added, one removed, a hand-written page's title changed
-            path_c, c = list(records.items())[10]
-            write_record(folder / f"{c.id}-again.yml",
-                         replace(c, id=f"{c.id}-again", key=f"{c.key}again",
-                                 title=f"{c.title} Once Again Plover", arxiv_id=None,
-                                 links={}, path=None))
-            path_d, d = next((p, r) for p, r in list(records.items())[20:] if r.key not in cited)
-            path_d.unlink()
-            about = root / "content" / "pages" / "about.md"
-            text = about.read_text(encoding="utf-8")
-            about.write_text(re.sub(r"^# .*$", "# About this survey, renamed", text, count=1,
-                                    flags=re.M), encoding="utf-8")
-            wait_until(lambda: get(served + f"papers/{c.id}-again/") is not None
-                       and get(served + f"papers/{d.id}/") is None
-                       and shows("about/", "renamed"), 60, proc, log)
-            time.sleep(1.5)
-            compare_with_fresh_build(root, served, tmp_path,
-                                     [f"papers/{d.id}/index.html", f"papers/{d.id}/{d.key}.bib"])
+        # 2. a paper added, one removed, a hand-written page's title changed
+        path_c, c = list(records.items())[10]
+        write_record(folder / f"{c.id}-again.yml",
+                     replace(c, id=f"{c.id}-again", key=f"{c.key}again",
+                             title=f"{c.title} Once Again Plover", arxiv_id=None,
+                             links={}, path=None))
+        path_d, d = next((p, r) for p, r in list(records.items())[20:] if r.key not in cited)
+        path_d.unlink()
+        about = root / "content" / "pages" / "about.md"
+        text = about.read_text(encoding="utf-8")
+        about.write_text(re.sub(r"^# .*$", "# About this survey, renamed", text, count=1,
+                                flags=re.M), encoding="utf-8")
+        wait_until(lambda: get(served + f"papers/{c.id}-again/") is not None
+                   and get(served + f"papers/{d.id}/") is None
+                   and shows("about/", "renamed"), 60, proc, log)
+        time.sleep(1.5)
+        compare_with_fresh_build(root, served, tmp_path,
+                                 [f"papers/{d.id}/index.html", f"papers/{d.id}/{d.key}.bib"])
 
-            # 3. a topic renamed in the taxonomy (the navigation of every page changes)
-            taxonomy = root / "content" / "taxonomy.yml"
-            text = taxonomy.read_text(encoding="utf-8")
-            assert "name: Tokenization\n" in text
-            taxonomy.write_text(text.replace("name: Tokenization\n", "name: Tokenisation\n"),
-                                encoding="utf-8")
-            wait_until(lambda: shows("about/", "Tokenisation"), 60, proc, log)
-            time.sleep(1.5)
-            compare_with_fresh_build(root, served, tmp_path, [])
-            # 4. a broken template fails a rebuild; after the fix the site is whole again
-            template = root / "site_templates" / "paper.html"
-            good = template.read_text(encoding="utf-8")
-            template.write_text(good + "\n{{ no_such_value.attribute }}\n", encoding="utf-8")
-            wait_until(lambda: "An error happened during the rebuild" in log.read_text(),
-                       60, proc, log)
-            template.write_text(good, encoding="utf-8")
-            path_e, e = list(records.items())[30]
-            write_record(path_e, replace(e, title=e.title + " Mended"))
-            wait_until(lambda: shows(f"papers/{e.id}/", "Mended"), 60, proc, log)
-            time.sleep(1.5)
-            compare_with_fresh_build(root, served, tmp_path, [])
+        # 3. a topic renamed in the taxonomy (the navigation of every page changes)
+        taxonomy = root / "content" / "taxonomy.yml"
+        text = taxonomy.read_text(encoding="utf-8")
+        assert "name: Tokenization\n" in text
+        taxonomy.write_text(text.replace("name: Tokenization\n", "name: Tokenisation\n"),
+                            encoding="utf-8")
+        wait_until(lambda: shows("about/", "Tokenisation"), 60, proc, log)
+        time.sleep(1.5)
+        compare_with_fresh_build(root, served, tmp_path, [])
+        # 4. a broken template fails a rebuild; after the fix the site is whole again
+        template = root / "site_templates" / "paper.html"
+        good = template.read_text(encoding="utf-8")
+        template.write_text(good + "\n{{ no_such_value.attribute }}\n", encoding="utf-8")
+        wait_until(lambda: "An error happened during the rebuild" in log.read_text(),
+                   60, proc, log)
+        template.write_text(good, encoding="utf-8")
+        path_e, e = list(records.items())[30]
+        write_record(path_e, replace(e, title=e.title + " Mended"))
+        wait_until(lambda: shows(f"papers/{e.id}/", "Mended"), 60, proc, log)
+        time.sleep(1.5)
+        compare_with_fresh_build(root, served, tmp_path, [])
 
-            text = log.read_text()
-            assert text.count("Traceback") == 1  # the broken template's
-            # The rebuilds were incremental: most pages and files were left as they were.
-            counts = [tuple(map(int, m)) for m in re.findall(
-                r"survey: (\d+) pages rendered, (\d+) unchanged; (\d+) generated files "
-                r"written, (\d+) unchanged", text)]
-            assert len(counts) >= 4, text[-3000:]
-            assert any(pages_kept > 0 for _r, pages_kept, _w, _k in counts)
-            assert all(files_kept > 300 for _r, _p, _w, files_kept in counts)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+        text = log.read_text()
+        assert text.count("Traceback") == 1  # the broken template's
+        # The rebuilds were incremental: most pages and files were left as they were.
+        counts = [tuple(map(int, m)) for m in re.findall(
+            r"survey: (\d+) pages rendered, (\d+) unchanged; (\d+) generated files "
+            r"written, (\d+) unchanged", text)]
+        assert len(counts) >= 4, text[-3000:]
+        assert any(pages_kept > 0 for _r, pages_kept, _w, _k in counts)
+        assert all(files_kept > 300 for _r, _p, _w, files_kept in counts)

@@ -8,19 +8,14 @@ they show the new title.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-import yaml
-from project import copy_project
+from project import copy_project, serving
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "bad_input" / "fixture"
@@ -34,29 +29,12 @@ START_TIMEOUT = 120.0
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fetch(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.read().decode("utf-8", errors="replace")
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return None
-
-
-def base_path(root: Path) -> str:
-    """The path the dev server serves the site under (the path of site_url)."""
-    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
-    site_url = ""
-    for line in text.splitlines():
-        if line.startswith("site_url:"):
-            site_url = str(yaml.safe_load(line.split(":", 1)[1]) or "")
-    path = urlsplit(site_url).path or "/"
-    return path if path.endswith("/") else path + "/"
 
 
 def wait_for(url: str, needle: str, timeout: float, proc: subprocess.Popen, log: Path
@@ -76,38 +54,24 @@ def wait_for(url: str, needle: str, timeout: float, proc: subprocess.Popen, log:
 
 def test_serve_rebuilds_paper_and_topic_pages_on_edit(tmp_path):
     root = copy_project(tmp_path / "project", FIXTURE / "content")
-    port = free_port()
-    site = f"http://127.0.0.1:{port}{base_path(root)}"
-    paper_url = f"{site}papers/{PID}/"
-    topic_url = f"{site}topics/{TOPIC}/"
     log = tmp_path / "serve.log"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONUNBUFFERED="1")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        try:
-            wait_for(paper_url, OLD_TITLE, START_TIMEOUT, proc, log)
-            assert OLD_TITLE in (fetch(topic_url) or "")
+    with serving(root, log) as (proc, site):
+        paper_url = f"{site}papers/{PID}/"
+        topic_url = f"{site}topics/{TOPIC}/"
+        wait_for(paper_url, OLD_TITLE, START_TIMEOUT, proc, log)
+        assert OLD_TITLE in (fetch(topic_url) or "")
 
-            new_title = f"Rare Words as Subword Units, edited at {time.time_ns()}"
-            record = root / "content" / "papers" / f"{PID}.yml"
-            text = record.read_text(encoding="utf-8")
-            assert f"title: {OLD_TITLE}\n" in text
-            record.write_text(text.replace(f"title: {OLD_TITLE}\n", f"title: {new_title}\n"),
-                              encoding="utf-8")
-            seconds = wait_for(paper_url, new_title, 60, proc, log)
-            assert seconds <= MAX_RELOAD_SECONDS, f"the page changed after {seconds:.1f} s"
-            topic_seconds = wait_for(topic_url, new_title, 60, proc, log)
-            assert topic_seconds <= MAX_RELOAD_SECONDS
-            assert OLD_TITLE not in (fetch(paper_url) or "")
-            assert OLD_TITLE not in (fetch(topic_url) or "")
-            # The live-reload script is injected, so an open browser tab refreshes.
-            assert "livereload" in (fetch(paper_url) or "")
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+        new_title = f"Rare Words as Subword Units, edited at {time.time_ns()}"
+        record = root / "content" / "papers" / f"{PID}.yml"
+        text = record.read_text(encoding="utf-8")
+        assert f"title: {OLD_TITLE}\n" in text
+        record.write_text(text.replace(f"title: {OLD_TITLE}\n", f"title: {new_title}\n"),
+                          encoding="utf-8")
+        seconds = wait_for(paper_url, new_title, 60, proc, log)
+        assert seconds <= MAX_RELOAD_SECONDS, f"the page changed after {seconds:.1f} s"
+        topic_seconds = wait_for(topic_url, new_title, 60, proc, log)
+        assert topic_seconds <= MAX_RELOAD_SECONDS
+        assert OLD_TITLE not in (fetch(paper_url) or "")
+        assert OLD_TITLE not in (fetch(topic_url) or "")
+        # The live-reload script is injected, so an open browser tab refreshes.
+        assert "livereload" in (fetch(paper_url) or "")
