@@ -124,5 +124,4 @@ def csl_join_bytes(texts: Iterable[tuple[str, bytes]]) -> bytes:
 def csl_join(texts: Iterable[tuple[str, str]]) -> str:
     """The CSL-JSON file of ``(id, csl_item_text(item))`` pairs, sorted by id:
     the same text as ``json.dumps(sorted items, ensure_ascii=False, indent=1)``."""
-    ordered = [text for _id, text in sorted(texts, key=lambda pair: pair[0])]
-    return "[\n" + ",\n".join(ordered) + "\n]\n" if ordered else "[]\n"
+    return csl_join_bytes((key, text.encode("utf-8")) for key, text in texts).decode("utf-8")

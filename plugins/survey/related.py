@@ -245,25 +245,22 @@ def _best(sims: np.ndarray, take: int, min_score: float) -> list[list[tuple[int,
 
 
 def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: float = 0.05,
-                       block_rows: int = BLOCK_ROWS, only: Sequence[int] | None = None,
-                       sims_out: dict[int, np.ndarray] | None = None,
-                       prepared: Prepared | None = None) -> list[list[tuple[int, float]]]:
+                       block_rows: int = BLOCK_ROWS, prepared: Prepared | None = None
+                       ) -> list[list[tuple[int, float]]]:
     """For each document (term -> raw weighted tf), the indices and cosine
     similarities of its ``k`` most similar other documents, best first (ties:
     lower index first), keeping only scores above ``min_score``.
 
-    With ``only``, just those rows are computed (in that order), and their full
-    similarity rows are stored in ``sims_out`` when given.  ``prepared`` is
-    :func:`prepare` of ``docs`` if already made."""
+    ``prepared`` is :func:`prepare` of ``docs`` if already made (the edit loop
+    computes single rows from it, see :func:`_rows_sims`)."""
     n = len(docs)
     if n < 2 or k <= 0:
-        return [[] for _ in (range(n) if only is None else only)]
+        return [[] for _ in range(n)]
     pr = prepared if prepared is not None else prepare(docs)
     out: list[list[tuple[int, float]]] = []
     take = min(k, n - 1)
-    spans = ([(a, min(n, a + block_rows)) for a in range(0, n, block_rows)] if only is None
-             else [(i, i + 1) for i in only])
-    for a, b in spans:
+    for a in range(0, n, block_rows):
+        b = min(n, a + block_rows)
         if pr.dense.shape[1]:
             sims = pr.dense[a:b] @ pr.dense.T
         else:
@@ -273,9 +270,6 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
             sims += _sparse_sims(pr, pr.s_rows[lo:hi] - a, pr.s_cols[lo:hi], pr.s_w[lo:hi],
                                  b - a)
         sims[np.arange(b - a), np.arange(a, b)] = -np.inf  # not its own neighbour
-        if sims_out is not None:
-            for i in range(b - a):
-                sims_out[a + i] = sims[i].copy()
         out.extend(_best(sims, take, min_score))
     return out
 
