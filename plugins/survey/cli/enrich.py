@@ -18,9 +18,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from .model import Paper
+from ..model import Paper
+from .common import Progress, print_diagnostics
 
 PROG = "enrich"
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("enrich", help="fill missing ids, authors and dates from the arXiv API")
+    p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    p.add_argument("--restart", action="store_true", help="forget where the last run stopped")
+    p.add_argument("--limit", type=int, default=None, help="look up at most N papers")
+    p.add_argument("ids", nargs="*", help="only these record ids")
+    p.set_defaults(func=run)
 
 
 def _fail(message: str) -> int:
@@ -30,19 +40,18 @@ def _fail(message: str) -> int:
 
 def _order(papers: list[Paper]) -> list[Paper]:
     """Papers needing a lookup, in the order :func:`enrich_papers` looks them up."""
-    from .enrich import needs_lookup
+    from ..enrich import needs_lookup
 
     kinds = [(p, needs_lookup(p)) for p in papers]
     return [p for p, k in kinds if k == "id"] + [p for p, k in kinds if k == "title"]
 
 
-def run_enrich(args: argparse.Namespace) -> int:
-    from .arxiv import ArxivOffline
-    from .cli import Progress, print_diagnostics
-    from .enrich import DEFAULT_STATE_PATH, enrich_papers, load_state, needs_lookup, save_state
-    from .ingest import load_records
-    from .newrecord import arxiv_client
-    from .records import write_record
+def run(args: argparse.Namespace) -> int:
+    from ..arxiv import ArxivOffline
+    from ..enrich import DEFAULT_STATE_PATH, enrich_papers, load_state, needs_lookup, save_state
+    from ..ingest import load_records
+    from ..newrecord import arxiv_client
+    from ..records import write_record
 
     root = Path(getattr(args, "root", None) or Path.cwd())
     dry_run = bool(getattr(args, "dry_run", False))
