@@ -289,8 +289,10 @@ def _rel(path: Path, root: Path) -> str:
 
 def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
            today: str | None = None, dry_run: bool = False,
-           progress: Progress | None = None) -> IngestResult:
-    """Ingest source files into ``root/content/papers``."""
+           progress: Progress | None = None, extra: list[Incoming] | None = None
+           ) -> IngestResult:
+    """Ingest source files (and ``extra`` items, e.g. from ``survey sync``) into
+    ``root/content/papers``."""
     result = IngestResult()
     papers_dir = root / "content" / "papers"
     manifest = load_manifest(root / "content" / "sources")
@@ -302,6 +304,7 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
         result.diagnostics.extend(problems)
         result.skipped_low_confidence += low
         incoming.extend(items)
+    incoming.extend(extra or [])
     existing, problems = load_records(papers_dir, root, progress)
     for d in problems:
         if d.is_error:

@@ -1,0 +1,153 @@
+"""``survey sync``, ``survey reject`` and ``survey proposals``: the daily review's commands.
+
+``survey sync`` fetches candidates for a window (``--date``, ``--since``/``--until``,
+or by default the last ``days`` of ``content/sync.yml``), then proposes the papers in
+scope as records (see :mod:`survey.sync`).  Without a network it prints one line on
+stderr, exits 1 and writes nothing; ``--dry-run`` prints what it would add.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+from pathlib import Path
+
+PROG = "sync"
+
+
+def _fail(prog: str, message: str) -> int:
+    print(f"{prog}: {message}", file=sys.stderr)
+    return 1
+
+
+def _date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sync", help="propose new papers in scope from Hugging Face Daily "
+                       "Papers and arXiv listings")
+    p.add_argument("--source", choices=("hf", "arxiv", "all"), default="all",
+                   help="where to look (default: all, i.e. the sources in content/sync.yml)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--date", type=_date, help="one day (YYYY-MM-DD)")
+    when.add_argument("--since", type=_date, help="first day of the window (YYYY-MM-DD)")
+    p.add_argument("--until", type=_date, help="last day of the window (default: today)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be added; write "
+                   "nothing")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress counts")
+    p.set_defaults(func=run_sync_command)
+
+    p = sub.add_parser("reject", help="reject a proposed paper for good (deletes its record "
+                       "when only a sync saw it)")
+    p.add_argument("ids", nargs="+", metavar="ID", help="arXiv id or record id")
+    p.set_defaults(func=run_reject_command)
+
+    p = sub.add_parser("proposals", help="write the pull-request body listing open proposals")
+    p.add_argument("--against", type=Path, help="the ledger of the target branch: leave out "
+                   "the papers it already lists")
+    p.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
+    p.set_defaults(func=run_proposals_command)
+
+
+def window(args: argparse.Namespace, days: int, today: _dt.date
+           ) -> tuple[_dt.date, _dt.date] | str:
+    if args.until and not args.since:
+        return "--until needs --since"
+    if args.date:
+        since = until = args.date
+    elif args.since:
+        since, until = args.since, args.until or today
+    else:
+        since, until = today - _dt.timedelta(days=days), today
+    if since > until:
+        return f"the window starts ({since}) after it ends ({until})"
+    if until > today:
+        return f"the window ends in the future ({until})"
+    return since, until
+
+
+def run_sync_command(args: argparse.Namespace) -> int:
+    from .cli import Progress, print_diagnostics
+    from .sync import run_sync
+    from .sync_config import SyncConfig, load_sync_config
+    from .sync_fetch import SyncError, UnitCache, fetch_arxiv, fetch_hf
+    from .taxonomy import load_taxonomy
+
+    root = args.root
+    today = _dt.date.today()
+    taxonomy, problems = load_taxonomy(root / "content" / "taxonomy.yml")
+    config, config_problems = load_sync_config(root, taxonomy)
+    errors = [d for d in problems + config_problems if d.is_error]
+    if errors:
+        print_diagnostics(errors, "text")
+        return _fail(PROG, "fix the files above first; nothing was written")
+    config = config or SyncConfig()
+    span = window(args, config.days, today)
+    if isinstance(span, str):
+        return _fail(PROG, span)
+    since, until = span
+    sources = config.sources if args.source == "all" else [args.source]
+    progress = Progress(args.quiet)
+    cache = UnitCache(root, enabled=not args.dry_run)
+    candidates = []
+    try:
+        if "hf" in sources:
+            candidates += fetch_hf(since, until, today, cache, progress)
+        if "arxiv" in sources:
+            candidates += fetch_arxiv(since, until, today, config.categories, config.terms,
+                                      cache, progress)
+    except SyncError as exc:
+        return _fail(PROG, f"{exc}; nothing was written")
+    result = run_sync(root, candidates, taxonomy, config, today=today.isoformat(),
+                      dry_run=args.dry_run, progress=progress)
+    ingested = result.ingest
+    if ingested is None or not ingested.ok:
+        print_diagnostics(ingested.diagnostics if ingested else [], "text")
+        return _fail(PROG, "nothing was written")
+    verb = "would propose" if args.dry_run else "proposed"
+    print(f"sync {since}..{until} ({', '.join(sources)}): {result.fetched} entries; {verb} "
+          f"{len(result.proposals)} new papers in scope; {result.sightings} already in the "
+          f"catalog ({len(ingested.updated)} records "
+          f"{'would gain' if args.dry_run else 'gained'} sightings); {result.out_of_scope} out "
+          f"of scope; {result.rejected} rejected before")
+    for prop in result.proposals:
+        c = prop.candidate
+        print(f"  + {c.arxiv_id} {c.title[:70]} [{', '.join(prop.topics)}]")
+    return 0
+
+
+def run_reject_command(args: argparse.Namespace) -> int:
+    from .sync import reject
+
+    for wanted in args.ids:
+        try:
+            arxiv_id, deleted = reject(args.root, wanted)
+        except ValueError as exc:
+            return _fail("reject", str(exc))
+        print(f"reject: {arxiv_id} will not be proposed again"
+              + (f"; deleted {deleted}" if deleted else ""))
+    return 0
+
+
+def run_proposals_command(args: argparse.Namespace) -> int:
+    from .cli import print_diagnostics
+    from .sync import load_ledger, proposals_body
+
+    base = None
+    if args.against is not None:
+        base, problems = load_ledger(args.root, args.against)
+        if any(d.is_error for d in problems):
+            print_diagnostics(problems, "text")
+            return _fail("proposals", f"{args.against} is not a readable ledger")
+    body = proposals_body(args.root, base)
+    if args.output:
+        args.output.write_text(body, encoding="utf-8")
+    else:
+        sys.stdout.write(body)
+    return 0
+
