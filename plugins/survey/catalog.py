@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import ERROR, WARNING, Diagnostic
+from .diagnostics import ERROR, INFO, WARNING, Diagnostic
 from .model import Paper
 from .records import read_record
 from .surveys import MARKER_RE, Survey, load_survey
@@ -456,10 +456,30 @@ def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:
                 elif key not in cited:
                     cited.append(key)
         survey.cited_keys = cited
+        _reading_list(cat, survey, diags)
         for pid in survey.paper_ids:
             paper_surveys[pid].append(survey.id)
     cat.paper_surveys = dict(paper_surveys)
     cat.topic_surveys = dict(topic_surveys)
+
+
+def _reading_list(cat: Catalog, survey: Survey, diags: list[Diagnostic]) -> None:
+    """Papers in the survey's scope added after its ``revised`` day that it does not cite:
+    what its curators should read next (reported as information)."""
+    if not survey.revised:
+        survey.unread_ids = []
+        return
+    cited = set(survey.cited_keys)
+    unread = [cat.by_id[pid] for pid in survey.paper_ids
+              if cat.by_id[pid].added > survey.revised and cat.by_id[pid].key not in cited]
+    survey.unread_ids = [p.id for p in unread]
+    if unread:
+        diags.append(Diagnostic(
+            survey.path, survey.lines.get("revised", 2),
+            f"{len(unread)} paper(s) in scope added since the text was revised "
+            f"({survey.revised}) are not cited yet: "
+            + ", ".join(p.key for p in unread[:8]) + (" ..." if len(unread) > 8 else ""),
+            "read them; cite them or exclude them, then update revised:", INFO))
 
 
 def _low_confidence(root: Path, cat: Catalog, diags: list[Diagnostic]) -> list[LowConfidenceFact]:

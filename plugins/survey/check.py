@@ -7,6 +7,7 @@ from pathlib import Path
 from .catalog import load_catalog
 from .diagnostics import Diagnostic
 from .ingest import MANIFEST, load_manifest, read_source
+from .taxonomy import Taxonomy
 
 
 def check_sources(root: Path) -> list[Diagnostic]:
@@ -30,7 +31,17 @@ def check_sources(root: Path) -> list[Diagnostic]:
     return diags
 
 
+def check_sync(root: Path, taxonomy: Taxonomy) -> list[Diagnostic]:
+    """The sync settings (``content/sync.yml``) and the sync ledger."""
+    from .sync import load_ledger
+    from .sync_config import load_sync_config
+
+    _config, diags = load_sync_config(root, taxonomy if taxonomy.topics else None)
+    _ledger, problems = load_ledger(root)
+    return diags + problems
+
+
 def run_check(root: Path) -> list[Diagnostic]:
     catalog = load_catalog(root, persist_cache=False)
-    diags = catalog.diagnostics + check_sources(root)
+    diags = catalog.diagnostics + check_sources(root) + check_sync(root, catalog.taxonomy)
     return sorted(diags, key=lambda d: (d.file, d.line, d.column, d.message))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"  # neither an error nor a warning: what a curator may want to do next
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Diagnostic:
         return text
 
     def format_github(self) -> str:
-        kind = "error" if self.severity == ERROR else "warning"
+        kind = {ERROR: "error", INFO: "notice"}.get(self.severity, "warning")
         msg = self.message + (f" (hint: {self.hint})" if self.hint else "")
         msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return f"::{kind} file={self.file},line={self.line},col={self.column}::{msg}"

@@ -103,5 +103,6 @@ def expand_survey(catalog: Catalog, renderer: Renderer, survey: Survey,
         return ""
 
     body = MARKER_RE.sub(lambda m: "\n" + section(m.group("name"), m.group("arg")) + "\n", body)
+    unread = [catalog.by_id[i] for i in survey.unread_ids if i in catalog.by_id]
     return renderer.render("survey.md", survey=survey, page=page, papers=papers, body=body,
-                           shared=shared_with(catalog, survey))
+                           shared=shared_with(catalog, survey), unread=unread)

@@ -9,7 +9,8 @@ scope::
     topics: [tokenization]        # taxonomy topics (their sub-topics included)
     include: [some-paper-id]      # papers added by hand
     exclude: [other-paper-id]     # papers removed by hand
-    ---
+    revised: 2026-11-22           # when the prose was last revised: papers in scope
+    ---                           # added later and not cited are its reading list
 
 Citations are written ``[@key]`` or ``[@a; @b]``; ``\\[@`` is a literal
 bracket.  Generated sections are placed with markers on a line of their own::
@@ -23,19 +24,21 @@ bracket.  Generated sections are placed with markers on a line of their own::
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic
-from .records import ID_RE, parse_yaml
+from .records import ID_RE, parse_yaml, valid_date
 
 CITATION_RE = re.compile(r"(?<!\\)\[(@[A-Za-z0-9]+(?:\s*;\s*@[A-Za-z0-9]+)*)\]")
 CITATION_LIKE_RE = re.compile(r"(?<!\\)\[@([^\]]*)\]")
 MARKER_RE = re.compile(r"^<!--\s*survey:(?P<name>[a-z]+)(?:\s+(?P<arg>[a-z0-9-]+))?\s*-->\s*$",
                        re.MULTILINE)
 MARKERS = {"counts", "timeline", "papers", "shared", "references"}
-FRONT_FIELDS = {"title", "summary", "topics", "include", "exclude", "curators", "order"}
+FRONT_FIELDS = {"title", "summary", "topics", "include", "exclude", "curators", "order",
+                "revised"}
 
 
 @dataclass
@@ -59,12 +62,15 @@ class Survey:
     exclude: list[str] = field(default_factory=list)
     curators: list[str] = field(default_factory=list)
     order: int = 100
+    revised: str | None = None  # YYYY-MM-DD the prose was last revised
     body_line: int = 1  # line of the body's first line in the file
     lines: dict[str, int] = field(default_factory=dict)
     citations: list[Citation] = field(default_factory=list)
     #: Filled by the catalog: ids of the papers in scope, and cited keys in order.
     paper_ids: list[str] = field(default_factory=list)
     cited_keys: list[str] = field(default_factory=list)
+    #: Filled by the catalog: papers in scope added after ``revised`` and not cited yet.
+    unread_ids: list[str] = field(default_factory=list)
 
 
 def find_citations(body: str, body_line: int = 1) -> list[Citation]:
@@ -140,7 +146,15 @@ def load_survey(path: Path, relpath: str) -> tuple[Survey | None, list[Diagnosti
                                     f"write {key}: [first-id, second-id]"))
             value = []
         lists[key] = value
-    survey = Survey(id=sid, title=title.strip(), body=body, path=relpath,
+    revised = data.get("revised")
+    if isinstance(revised, _dt.date):
+        revised = revised.isoformat()
+    if revised is not None and not (isinstance(revised, str) and valid_date(revised) == "day"):
+        diags.append(Diagnostic(relpath, lines.get("revised", 2), "'revised' must be a date "
+                                "(YYYY-MM-DD)", "the day the prose was last revised, e.g. "
+                                "revised: 2026-11-22"))
+        revised = None
+    survey = Survey(id=sid, title=title.strip(), body=body, path=relpath, revised=revised,
                     summary=str(data.get("summary") or ""), order=int(data.get("order") or 100),
                     body_line=body_line, lines=lines, **lists)
     survey.citations = find_citations(body, body_line)
