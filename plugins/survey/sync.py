@@ -208,6 +208,8 @@ def dump_ledger(entries: dict[str, LedgerEntry]) -> str:
 def write_ledger(root: Path, entries: dict[str, LedgerEntry]) -> bool:
     """Write the ledger when it changed (atomically); True when written."""
     path = root / LEDGER
+    if not entries and not path.exists():
+        return False
     text = dump_ledger(entries)
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False

@@ -1,0 +1,301 @@
+"""``survey sync``, ``survey reject`` and ``survey proposals`` on the recorded fixtures.
+
+The command runs in a subprocess with ``HF_ENDPOINT`` (read by ``huggingface_hub`` at
+import) and ``SURVEY_ARXIV_API`` pointing at local servers (tests/sync_servers.py), so
+the real clients, paging and parsing run."""
+
+from __future__ import annotations
+
+import copy
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from project import copy_project
+from sync_servers import (
+    HF_DAY,
+    IN_SCOPE,
+    OUT_OF_SCOPE,
+    Answer,
+    arxiv_listing,
+    daily_papers,
+    hf_entries,
+    serve,
+)
+
+SURVEY = str(Path(sys.executable).with_name("survey"))
+SCOPE = "scope: [tokenization, compression]"
+
+
+def run(project: Path, *args: str, hf: str = "", arxiv: str = "") -> subprocess.CompletedProcess:
+    env = dict(os.environ, HF_ENDPOINT=hf or "http://127.0.0.1:9",
+               SURVEY_ARXIV_API=(arxiv + "/api/query") if arxiv else "http://127.0.0.1:9/api/query",
+               HF_HOME=str(project.parent / "hf-home"), HF_HUB_DISABLE_TELEMETRY="1")
+    return subprocess.run([SURVEY, *args], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    return {p.relative_to(project).as_posix(): p.read_bytes()
+            for p in sorted(project.rglob("*")) if p.is_file()}
+
+
+def records(project: Path) -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+            for p in (project / "content" / "papers").glob("*.yml")}
+
+
+def by_arxiv(project: Path) -> dict[str, dict]:
+    return {r["arxiv_id"]: r for r in records(project).values() if r.get("arxiv_id")}
+
+
+def set_scope(project: Path, line: str = SCOPE) -> None:
+    path = project / "content" / "sync.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "\nscope: []\n" in text
+    path.write_text(text.replace("\nscope: []\n", f"\n{line}\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture
+def missing(project: Path) -> Path:
+    """The project without the fixture day's eight papers, scope narrowed to two branches."""
+    for arxiv_id, rec in by_arxiv(project).items():
+        if arxiv_id in IN_SCOPE + OUT_OF_SCOPE:
+            (project / "content" / "papers" / f"{rec['id']}.yml").unlink()
+    assert not set(by_arxiv(project)) & set(IN_SCOPE + OUT_OF_SCOPE)
+    set_scope(project)
+    return project
+
+
+def hf_server(**days):
+    return serve("/api/daily_papers", daily_papers(days or {HF_DAY: hf_entries()}))
+
+
+def test_fixture_day_proposes_the_papers_in_scope(missing: Path):
+    tax = yaml.safe_load((missing / "content" / "taxonomy.yml").read_text(encoding="utf-8"))
+    parent = {t["id"]: t.get("parent") for t in tax["topics"]}
+
+    def branch(tid: str) -> str:
+        while parent.get(tid):
+            tid = parent[tid]
+        return tid
+
+    with hf_server() as (url, asked):
+        done = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+        assert done.returncode == 0, done.stderr
+        assert "proposed 5 new papers in scope" in done.stdout
+        assert "3 out of scope" in done.stdout
+        assert asked[0] == {"date": HF_DAY, "p": "0", "limit": "100"}
+        found = by_arxiv(missing)
+        assert set(found) & set(IN_SCOPE + OUT_OF_SCOPE) == set(IN_SCOPE)
+        for arxiv_id in IN_SCOPE:
+            rec = found[arxiv_id]
+            assert rec["topics"] and {branch(t) for t in rec["topics"]} <= {
+                "tokenization", "compression"}
+            assert rec["provenance"]["title"] == f"Hugging Face Daily Papers {HF_DAY}"
+            assert rec["provenance"]["topics"] == "taxonomy rules"
+            assert {"file": f"daily-papers/{HF_DAY}", "entry": arxiv_id} in rec["sources"]
+            assert rec["date"] == HF_DAY and rec["authors_complete"] is True
+            assert rec["links"]["arxiv"] == f"https://arxiv.org/abs/{arxiv_id}"
+        assert found["2410.20771"]["upvotes"] == 11
+        ledger = yaml.safe_load((missing / "content" / "sync-ledger.yml").read_text())
+        rows = {r["arxiv_id"]: r for r in ledger["papers"]}
+        assert list(rows) == sorted(IN_SCOPE)
+        assert rows["2410.20771"]["topics"] == found["2410.20771"]["topics"]
+        assert any(r.startswith("byte-level-tokenization: title /") for r in
+                   rows["2410.20771"]["rules"])
+        check = run(missing, "check")
+        assert check.returncode == 0, check.stdout
+
+        # A second run over the same window changes no byte.
+        before = snapshot(missing)
+        again = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+        assert again.returncode == 0, again.stderr
+        assert "proposed 0 new papers" in again.stdout
+        assert snapshot(missing) == before
+
+        # A deleted proposal is not proposed again; a rejected one neither.
+        deleted = found["2510.21909"]["id"]
+        (missing / "content" / "papers" / f"{deleted}.yml").unlink()
+        rejected = run(missing, "reject", "2402.17764")
+        assert rejected.returncode == 0, rejected.stderr
+        assert "deleted content/papers/" in rejected.stdout
+        third = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+        assert third.returncode == 0, third.stderr
+        assert "2 rejected before" in third.stdout
+        assert not {"2510.21909", "2402.17764"} & set(by_arxiv(missing))
+        ledger = yaml.safe_load((missing / "content" / "sync-ledger.yml").read_text())
+        status = {r["arxiv_id"]: r["status"] for r in ledger["papers"]}
+        assert status["2402.17764"] == "rejected" and status["2510.21909"] == "proposed"
+
+    # Ingest of a ledger paper from another source still works.
+    era = next(e for e in hf_entries() if e["paper"]["id"] == "2402.17764")
+    source = missing / "content" / "sources" / "by-hand.yml"
+    source.write_text(yaml.safe_dump({"title": era["title"], "arxiv_id": "2402.17764"}))
+    ingest = run(missing, "ingest", str(source))
+    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+    assert "2402.17764" in by_arxiv(missing)
+
+
+def test_real_catalog_gains_only_sightings(project: Path):
+    set_scope(project)
+    before = records(project)
+    with hf_server() as (url, _asked):
+        done = run(project, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+    assert done.returncode == 0, done.stderr
+    assert "proposed 0 new papers" in done.stdout and "8 already in the catalog" in done.stdout
+    after = records(project)
+    assert set(after) == set(before)
+    assert not (project / "content" / "sync-ledger.yml").exists()
+    changed = [pid for pid in after if after[pid] != before[pid]]
+    assert len(changed) == 8
+    for pid in changed:
+        old, new = before[pid], after[pid]
+        assert {"file": f"daily-papers/{HF_DAY}", "entry": new["arxiv_id"]} in new["sources"]
+        assert [s for s in new["sources"] if s not in old["sources"]] == [
+            {"file": f"daily-papers/{HF_DAY}", "entry": new["arxiv_id"]}]
+        for key, value in old.items():  # nothing a record had is overwritten
+            if key not in ("sources", "provenance", "upvotes", "links"):
+                assert new[key] == value, (pid, key)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_dry_run_offline_one_line_exit_1_nothing_changed(project: Path):
+    before = snapshot(project)
+    dead = f"http://127.0.0.1:{free_port()}"
+    done = run(project, "sync", "--dry-run", hf=dead, arxiv=dead)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("sync: cannot reach the Hugging Face API")
+    assert "Traceback" not in done.stderr
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("damage, expected", [
+    (lambda rows: rows[2]["paper"].update(id="not-an-id"),
+     "entry 3 (not-an-id) 'id' 'not-an-id' is not an arXiv id"),
+    (lambda rows: rows[4]["paper"].update(upvotes="many"),
+     "entry 5 (2410.20771) 'upvotes' 'many' is not a number"),
+    (lambda rows: rows[1]["paper"].update(authors=[["Ada"]]),
+     "entry 2 is malformed"),
+])
+def test_malformed_answer_names_the_entry_and_writes_nothing(missing: Path, damage, expected):
+    rows = copy.deepcopy(hf_entries())
+    damage(rows)
+    before = snapshot(missing)
+    with serve("/api/daily_papers", daily_papers({HF_DAY: rows})) as (url, _asked):
+        done = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+    assert done.returncode == 1
+    assert f"date={HF_DAY} (page 0): {expected}" in done.stderr, done.stderr
+    assert "nothing was written" in done.stderr and "Traceback" not in done.stderr
+    assert snapshot(missing) == before
+
+
+def test_not_json_is_reported(missing: Path):
+    before = snapshot(missing)
+    with serve("/api/daily_papers", lambda q: Answer(200, b"<html>maintenance</html>")) as (
+            url, _asked):
+        done = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+    assert done.returncode == 1
+    assert "is not a JSON list of papers" in done.stderr, done.stderr
+    assert snapshot(missing) == before
+
+
+def test_pages_progress_and_resume_after_interruption(missing: Path):
+    template = hf_entries()[5]  # out of scope
+    crowd = []
+    for n in range(230):
+        row = copy.deepcopy(template)
+        row["paper"]["id"] = f"2511.{n:05d}"
+        row["title"] = f"Fair attribution study number {n}"
+        row["publishedAt"] = "2025-11-04T08:00:00.000Z"
+        crowd.append(row)
+    days = {HF_DAY: hf_entries(), "2025-11-04": crowd}
+    window = ("sync", "--source", "hf", "--since", HF_DAY, "--until", "2025-11-04")
+    with serve("/api/daily_papers", daily_papers(days, broken={"2025-11-04"})) as (url, asked):
+        first = run(missing, *window, hf=url)
+        assert first.returncode == 1
+        assert "HTTP 500" in first.stderr and "nothing was written" in first.stderr
+        assert not (missing / "content" / "sync-ledger.yml").exists()
+        assert [q["date"] for q in asked] == [HF_DAY, "2025-11-04"]
+    with serve("/api/daily_papers", daily_papers(days)) as (url, asked):
+        second = run(missing, *window, hf=url)
+        assert second.returncode == 0, second.stderr
+        # The finished day was kept: only the day that failed is asked again, page by page.
+        assert [(q["date"], q["p"]) for q in asked] == [
+            ("2025-11-04", "0"), ("2025-11-04", "1"), ("2025-11-04", "2")]
+    assert "238 entries" in second.stdout and "proposed 5 new papers" in second.stdout
+    assert "233 out of scope" in second.stdout
+    assert "Daily Papers requests (238 entries): 2/2" in second.stderr
+
+
+def test_arxiv_listing_in_scope(missing: Path):
+    path = missing / "content" / "sync.yml"
+    path.write_text(path.read_text().replace("terms: []", "terms: [tokenizer, 4-bit]"))
+    with serve("/api/query", arxiv_listing({HF_DAY: hf_entries()})) as (url, asked):
+        done = run(missing, "sync", "--source", "arxiv", "--date", HF_DAY, arxiv=url)
+    assert done.returncode == 0, done.stderr
+    assert len(asked) == 1
+    query = asked[0]["search_query"]
+    assert query.startswith("(cat:cs.CL OR cat:cs.LG) AND submittedDate:[202511030000 TO "
+                            "202511032359]")
+    assert 'abs:"tokenizer"' in query and 'ti:"4-bit"' in query
+    found = by_arxiv(missing)
+    assert set(found) & set(IN_SCOPE + OUT_OF_SCOPE) == set(IN_SCOPE)
+    rec = found["2404.00456"]
+    assert rec["provenance"]["title"] == f"arXiv cs.CL new submissions {HF_DAY}"
+    assert {"file": f"arxiv-listing/cs.CL/{HF_DAY}", "entry": "2404.00456"} in rec["sources"]
+    assert rec["authors"][0] == "Saleh Ashkboos" and rec["primary_class"] == "cs.CL"
+
+
+def test_proposals_body_is_a_table_of_new_papers(missing: Path):
+    base = missing.parent / "base-ledger.yml"
+    with hf_server() as (url, _asked):
+        assert run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url).returncode == 0
+    ledger = (missing / "content" / "sync-ledger.yml").read_text()
+    rows = yaml.safe_load(ledger)["papers"]
+    base.write_text(yaml.safe_dump({"papers": [r for r in rows if r["arxiv_id"] == "2404.00456"]}))
+    out = missing.parent / "body.md"
+    done = run(missing, "proposals", "--against", str(base), "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    body = out.read_text()
+    assert body.startswith("## 4 new papers in the survey's scope")
+    assert "| paper | suggested topics | matching rules | upvotes | record |" in body
+    assert ("| [MrT5: Dynamic Token Merging for Efficient Byte-level Language Models]"
+            "(https://arxiv.org/abs/2410.20771) | `byte-level-tokenization`, "
+            "`token-merging-and-reduction` | byte-level-tokenization: title `") in body
+    assert "| 11 | `content/papers/mrt5-" in body
+    assert "2404.00456" not in body  # already on the target branch
+    table = [line for line in body.splitlines() if line.startswith("| [")]
+    assert len(table) == 4 and all(line.count(" | ") == 4 for line in table)
+
+
+def test_check_reports_sync_settings_with_lines(project: Path):
+    path = project / "content" / "sync.yml"
+    text = path.read_text().replace("days: 3", "days: 0").replace("scope: []", "scope: [nope]")
+    path.write_text(text + "colour: blue\n")
+    lines = text.splitlines()
+    done = run(project, "check")
+    assert done.returncode == 1
+    days_line = lines.index("days: 0") + 1
+    scope_line = lines.index("scope: [nope]") + 1
+    assert f"content/sync.yml:{days_line}:1: error: days must be a whole number" in done.stdout
+    assert f"content/sync.yml:{scope_line}:1: error: scope: unknown topic 'nope'" in done.stdout
+    assert f"content/sync.yml:{len(lines) + 1}:1: error: unknown sync setting 'colour'" \
+        in done.stdout
