@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import check, enrich, ingest, new
+from . import check, enrich, ingest, new, proposals, reject, sync
 from .common import find_root
 
-COMMANDS = (ingest, check, new, enrich)
+COMMANDS = (ingest, check, new, enrich, sync, reject, proposals)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..diagnostics import INFO
 from .common import print_diagnostics
 
 
@@ -23,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
     errors = [d for d in diags if d.is_error]
     shown = diags if not args.errors_only else errors
     print_diagnostics(shown, args.format)
-    warnings = len(diags) - len(errors)
-    summary = f"check: {len(errors)} error(s), {warnings} warning(s)"
+    infos = sum(1 for d in diags if d.severity == INFO)
+    warnings = len(diags) - len(errors) - infos
+    summary = f"check: {len(errors)} error(s), {warnings} warning(s)" + (
+        f", {infos} note(s)" if infos else "")
     print(summary, file=sys.stderr)
     return 1 if errors else 0

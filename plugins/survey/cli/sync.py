@@ -1,9 +1,10 @@
-"""``survey sync``, ``survey reject`` and ``survey proposals``: the daily review's commands.
+"""``survey sync``: propose new papers in scope from Hugging Face Daily Papers and arXiv
+listings (the logic is :mod:`survey.sync`, :mod:`survey.sync_fetch`).
 
-``survey sync`` fetches candidates for a window (``--date``, ``--since``/``--until``,
-or by default the last ``days`` of ``content/sync.yml``), then proposes the papers in
-scope as records (see :mod:`survey.sync`).  Without a network it prints one line on
-stderr, exits 1 and writes nothing; ``--dry-run`` prints what it would add.
+Fetches candidates for a window (``--date``, ``--since``/``--until``, or by default the
+last ``days`` of ``content/sync.yml``) and proposes the papers in scope as records.
+Without a network it prints one line on stderr, exits 1 and writes nothing;
+``--dry-run`` prints what it would add and writes nothing.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-from pathlib import Path
+
+from .common import Progress, print_diagnostics
 
 PROG = "sync"
 
 
-def _fail(prog: str, message: str) -> int:
+def fail(prog: str, message: str) -> int:
     print(f"{prog}: {message}", file=sys.stderr)
     return 1
 
@@ -28,7 +30,7 @@ def _date(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub) -> None:
     p = sub.add_parser("sync", help="propose new papers in scope from Hugging Face Daily "
                        "Papers and arXiv listings")
     p.add_argument("--source", choices=("hf", "arxiv", "all"), default="all",
@@ -40,18 +42,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="print what would be added; write "
                    "nothing")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress counts")
-    p.set_defaults(func=run_sync_command)
-
-    p = sub.add_parser("reject", help="reject a proposed paper for good (deletes its record "
-                       "when only a sync saw it)")
-    p.add_argument("ids", nargs="+", metavar="ID", help="arXiv id or record id")
-    p.set_defaults(func=run_reject_command)
-
-    p = sub.add_parser("proposals", help="write the pull-request body listing open proposals")
-    p.add_argument("--against", type=Path, help="the ledger of the target branch: leave out "
-                   "the papers it already lists")
-    p.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
-    p.set_defaults(func=run_proposals_command)
+    p.set_defaults(func=run)
 
 
 def window(args: argparse.Namespace, days: int, today: _dt.date
@@ -71,12 +62,11 @@ def window(args: argparse.Namespace, days: int, today: _dt.date
     return since, until
 
 
-def run_sync_command(args: argparse.Namespace) -> int:
-    from .cli import Progress, print_diagnostics
-    from .sync import run_sync
-    from .sync_config import SyncConfig, load_sync_config
-    from .sync_fetch import SyncError, UnitCache, fetch_arxiv, fetch_hf
-    from .taxonomy import load_taxonomy
+def run(args: argparse.Namespace) -> int:
+    from ..sync import run_sync
+    from ..sync_config import SyncConfig, load_sync_config
+    from ..sync_fetch import SyncError, UnitCache, fetch_arxiv, fetch_hf
+    from ..taxonomy import load_taxonomy
 
     root = args.root
     today = _dt.date.today()
@@ -85,11 +75,11 @@ def run_sync_command(args: argparse.Namespace) -> int:
     errors = [d for d in problems + config_problems if d.is_error]
     if errors:
         print_diagnostics(errors, "text")
-        return _fail(PROG, "fix the files above first; nothing was written")
+        return fail(PROG, "fix the files above first; nothing was written")
     config = config or SyncConfig()
     span = window(args, config.days, today)
     if isinstance(span, str):
-        return _fail(PROG, span)
+        return fail(PROG, span)
     since, until = span
     sources = config.sources if args.source == "all" else [args.source]
     progress = Progress(args.quiet)
@@ -102,13 +92,13 @@ def run_sync_command(args: argparse.Namespace) -> int:
             candidates += fetch_arxiv(since, until, today, config.categories, config.terms,
                                       cache, progress)
     except SyncError as exc:
-        return _fail(PROG, f"{exc}; nothing was written")
+        return fail(PROG, f"{exc}; nothing was written")
     result = run_sync(root, candidates, taxonomy, config, today=today.isoformat(),
                       dry_run=args.dry_run, progress=progress)
     ingested = result.ingest
     if ingested is None or not ingested.ok:
         print_diagnostics(ingested.diagnostics if ingested else [], "text")
-        return _fail(PROG, "nothing was written")
+        return fail(PROG, "nothing was written")
     verb = "would propose" if args.dry_run else "proposed"
     print(f"sync {since}..{until} ({', '.join(sources)}): {result.fetched} entries; {verb} "
           f"{len(result.proposals)} new papers in scope; {result.sightings} already in the "
@@ -119,35 +109,3 @@ def run_sync_command(args: argparse.Namespace) -> int:
         c = prop.candidate
         print(f"  + {c.arxiv_id} {c.title[:70]} [{', '.join(prop.topics)}]")
     return 0
-
-
-def run_reject_command(args: argparse.Namespace) -> int:
-    from .sync import reject
-
-    for wanted in args.ids:
-        try:
-            arxiv_id, deleted = reject(args.root, wanted)
-        except ValueError as exc:
-            return _fail("reject", str(exc))
-        print(f"reject: {arxiv_id} will not be proposed again"
-              + (f"; deleted {deleted}" if deleted else ""))
-    return 0
-
-
-def run_proposals_command(args: argparse.Namespace) -> int:
-    from .cli import print_diagnostics
-    from .sync import load_ledger, proposals_body
-
-    base = None
-    if args.against is not None:
-        base, problems = load_ledger(args.root, args.against)
-        if any(d.is_error for d in problems):
-            print_diagnostics(problems, "text")
-            return _fail("proposals", f"{args.against} is not a readable ledger")
-    body = proposals_body(args.root, base)
-    if args.output:
-        args.output.write_text(body, encoding="utf-8")
-    else:
-        sys.stdout.write(body)
-    return 0
-
