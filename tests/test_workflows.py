@@ -202,3 +202,42 @@ def test_contributing_commands_are_real():
                  ".pre-commit-config.yaml", ".github/workflows/pr.yml",
                  ".github/workflows/deploy.yml"):
         assert path in text and (REPO / path).exists(), path
+
+
+# -- the daily sync -----------------------------------------------------------------------
+
+SYNC = WORKFLOWS / "sync.yml"
+
+
+def test_sync_workflow_passes_actionlint(actionlint):
+    out = lint(actionlint, SYNC)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_sync_workflow():
+    """Daily and on demand; least privilege; actions pinned by commit; one pull request
+    whose body `survey proposals` writes; every `survey` command line parses."""
+    import re
+    import shlex
+
+    from survey.cli import build_parser
+
+    wf = load(SYNC)
+    assert "cron" in wf["on"]["schedule"][0] and "workflow_dispatch" in wf["on"]
+    assert wf["permissions"] == {}
+    (job,) = wf["jobs"].values()
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    for step in steps(wf):
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+    script = runs(wf)
+    assert "survey sync" in script and "survey proposals --against" in script
+    assert "gh pr edit" in script and "gh pr create" in script
+    assert wf["concurrency"]["cancel-in-progress"] is False
+    parser = build_parser()
+    lines = [line.strip() for line in script.splitlines() if line.strip().startswith("survey ")]
+    assert len(lines) >= 4
+    for line in lines:
+        words = [w for w in shlex.split(line.replace('"$(date -u -d "$DAYS days ago" +%F)"',
+                                                     "2025-11-03"))]
+        parser.parse_args(words[1:])

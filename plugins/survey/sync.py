@@ -159,7 +159,7 @@ def load_ledger(root: Path, path: Path | None = None
     except UnicodeDecodeError:
         return {}, [Diagnostic(shown, 1, "file is not UTF-8", "save the file as UTF-8")]
     data, _lines, diags = parse_yaml(text, shown)
-    if diags:
+    if diags or data is None:  # an empty file is an empty ledger
         return {}, diags
     rows = (data or {}).get("papers") if isinstance(data, dict) else None
     if not isinstance(rows, list):
