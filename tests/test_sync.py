@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from project import copy_project
+from project import copy_project, run_build
 from sync_servers import (
     HF_DAY,
     IN_SCOPE,
@@ -26,6 +27,8 @@ from sync_servers import (
     hf_entries,
     serve,
 )
+
+from survey.catalog import load_catalog
 
 SURVEY = str(Path(sys.executable).with_name("survey"))
 SCOPE = "scope: [tokenization, compression]"
@@ -299,3 +302,37 @@ def test_check_reports_sync_settings_with_lines(project: Path):
     assert f"content/sync.yml:{scope_line}:1: error: scope: unknown topic 'nope'" in done.stdout
     assert f"content/sync.yml:{len(lines) + 1}:1: error: unknown sync setting 'colour'" \
         in done.stdout
+
+
+def test_survey_reading_list_on_page_and_in_check(project: Path):
+    """Papers in a survey's scope added after its `revised:` day and not cited yet are listed
+    on its page and reported by `survey check` as a note (not an error, not a warning)."""
+    cat = load_catalog(project, persist_cache=False)
+    survey = cat.surveys["tokenization"]
+    assert survey.revised == "2026-11-22" and survey.unread_ids == []
+    # A paper filed (now) under tokenization, added after the revision, and not cited.
+    paper = next(p for p in cat.papers if p.id not in survey.paper_ids
+                 and p.key not in survey.cited_keys and p.topics == ["quantization"])
+    path = project / "content" / "papers" / f"{paper.id}.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "\ntopics:\n- quantization\n" in text
+    path.write_text(text.replace(f"added: '{paper.added}'", "added: '2026-11-25'")
+                    .replace("\ntopics:\n- quantization\n",
+                             "\ntopics:\n- quantization\n- subword-tokenization\n"))
+    check = run(project, "check")
+    assert check.returncode == 0, check.stdout
+    front = (project / "content" / "surveys" / "tokenization.md").read_text().splitlines()
+    line = next(n for n, text in enumerate(front, start=1) if text.startswith("revised:"))
+    assert (f"content/surveys/tokenization.md:{line}:1: info: 1 paper(s) in scope added since "
+            f"the text was revised (2026-11-22) are not cited yet: {paper.key}") in check.stdout
+    assert re.search(r"check: 0 error\(s\), \d+ warning\(s\), 1 note\(s\)", check.stderr)
+
+    built = run_build(project)
+    assert built.returncode == 0, built.stderr
+    page = (project / "site" / "surveys" / "tokenization" / "index.html").read_text()
+    block = page[page.index('<details class="survey-unread"'):]
+    block = block[:block.index("</details>")]
+    assert "1</strong> paper added since the text was revised (2026-11-22)" in block
+    assert f'href="../../papers/{paper.id}/"' in block and "added 2026-11-25" in block
+    other = (project / "site" / "surveys" / "compression" / "index.html").read_text()
+    assert "No papers in scope were added since the text was revised (2026-11-22)." in other
