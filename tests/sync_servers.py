@@ -42,19 +42,25 @@ Route = Callable[[dict[str, str]], Answer]
 
 
 @contextlib.contextmanager
-def serve(path: str, route: Route) -> Iterator[tuple[str, list[dict[str, str]]]]:
-    """An HTTP server on 127.0.0.1 answering GET ``path`` through ``route(query)`` and 404
-    for anything else; yields its base URL and the queries it was asked, in order."""
-    asked: list[dict[str, str]] = []
+def serve(routes: dict[str, Route]) -> Iterator[tuple[str, list[tuple[str, dict[str, str]]]]]:
+    """An HTTP server on 127.0.0.1 answering GET requests through ``routes`` (by path; a
+    key ending in ``/`` takes every path below it, the rest of the path as ``query["id"]``)
+    and 404 for anything else; yields its base URL and the (path, query) pairs it was asked,
+    in order."""
+    asked: list[tuple[str, dict[str, str]]] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             url = urlsplit(self.path)
-            if url.path != path:
+            query = dict(parse_qsl(url.query))
+            route = routes.get(url.path)
+            for prefix, candidate in routes.items():
+                if route is None and prefix.endswith("/") and url.path.startswith(prefix):
+                    route, query["id"] = candidate, url.path[len(prefix):]
+            if route is None:
                 self.send_error(404)
                 return
-            query = dict(parse_qsl(url.query))
-            asked.append(query)
+            asked.append((url.path, query))
             answer = route(query)
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.kind)
@@ -75,6 +81,12 @@ def serve(path: str, route: Route) -> Iterator[tuple[str, list[dict[str, str]]]]
         server.server_close()
 
 
+def asked_for(asked: list[tuple[str, dict[str, str]]], path: str) -> list[dict[str, str]]:
+    """The queries of the requests for ``path`` (or below it, for a path ending in ``/``)."""
+    return [query for got, query in asked
+            if got == path or (path.endswith("/") and got.startswith(path))]
+
+
 def daily_papers(days: dict[str, list[dict]], broken: set[str] = frozenset()) -> Route:
     """Daily Papers by ``date=``, paged by ``p``/``limit`` as the Hub does; days in
     ``broken`` answer HTTP 500."""
@@ -88,6 +100,29 @@ def daily_papers(days: dict[str, list[dict]], broken: set[str] = frozenset()) ->
         return Answer(200, json.dumps(rows[page * limit:(page + 1) * limit]).encode())
 
     return route
+
+
+def paper_pages(rows: list[dict]) -> Route:
+    """``/api/papers/<id>`` as the Hub answers it: the paper's facts at the top level
+    (with ``githubRepo``); 404 for a paper it does not know."""
+    papers = {row["paper"]["id"]: row for row in rows}
+
+    def route(query: dict[str, str]) -> Answer:
+        row = papers.get(query.get("id", ""))
+        if row is None:
+            return Answer(404, b'{"error": "Paper not found"}')
+        page = dict(row["paper"])
+        if row.get("projectPage"):
+            page["projectPage"] = row["projectPage"]
+        return Answer(200, json.dumps(page).encode())
+
+    return route
+
+
+def hub(days: dict[str, list[dict]], broken: set[str] = frozenset()) -> dict[str, Route]:
+    """The routes of the Hub's API a sync uses: Daily Papers and paper pages."""
+    return {"/api/daily_papers": daily_papers(days, broken),
+            "/api/papers/": paper_pages([row for rows in days.values() for row in rows])}
 
 
 def listing_feed(papers: list[dict], category: str = "cs.CL") -> str:

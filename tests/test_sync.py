@@ -23,8 +23,9 @@ from sync_servers import (
     OUT_OF_SCOPE,
     Answer,
     arxiv_listing,
-    daily_papers,
+    asked_for,
     hf_entries,
+    hub,
     serve,
 )
 
@@ -79,8 +80,8 @@ def missing(project: Path) -> Path:
     return project
 
 
-def hf_server(**days):
-    return serve("/api/daily_papers", daily_papers(days or {HF_DAY: hf_entries()}))
+def hf_server():
+    return serve(hub({HF_DAY: hf_entries()}))
 
 
 def test_fixture_day_proposes_the_papers_in_scope(missing: Path):
@@ -97,7 +98,11 @@ def test_fixture_day_proposes_the_papers_in_scope(missing: Path):
         assert done.returncode == 0, done.stderr
         assert "proposed 5 new papers in scope" in done.stdout
         assert "3 out of scope" in done.stdout
-        assert asked[0] == {"date": HF_DAY, "p": "0", "limit": "100"}
+        assert asked_for(asked, "/api/daily_papers") == [{"date": HF_DAY, "p": "0",
+                                                          "limit": "100"}]
+        # Links the daily listing's PaperInfo leaves out come from the paper's own page,
+        # asked only for the papers proposed.
+        assert sorted(q["id"] for q in asked_for(asked, "/api/papers/")) == sorted(IN_SCOPE)
         found = by_arxiv(missing)
         assert set(found) & set(IN_SCOPE + OUT_OF_SCOPE) == set(IN_SCOPE)
         for arxiv_id in IN_SCOPE:
@@ -110,6 +115,7 @@ def test_fixture_day_proposes_the_papers_in_scope(missing: Path):
             assert rec["date"] == HF_DAY and rec["authors_complete"] is True
             assert rec["links"]["arxiv"] == f"https://arxiv.org/abs/{arxiv_id}"
         assert found["2410.20771"]["upvotes"] == 11
+        assert found["2404.00456"]["links"]["code"] == "https://github.com/spcl/QuaRot"
         ledger = yaml.safe_load((missing / "content" / "sync-ledger.yml").read_text())
         rows = {r["arxiv_id"]: r for r in ledger["papers"]}
         assert list(rows) == sorted(IN_SCOPE)
@@ -202,7 +208,7 @@ def test_malformed_answer_names_the_entry_and_writes_nothing(missing: Path, dama
     rows = copy.deepcopy(hf_entries())
     damage(rows)
     before = snapshot(missing)
-    with serve("/api/daily_papers", daily_papers({HF_DAY: rows})) as (url, _asked):
+    with serve(hub({HF_DAY: rows})) as (url, _asked):
         done = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
     assert done.returncode == 1
     assert f"date={HF_DAY} (page 0): {expected}" in done.stderr, done.stderr
@@ -212,7 +218,7 @@ def test_malformed_answer_names_the_entry_and_writes_nothing(missing: Path, dama
 
 def test_not_json_is_reported(missing: Path):
     before = snapshot(missing)
-    with serve("/api/daily_papers", lambda q: Answer(200, b"<html>maintenance</html>")) as (
+    with serve({"/api/daily_papers": lambda q: Answer(200, b"<html>maintenance</html>")}) as (
             url, _asked):
         done = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
     assert done.returncode == 1
@@ -231,17 +237,18 @@ def test_pages_progress_and_resume_after_interruption(missing: Path):
         crowd.append(row)
     days = {HF_DAY: hf_entries(), "2025-11-04": crowd}
     window = ("sync", "--source", "hf", "--since", HF_DAY, "--until", "2025-11-04")
-    with serve("/api/daily_papers", daily_papers(days, broken={"2025-11-04"})) as (url, asked):
+    with serve(hub(days, broken={"2025-11-04"})) as (url, asked):
         first = run(missing, *window, hf=url)
         assert first.returncode == 1
         assert "HTTP 500" in first.stderr and "nothing was written" in first.stderr
         assert not (missing / "content" / "sync-ledger.yml").exists()
-        assert [q["date"] for q in asked] == [HF_DAY, "2025-11-04"]
-    with serve("/api/daily_papers", daily_papers(days)) as (url, asked):
+        assert [q["date"] for q in asked_for(asked, "/api/daily_papers")] == [
+            HF_DAY, "2025-11-04"]
+    with serve(hub(days)) as (url, asked):
         second = run(missing, *window, hf=url)
         assert second.returncode == 0, second.stderr
         # The finished day was kept: only the day that failed is asked again, page by page.
-        assert [(q["date"], q["p"]) for q in asked] == [
+        assert [(q["date"], q["p"]) for q in asked_for(asked, "/api/daily_papers")] == [
             ("2025-11-04", "0"), ("2025-11-04", "1"), ("2025-11-04", "2")]
     assert "238 entries" in second.stdout and "proposed 5 new papers" in second.stdout
     assert "233 out of scope" in second.stdout
@@ -251,11 +258,11 @@ def test_pages_progress_and_resume_after_interruption(missing: Path):
 def test_arxiv_listing_in_scope(missing: Path):
     path = missing / "content" / "sync.yml"
     path.write_text(path.read_text().replace("terms: []", "terms: [tokenizer, 4-bit]"))
-    with serve("/api/query", arxiv_listing({HF_DAY: hf_entries()})) as (url, asked):
+    with serve({"/api/query": arxiv_listing({HF_DAY: hf_entries()})}) as (url, asked):
         done = run(missing, "sync", "--source", "arxiv", "--date", HF_DAY, arxiv=url)
     assert done.returncode == 0, done.stderr
     assert len(asked) == 1
-    query = asked[0]["search_query"]
+    query = asked[0][1]["search_query"]
     assert query.startswith("(cat:cs.CL OR cat:cs.LG) AND submittedDate:[202511030000 TO "
                             "202511032359]")
     assert 'abs:"tokenizer"' in query and 'ti:"4-bit"' in query

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,8 +248,11 @@ class SyncResult:
 
 
 def plan(candidates: list[Candidate], papers: list[Paper], ledger: dict[str, LedgerEntry],
-         taxonomy: Taxonomy, config: SyncConfig) -> tuple[list[Incoming], SyncResult]:
-    """Sort candidates into sightings, proposals and skips (nothing is written)."""
+         taxonomy: Taxonomy, config: SyncConfig,
+         complete: Callable[[Candidate], None] | None = None
+         ) -> tuple[list[Incoming], SyncResult]:
+    """Sort candidates into sightings, proposals and skips (nothing is written);
+    ``complete`` may add facts (links) to a candidate about to be proposed."""
     result = SyncResult(fetched=len(candidates))
     by_arxiv = {p.arxiv_id for p in papers if p.arxiv_id}
     by_title = {normalise_title(p.title) for p in papers}
@@ -268,6 +272,8 @@ def plan(candidates: list[Candidate], papers: list[Paper], ledger: dict[str, Led
                 topics, rules = in_scope(taxonomy, config, scope, c.title, c.abstract)
                 decided[c.arxiv_id] = bool(topics)
                 if topics:
+                    if complete is not None:
+                        complete(c)
                     result.proposals.append(Proposal(c, topics, rules))
                 else:
                     result.out_of_scope += 1
@@ -295,13 +301,15 @@ def backfill_ledger(ledger: dict[str, LedgerEntry], papers: list[Paper], taxonom
 
 
 def run_sync(root: Path, candidates: list[Candidate], taxonomy: Taxonomy, config: SyncConfig,
-             *, today: str | None = None, dry_run: bool = False,
-             progress: Any = None) -> SyncResult:
-    """Merge sightings and create proposals through ingest, then note them in the ledger."""
+             *, today: str | None = None, dry_run: bool = False, progress: Any = None,
+             complete: Callable[[Candidate], None] | None = None) -> SyncResult:
+    """Merge sightings and create proposals through ingest, then note them in the ledger.
+    ``complete`` (see :func:`plan`) may raise :class:`~survey.sync_fetch.SyncError`
+    before anything is written."""
     today = today or _dt.date.today().isoformat()
     papers, _problems = load_records(root / "content" / "papers", root)
     ledger, _ledger_problems = load_ledger(root)
-    items, result = plan(candidates, papers, ledger, taxonomy, config)
+    items, result = plan(candidates, papers, ledger, taxonomy, config, complete)
     result.ingest = ingest([], root, taxonomy, today=today, dry_run=dry_run, progress=progress,
                            extra=items)
     if dry_run or not result.ingest.ok:

@@ -238,6 +238,9 @@ def fetch_hf(since: _dt.date, until: _dt.date, today: _dt.date, cache: UnitCache
         if cached is None:
             cached = []
             for page, count, info in _hf_pages(api, kind, value):
+                if progress and count % HF_PAGE == 0:
+                    progress(n - 1, len(units), f"Daily Papers requests "
+                             f"({len(out) + len(cached)} entries)")
                 try:
                     cached.append(hf_candidate(info, value if kind == "date" else last.isoformat()))
                 except ValueError as exc:
@@ -250,6 +253,35 @@ def fetch_hf(since: _dt.date, until: _dt.date, today: _dt.date, cache: UnitCache
         if progress:
             progress(n, len(units), f"Daily Papers requests ({len(out)} entries)")
     return out
+
+
+def hf_links(api: Any = None) -> Callable[[Candidate], None]:
+    """A completer filling a Daily Papers candidate's code and project links from
+    ``HfApi.paper_info`` (the daily listing's ``PaperInfo`` leaves out the links the API
+    nests under ``paper``).  Called only for papers about to be proposed; a paper the Hub
+    does not know (HTTP 404) keeps its links as they are."""
+    if api is None:
+        from huggingface_hub import HfApi
+
+        api = HfApi()
+
+    def complete(c: Candidate) -> None:
+        if c.source != "hf" or (c.code and c.project):
+            return
+        from huggingface_hub.errors import HfHubHTTPError
+
+        try:
+            info = api.paper_info(c.arxiv_id)
+        except HfHubHTTPError as exc:
+            if getattr(getattr(exc, "response", None), "status_code", None) == 404:
+                return
+            raise _describe_failure(exc, f"paper {c.arxiv_id}") from None
+        except Exception as exc:
+            raise _describe_failure(exc, f"paper {c.arxiv_id}") from None
+        c.code = c.code or _http_url(getattr(info, "github_repo", None))
+        c.project = c.project or _http_url(getattr(info, "project_page", None))
+
+    return complete
 
 
 # -- arXiv -------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def window(args: argparse.Namespace, days: int, today: _dt.date
 def run(args: argparse.Namespace) -> int:
     from ..sync import run_sync
     from ..sync_config import SyncConfig, load_sync_config
-    from ..sync_fetch import SyncError, UnitCache, fetch_arxiv, fetch_hf
+    from ..sync_fetch import SyncError, UnitCache, fetch_arxiv, fetch_hf, hf_links
     from ..taxonomy import load_taxonomy
 
     root = args.root
@@ -93,8 +93,12 @@ def run(args: argparse.Namespace) -> int:
                                       cache, progress)
     except SyncError as exc:
         return fail(PROG, f"{exc}; nothing was written")
-    result = run_sync(root, candidates, taxonomy, config, today=today.isoformat(),
-                      dry_run=args.dry_run, progress=progress)
+    try:
+        result = run_sync(root, candidates, taxonomy, config, today=today.isoformat(),
+                          dry_run=args.dry_run, progress=progress,
+                          complete=hf_links() if "hf" in sources else None)
+    except SyncError as exc:
+        return fail(PROG, f"{exc}; nothing was written")
     ingested = result.ingest
     if ingested is None or not ingested.ok:
         print_diagnostics(ingested.diagnostics if ingested else [], "text")
