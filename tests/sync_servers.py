@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime
 import json
 import re
 import threading
@@ -88,14 +89,21 @@ def asked_for(asked: list[tuple[str, dict[str, str]]], path: str) -> list[dict[s
 
 
 def daily_papers(days: dict[str, list[dict]], broken: set[str] = frozenset()) -> Route:
-    """Daily Papers by ``date=``, paged by ``p``/``limit`` as the Hub does; days in
-    ``broken`` answer HTTP 500."""
+    """Daily Papers by ``date=``, ``week=`` or ``month=``, paged by ``p``/``limit`` as the
+    Hub does; requests covering a day in ``broken`` answer HTTP 500."""
+
+    def in_unit(day: str, query: dict[str, str]) -> bool:
+        if "month" in query:
+            return day.startswith(query["month"] + "-")
+        if "week" in query:
+            year, week, _ = datetime.date.fromisoformat(day).isocalendar()
+            return query["week"] == f"{year}-W{week:02d}"
+        return day == query.get("date")
 
     def route(query: dict[str, str]) -> Answer:
-        day = query.get("date", "")
-        if day in broken:
+        if any(in_unit(day, query) for day in broken):
             return Answer(500, b'{"error": "internal error"}')
-        rows = days.get(day, [])
+        rows = [row for day in sorted(days) if in_unit(day, query) for row in days[day]]
         page, limit = int(query.get("p", 0)), int(query.get("limit", 50))
         return Answer(200, json.dumps(rows[page * limit:(page + 1) * limit]).encode())
 

@@ -7,6 +7,7 @@ the real clients, paging and parsing run."""
 from __future__ import annotations
 
 import copy
+import datetime
 import os
 import re
 import socket
@@ -343,3 +344,40 @@ def test_survey_reading_list_on_page_and_in_check(project: Path):
     assert f'href="../../papers/{paper.id}/"' in block and "added 2026-11-25" in block
     other = (project / "site" / "surveys" / "compression" / "index.html").read_text()
     assert "No papers in scope were added since the text was revised (2026-11-22)." in other
+
+
+def test_windows_are_asked_by_month_week_and_day():
+    from survey.sync_fetch import hf_units
+
+    d = datetime.date
+    assert [(k, v) for k, v, _ in hf_units(d(2025, 10, 30), d(2025, 12, 2))] == [
+        ("date", "2025-10-30"), ("date", "2025-10-31"), ("month", "2025-11"),
+        ("date", "2025-12-01"), ("date", "2025-12-02")]
+    assert [(k, v) for k, v, _ in hf_units(d(2025, 11, 2), d(2025, 11, 12))] == [
+        ("date", "2025-11-02"), ("week", "2025-W45"), ("date", "2025-11-10"),
+        ("date", "2025-11-11"), ("date", "2025-11-12")]
+
+
+def test_a_month_in_one_paged_request_dry_run_then_for_real(missing: Path):
+    crowd = []
+    for n in range(150):  # other days of the month, out of scope
+        row = copy.deepcopy(hf_entries()[5])
+        row["paper"]["id"] = f"2511.{n:05d}"
+        row["title"] = f"Fair attribution study number {n}"
+        row["publishedAt"] = f"2025-11-{(n % 20) + 10:02d}T08:00:00.000Z"
+        crowd.append(row)
+    days = {HF_DAY: hf_entries(), "2025-11-15": crowd}
+    window = ("sync", "--source", "hf", "--since", "2025-11-01", "--until", "2025-11-30")
+    before = snapshot(missing)
+    with serve(hub(days)) as (url, asked):
+        dry = run(missing, *window, "--dry-run", hf=url)
+        assert dry.returncode == 0, dry.stderr
+        assert "158 entries; would propose 5 new papers in scope" in dry.stdout
+        assert "+ 2410.20771 MrT5" in dry.stdout
+        assert snapshot(missing) == before  # a dry run writes nothing, not even its cache
+        assert [(q.get("month"), q["p"]) for q in asked_for(asked, "/api/daily_papers")] == [
+            ("2025-11", "0"), ("2025-11", "1")]
+        done = run(missing, *window, hf=url)
+    assert done.returncode == 0, done.stderr
+    assert "proposed 5 new papers" in done.stdout and "153 out of scope" in done.stdout
+    assert set(by_arxiv(missing)) & set(IN_SCOPE + OUT_OF_SCOPE) == set(IN_SCOPE)
