@@ -126,6 +126,15 @@ def test_fixture_day_proposes_the_papers_in_scope(missing: Path):
         check = run(missing, "check")
         assert check.returncode == 0, check.stdout
 
+        # A run stopped after the records were written but before the ledger: the next
+        # run writes the same ledger from the records it finds.
+        ledger_path = missing / "content" / "sync-ledger.yml"
+        written = ledger_path.read_bytes()
+        ledger_path.unlink()
+        again = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+        assert again.returncode == 0 and "proposed 0 new papers" in again.stdout
+        assert ledger_path.read_bytes() == written
+
         # A second run over the same window changes no byte.
         before = snapshot(missing)
         again = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)

@@ -289,8 +289,7 @@ def backfill_ledger(ledger: dict[str, LedgerEntry], papers: list[Paper], taxonom
     """Ledger entries for records a sync created but whose run stopped before the ledger
     was written (the records are written first)."""
     for paper in papers:
-        if paper.arxiv_id and paper.arxiv_id not in ledger and from_sync(paper) \
-                and not str(paper.provenance.get("title", "")).startswith("listing"):
+        if paper.arxiv_id and paper.arxiv_id not in ledger and from_sync(paper):
             rules = [r for tid in paper.topics if tid in taxonomy
                      for r in matching_rules(taxonomy, tid, paper.title, paper.abstract or "")]
             ledger[paper.arxiv_id] = LedgerEntry(
