@@ -390,3 +390,15 @@ def test_a_month_in_one_paged_request_dry_run_then_for_real(missing: Path):
     assert done.returncode == 0, done.stderr
     assert "proposed 5 new papers" in done.stdout and "153 out of scope" in done.stdout
     assert set(by_arxiv(missing)) & set(IN_SCOPE + OUT_OF_SCOPE) == set(IN_SCOPE)
+
+
+def test_arxiv_answer_that_is_not_a_feed_is_reported(missing: Path):
+    before = snapshot(missing)
+    with serve({"/api/query": lambda q: Answer(200, b"<html>busy</html", "text/html")}) as (
+            url, _asked):
+        done = run(missing, "sync", "--source", "arxiv", "--date", HF_DAY, arxiv=url)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"sync: arXiv listing of {HF_DAY} (page 0): the arXiv API "
+                                  "returned a response that is not XML"), done.stderr
+    assert "nothing was written" in done.stderr and "Traceback" not in done.stderr
+    assert snapshot(missing) == before
