@@ -402,3 +402,15 @@ def test_arxiv_answer_that_is_not_a_feed_is_reported(missing: Path):
                                   "returned a response that is not XML"), done.stderr
     assert "nothing was written" in done.stderr and "Traceback" not in done.stderr
     assert snapshot(missing) == before
+
+
+def test_a_broken_ledger_stops_the_sync_before_anything(missing: Path):
+    ledger = missing / "content" / "sync-ledger.yml"
+    ledger.write_text("papers:\n- arxiv_id: '2404.00456'\n  status: maybe\n")
+    before = snapshot(missing)
+    with hf_server() as (url, asked):
+        done = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+    assert done.returncode == 1 and not asked
+    assert "content/sync-ledger.yml:2:1: error: unknown status 'maybe'" in done.stdout
+    assert "nothing was written" in done.stderr
+    assert snapshot(missing) == before

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostic
+from .diagnostics import ContentError, Diagnostic
 from .ingest import Incoming, IngestResult, ingest, load_records
 from .model import Paper, Source
 from .records import parse_yaml
@@ -303,11 +303,14 @@ def run_sync(root: Path, candidates: list[Candidate], taxonomy: Taxonomy, config
              *, today: str | None = None, dry_run: bool = False, progress: Any = None,
              complete: Callable[[Candidate], None] | None = None) -> SyncResult:
     """Merge sightings and create proposals through ingest, then note them in the ledger.
-    ``complete`` (see :func:`plan`) may raise :class:`~survey.sync_fetch.SyncError`
-    before anything is written."""
+    A ledger that cannot be read raises :class:`ContentError`, and ``complete`` (see
+    :func:`plan`) may raise :class:`~survey.sync_fetch.SyncError`, before anything is
+    written."""
     today = today or _dt.date.today().isoformat()
     papers, _problems = load_records(root / "content" / "papers", root)
-    ledger, _ledger_problems = load_ledger(root)
+    ledger, problems = load_ledger(root)
+    if any(d.is_error for d in problems):  # never re-propose what a broken ledger hides
+        raise ContentError([d for d in problems if d.is_error])
     items, result = plan(candidates, papers, ledger, taxonomy, config, complete)
     result.ingest = ingest([], root, taxonomy, today=today, dry_run=dry_run, progress=progress,
                            extra=items)

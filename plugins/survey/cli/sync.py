@@ -63,7 +63,7 @@ def window(args: argparse.Namespace, days: int, today: _dt.date
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..sync import run_sync
+    from ..sync import load_ledger, run_sync
     from ..sync_config import SyncConfig, load_sync_config
     from ..sync_fetch import SyncError, UnitCache, fetch_arxiv, fetch_hf, hf_links
     from ..taxonomy import load_taxonomy
@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     today = _dt.date.today()
     taxonomy, problems = load_taxonomy(root / "content" / "taxonomy.yml")
     config, config_problems = load_sync_config(root, taxonomy)
-    errors = [d for d in problems + config_problems if d.is_error]
+    _ledger, ledger_problems = load_ledger(root)
+    errors = [d for d in problems + config_problems + ledger_problems if d.is_error]
     if errors:
         print_diagnostics(errors, "text")
         return fail(PROG, "fix the files above first; nothing was written")
