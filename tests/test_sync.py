@@ -414,3 +414,29 @@ def test_a_broken_ledger_stops_the_sync_before_anything(missing: Path):
     assert "content/sync-ledger.yml:2:1: error: unknown status 'maybe'" in done.stdout
     assert "nothing was written" in done.stderr
     assert snapshot(missing) == before
+
+
+def test_scope_default_branches_and_threshold():
+    from project import REPO
+
+    from survey.sync import in_scope
+    from survey.sync_config import load_sync_config
+    from survey.taxonomy import load_taxonomy
+
+    taxonomy, _ = load_taxonomy(REPO / "content" / "taxonomy.yml")
+    config, problems = load_sync_config(REPO, taxonomy)
+    assert problems == [] and config.scope == [] and config.out_of_scope == "other"
+    default = config.scope_topics(taxonomy)
+    assert "unfiled" not in default and "other" not in default
+    assert {"quantization", "agents-and-tools", "vision-language"} <= default
+    config.scope = ["tokenization"]
+    narrow = config.scope_topics(taxonomy)
+    assert {"tokenization", "subword-tokenization", "byte-level-tokenization"} <= narrow
+    assert "quantization" not in narrow
+    mrt5 = next(e for e in hf_entries() if e["paper"]["id"] == "2410.20771")
+    topics, rules = in_scope(taxonomy, config, narrow, mrt5["title"], mrt5["summary"])
+    assert "byte-level-tokenization" in topics and rules
+    quarot = next(e for e in hf_entries() if e["paper"]["id"] == "2404.00456")
+    assert in_scope(taxonomy, config, narrow, quarot["title"], quarot["summary"]) == ([], [])
+    config.threshold = 100
+    assert in_scope(taxonomy, config, narrow, mrt5["title"], mrt5["summary"]) == ([], [])
