@@ -377,7 +377,16 @@ def test_decode_common_forms():
     )
     assert latex_decode(r"{\"\i} {\'\i}") == "ï í"
     assert latex_decode(r"$\mathcal{O}(n)$ and $\times$") == r"$\mathcal{O}(n)$ and ×"
-    assert latex_decode(r"\unknown{x} y \other z") == r"\unknown{x} y \other z"
+    # unknown commands are dropped, their arguments kept: no LaTeX is left in stored text
+    assert latex_decode(r"\unknown{x} y \other z") == "x y z"
+    # what DBLP, ACL and Scholar write
+    dblp = r"Sch{\"{o}}lkopf and Cand{\`{e}}s, \'{E}. -- {BERT}: \textit{Pre}-training"
+    assert latex_decode(dblp) == (
+        "Schölkopf and Candès, É. – BERT: Pre-training"
+    )
+    assert latex_decode(r"{\v{S}}ar{\'{\i}}c \k{a} \u{g} \H{o} \={a} \.{z} Ph\d{a}m") == (
+        "Šaríc ą ğ ő ā ż Phạm"
+    )
     assert latex_decode(r"\LaTeX{} and \TeX") == "LaTeX and TeX"
 
 

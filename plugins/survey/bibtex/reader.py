@@ -1,0 +1,146 @@
+"""BibTeX import: a ``.bib`` file as DBLP, the ACL Anthology, Google Scholar,
+arXiv, Semantic Scholar or this tool write it, read into record dicts."""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import contextmanager
+from typing import Any
+
+import bibtexparser
+from bibtexparser import model as bibmodel
+
+from .decode import latex_decode
+from .export import MONTH_MACROS
+from .names import parse_authors
+
+_ARXIV_URL = re.compile(
+    r"arxiv\.org/(?:abs|pdf)/([^\s?#{}]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE
+)
+_ARXIV_JOURNAL = re.compile(r"arxiv(?:\s+preprint)?\s*:?\s*(?:arxiv\s*:\s*)?(\S+)", re.IGNORECASE)
+_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.IGNORECASE)
+_MONTHS = {m: i + 1 for i, m in enumerate(MONTH_MACROS)}
+
+
+def _month(value: str) -> int | None:
+    v = value.strip().strip("{}").strip().lower()
+    if v.isdigit() and 1 <= int(v) <= 12:
+        return int(v)
+    return _MONTHS.get(v[:3]) if len(v) >= 3 else None
+
+
+def _year(value: str) -> int | None:
+    m = re.search(r"\d{4}", value)
+    return int(m.group()) if m else None
+
+
+@contextmanager
+def _quiet_bibtexparser():
+    """bibtexparser logs every failed block; we report them as errors instead."""
+    logger = logging.getLogger("bibtexparser")
+    old = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def _record(entry: bibmodel.Entry) -> dict[str, Any]:
+    f = {fld.key.lower(): str(fld.value) for fld in entry.fields}
+
+    def text(name: str) -> str:
+        return latex_decode(f.get(name, ""))
+
+    authors, complete = parse_authors(f.get("author", ""))
+    year = _year(f["year"]) if f.get("year") else None
+    month = _month(f["month"]) if f.get("month") else None
+    if f.get("date") and year is None:
+        m = re.match(r"\s*(\d{4})(?:-(\d{2}))?", f["date"])
+        if m:
+            year = int(m.group(1))
+            month = int(m.group(2)) if m.group(2) and month is None else month
+
+    arxiv_id = None
+    prefix = (f.get("archiveprefix") or f.get("eprinttype") or "").strip("{} ").lower()
+    eprint = latex_decode(f.get("eprint", "")).strip()
+    if eprint and (
+        prefix == "arxiv" or (not prefix and _ARXIV_ID.fullmatch(eprint.removeprefix("arXiv:")))
+    ):
+        arxiv_id = re.sub(r"^arxiv:", "", eprint, flags=re.IGNORECASE)
+    url = f.get("url", "").strip()
+    if arxiv_id is None and url:
+        m = _ARXIV_URL.search(url)
+        if m:
+            arxiv_id = m.group(1)
+    journal = text("journal")
+    if arxiv_id is None and journal:
+        m = _ARXIV_JOURNAL.match(journal)
+        if m and _ARXIV_ID.match(m.group(1)):
+            arxiv_id = m.group(1).rstrip(".,")
+
+    venue = text("booktitle")
+    if not venue and journal and not re.match(r"(arxiv|corr)\b", journal, re.IGNORECASE):
+        venue = journal
+    if not venue:
+        how = text("howpublished")
+        if how and not re.search(r"arxiv|https?:|\\url|www\.", how, re.IGNORECASE):
+            venue = how
+
+    links: dict[str, str] = {}
+    if url:
+        links["arxiv" if _ARXIV_URL.search(url) else "project"] = url
+
+    return {
+        "key": entry.key,
+        "line": entry.start_line + 1,
+        "title": text("title"),
+        "authors": authors,
+        "authors_complete": complete,
+        "year": year,
+        "month": month,
+        "arxiv_id": arxiv_id or None,
+        "primary_class": (text("primaryclass") or text("eprintclass")) or None,
+        "venue": venue or None,
+        "links": links,
+        "abstract": text("abstract"),
+    }
+
+
+def parse_bibtex(text: str, filename: str) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """Parse a ``.bib`` file into record dicts and errors.
+
+    Each record has ``key``, ``line`` (1-based line the entry starts on),
+    ``title``, ``authors`` ("First Last"), ``authors_complete`` (False when the
+    list ended with "and others" or is empty), ``year``, ``month`` (int),
+    ``arxiv_id`` (from eprint + archivePrefix/eprinttype, an arxiv.org URL, or a
+    ``journal = {arXiv preprint arXiv:...}``), ``primary_class``, ``venue``
+    (booktitle, else a journal that is not arXiv/CoRR, else howpublished when it
+    is not a URL), ``links`` (``url`` as ``arxiv`` or ``project``) and
+    ``abstract``.  Errors are ``(line, message)`` for blocks that could not be
+    parsed (including duplicate keys) and entries without a title; those entries
+    are left out.  Messages do not repeat ``filename`` (the caller prints it
+    with the line); it is accepted so that every source reader has the same
+    signature.
+    """
+    del filename
+    with _quiet_bibtexparser():
+        library = bibtexparser.parse_string(text)
+    records: list[dict[str, Any]] = []
+    errors: list[tuple[int, str]] = []
+    for block in library.blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, bibmodel.ParsingFailedBlock):
+            error = block.error
+            message = getattr(error, "abort_reason", None) or str(error) or type(error).__name__
+            message = " ".join(message.split())
+            errors.append((line, message))
+        elif isinstance(block, bibmodel.Entry):
+            record = _record(block)
+            if not record["title"]:
+                errors.append((line, f"entry {block.key!r} has no title"))
+                continue
+            records.append(record)
+    errors.sort()
+    return records, errors
