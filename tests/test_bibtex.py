@@ -607,7 +607,7 @@ def test_parse_arxiv_sources():
         "arxiv": "https://arxiv.org/abs/2406.12018"
     }
     assert b["arxiv_id"] == "2406.12019" and b["primary_class"] == "cs.CL"
-    assert c["venue"] == "ICLR 2025" and c["links"] == {"project": "https://example.org/c"}
+    assert c["venue"] == "ICLR 2025" and c["links"] == {"paper": "https://example.org/c"}
     assert d["venue"] is None
 
 

@@ -10,7 +10,7 @@ a fixed order:
   venue is known; otherwise ``"article"``, which is how Zotero exports an arXiv
   preprint (its "Preprint" item type): ``publisher`` ``"arXiv"`` (Zotero's
   repository field) and ``number`` ``"arXiv:<id>"`` (its archive ID).  No DOI
-  is invented.
+  is invented (arXiv's own DOIs follow from the id).
 * ``title``; ``author`` as ``{"family", "given"}`` (plus ``"suffix"``), split
   like the BibTeX export (:func:`survey.keys.split_name`: particles stay in the
   family name), a one-word name as ``{"literal"}``.  CSL has no way to say a
@@ -18,7 +18,8 @@ a fixed order:
   authors: no ``author`` (styles then fall back to the title).
 * ``issued``: ``{"date-parts": [[year, month]]}`` or ``[[year]]``; omitted when
   the year is unknown.
-* ``URL``: the arXiv abstract page, else the project (or PDF) link.
+* ``DOI`` when known; ``URL``: the arXiv abstract page, else the landing page,
+  the project or the PDF link.
 * ``abstract`` when the record has one.
 
 Text is written as Unicode, not LaTeX.
@@ -80,11 +81,15 @@ def paper_to_csl(paper: Any) -> dict[str, Any]:
         month = _get(paper, "month")
         parts = [int(year)] + ([int(month)] if month and 1 <= int(month) <= 12 else [])
         item["issued"] = {"date-parts": [parts]}
+    doi = _text(_get(paper, "doi"))
+    if doi:
+        item["DOI"] = doi
     links = _get(paper, "links") or {}
     url = (
         arxiv_abs_url(arxiv_id)
         if arxiv_id
-        else (links.get("arxiv") or links.get("project") or links.get("pdf"))
+        else (links.get("arxiv") or links.get("paper") or links.get("project")
+              or links.get("pdf"))
     )
     if url:
         item["URL"] = url

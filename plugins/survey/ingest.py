@@ -1,8 +1,8 @@
 """``survey ingest``: turn source files into paper records.
 
 Sources are read completely before anything is written; one problem in any of
-them and nothing is written.  Records are merged by arXiv id or normalised
-title.  Ingest only *fills* fields that are empty on a record, so whatever a
+them and nothing is written.  Records are merged by arXiv id, DOI or
+normalised title.  Ingest only *fills* fields that are empty on a record, so whatever a
 curator set is never overwritten; the exceptions are ``sources`` (the union of
 every source the paper was seen in) and ``upvotes`` (the highest count seen).
 Every filled field group is noted in the record's ``provenance``.
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic
+from .identifiers import normalise_doi
 from .keys import make_key
 from .listing import ListingError, parse_listing
 from .model import LINK_KINDS, Paper, Source
@@ -200,6 +201,9 @@ def facts_fields(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("year", "month", "primary_class", "venue"):
         if row.get(key):
             fields[key] = row[key]
+    doi = normalise_doi(row.get("doi"))
+    if doi:
+        fields["doi"] = doi
     if row.get("code_url"):
         fields.setdefault("links", {})["code"] = row["code_url"]
     return fields
@@ -211,6 +215,7 @@ GROUP_OF = {
     "author_count": "authors", "year": "year", "month": "year", "date": "date",
     "date_precision": "date", "upvotes": "upvotes", "organisation": "organisation",
     "venue": "venue", "arxiv_id": "arxiv", "primary_class": "arxiv", "topics": "topics",
+    "doi": "doi",
 }
 
 
@@ -222,7 +227,8 @@ def merge_into(paper: Paper, item: Incoming, record_sighting: bool = True) -> bo
         if key == "links":
             for kind in LINK_KINDS:
                 url = value.get(kind) if isinstance(value, dict) else None
-                if url and not paper.links.get(kind):
+                # the same address is never kept under two names
+                if url and not paper.links.get(kind) and url not in paper.links.values():
                     paper.links[kind] = url
                     filled_groups.add("links")
             continue
@@ -312,17 +318,18 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
                                                  "run while a record is broken: " + d.hint))
     seen_titles: dict[str, Paper] = {}
     seen_arxiv: dict[str, Paper] = {}
+    seen_doi: dict[str, Paper] = {}
     for paper in existing:
-        for index, value in ((seen_titles, normalise_title(paper.title)),
-                             (seen_arxiv, paper.arxiv_id)):
+        for index, value, name, what in ((seen_titles, normalise_title(paper.title), "title",
+                                          "title"),
+                                         (seen_arxiv, paper.arxiv_id, "arxiv_id", "arXiv id"),
+                                         (seen_doi, paper.doi, "doi", "DOI")):
             if not value:
                 continue
             if value in index:
                 result.diagnostics.append(Diagnostic(
-                    paper.path or "", paper.line_of("title" if index is seen_titles else
-                                                    "arxiv_id"),
-                    f"this record and {index[value].path} are the same paper "
-                    f"({'title' if index is seen_titles else 'arXiv id'} matches)",
+                    paper.path or "", paper.line_of(name),
+                    f"this record and {index[value].path} are the same paper ({what} matches)",
                     "merge the two records into one before ingesting; ingest cannot tell which "
                     "one new sightings belong to"))
             else:
@@ -337,6 +344,7 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
     by_sighting: dict[tuple[str, int | None, str | None], Paper] = {
         (src.file, src.line, src.entry): p for p in existing for src in p.sources}
     by_arxiv: dict[str, Paper] = {p.arxiv_id: p for p in existing if p.arxiv_id}
+    by_doi: dict[str, Paper] = {p.doi: p for p in existing if p.doi}
     by_key: dict[str, Paper] = {p.key: p for p in existing}
     before = {p.id: p.to_record() for p in existing}
     new: list[Paper] = []
@@ -345,10 +353,12 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
     for n, item in enumerate(incoming, start=1):
         norm = normalise_title(item.fields.get("title", ""))
         arxiv_id = item.fields.get("arxiv_id")
+        doi = item.fields.get("doi")
         sighting = (item.source.file, item.source.line, item.source.entry)
         by_own_key = by_key.get(item.source.entry or "") if item.own_export else None
         paper = (by_sighting.get(sighting) or by_own_key
-                 or (by_arxiv.get(arxiv_id) if arxiv_id else None) or by_title.get(norm))
+                 or (by_arxiv.get(arxiv_id) if arxiv_id else None)
+                 or (by_doi.get(doi) if doi else None) or by_title.get(norm))
         if paper is None:
             if not item.creates:
                 result.unmatched_facts.append(item.fields.get("title", ""))
@@ -363,6 +373,8 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
         merge_into(paper, item, record_sighting=not (item.own_export and paper.sources))
         if paper.arxiv_id:
             by_arxiv.setdefault(paper.arxiv_id, paper)
+        if paper.doi:
+            by_doi.setdefault(paper.doi, paper)
         if progress and (n % 100 == 0 or n == len(incoming)):
             progress(n, len(incoming), "source entries merged")
 

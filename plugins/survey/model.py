@@ -28,6 +28,7 @@ FIELD_ORDER = (
     "venue",
     "arxiv_id",
     "primary_class",
+    "doi",
     "links",
     "topics",
     "abstract",
@@ -40,7 +41,8 @@ FIELD_ORDER = (
 REQUIRED_FIELDS = ("id", "key", "title", "topics", "sources", "added")
 
 #: The kinds of link a record may carry.
-LINK_KINDS = ("arxiv", "code", "project", "pdf")
+#: ``paper`` is the landing page (publisher, ACL Anthology, OpenReview, PMLR ...).
+LINK_KINDS = ("arxiv", "code", "project", "pdf", "paper")
 
 DATE_PRECISIONS = ("day", "month", "year")
 
@@ -52,6 +54,7 @@ PROVENANCE_GROUPS = (
     "date",
     "year",
     "arxiv",
+    "doi",
     "venue",
     "links",
     "organisation",
@@ -97,6 +100,7 @@ class Paper:
     venue: str | None = None
     arxiv_id: str | None = None
     primary_class: str | None = None
+    doi: str | None = None  # lowercase, without https://doi.org/
     links: dict[str, str] = field(default_factory=dict)
     topics: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
@@ -147,6 +151,7 @@ class Paper:
             "venue": self.venue,
             "arxiv_id": self.arxiv_id,
             "primary_class": self.primary_class,
+            "doi": self.doi,
             "links": {k: self.links[k] for k in LINK_KINDS if self.links.get(k)},
             "topics": list(self.topics),
             "abstract": self.abstract,

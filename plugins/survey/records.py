@@ -28,6 +28,9 @@ MAX_RECORD_BYTES = 256 * 1024
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_RE = re.compile(r"^[A-Za-z0-9]+$")
 ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})$")
+#: A DOI: "10.", a registrant code, "/", a suffix without spaces (stored lowercase,
+#: as DOIs are case-insensitive).
+DOI_RE = re.compile(r"^10\.\d{4,9}/[^\s\x00-\x1f]+$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -270,6 +273,11 @@ def paper_from_mapping(
             "write the id without version or URL, quoted: arxiv_id: '2401.01234'")
         arxiv_id = None
     primary_class = typed("primary_class", (str,), "an arXiv category such as cs.CL")
+    doi = typed("doi", (str,), "a DOI such as 10.18653/v1/2023.acl-long.1")
+    if doi is not None and (not DOI_RE.match(doi) or doi != doi.lower()):
+        err("doi", f"doi {doi!r:.80} is not a DOI in lowercase",
+            "write the DOI alone, lowercase: doi: 10.18653/v1/2023.acl-long.1")
+        doi = None
     links_raw = typed("links", (dict,), "a mapping of link kinds to URLs") or {}
     links: dict[str, str] = {}
     for kind, url in links_raw.items():
@@ -310,7 +318,7 @@ def paper_from_mapping(
         authors_complete=bool(complete), author_count=count, year=year, month=month,
         date=date, date_precision=precision or (valid_date(date) if date else None),
         upvotes=upvotes, organisation=organisation, venue=venue, arxiv_id=arxiv_id,
-        primary_class=primary_class, links=links, topics=list(topics), sources=sources,
+        primary_class=primary_class, doi=doi, links=links, topics=list(topics), sources=sources,
         provenance={str(k): str(v) for k, v in provenance.items()}, added=added,
         path=relpath, lines=lines,
     )

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import jinja2
 from markupsafe import Markup, escape
@@ -77,6 +77,13 @@ def safe_url(url: Any) -> str | None:
     if any(c in url for c in "\"'<> \t\n\r`"):
         return None
     return url
+
+
+def doi_url(doi: Any) -> str | None:
+    """The https://doi.org/ address of a DOI (its suffix percent-encoded where a URL needs it)."""
+    if not isinstance(doi, str) or not doi.startswith("10."):
+        return None
+    return "https://doi.org/" + quote(doi, safe="/:;()._-")
 
 
 def paragraphs(text: str) -> list[str]:
@@ -145,7 +152,7 @@ class Renderer:
         )
         self.env.globals.update(
             rel=rel, paper_url=paper_url, topic_url=topic_url, survey_url=survey_url,
-            safe_url=safe_url, paragraphs=paragraphs, display_date=display_date,
+            safe_url=safe_url, doi_url=doi_url, paragraphs=paragraphs, display_date=display_date,
             authors_text=authors_text, first_sentence=first_sentence,
             contribution_line=contribution_line, cat=catalog,
             tax=catalog.taxonomy, site_name=site_name, month_names=MONTH_NAMES,

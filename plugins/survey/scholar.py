@@ -3,7 +3,7 @@
 Highwire Press ``citation_*`` tags (what Google Scholar reads): title, one
 ``citation_author`` per author ("Last, First" is not required; the names are
 written as recorded), ``citation_publication_date`` as ``YYYY/MM`` or
-``YYYY``, ``citation_arxiv_id``, ``citation_pdf_url`` (the record's PDF link,
+``YYYY``, ``citation_arxiv_id``, ``citation_doi``, ``citation_pdf_url`` (the record's PDF link,
 else the arXiv PDF), and the venue as ``citation_conference_title`` or
 ``citation_journal_title``.  Open Graph tags: ``og:title``, ``og:description``,
 ``og:type`` = ``article``, ``og:site_name`` and, when the site URL is known,
@@ -58,6 +58,8 @@ def head_tags(paper: Any, *, site_url: str | None = None, site_name: str | None 
                           else "citation_conference_title", paper.venue))
     if paper.arxiv_id:
         tags.append(_meta("citation_arxiv_id", paper.arxiv_id))
+    if getattr(paper, "doi", None):
+        tags.append(_meta("citation_doi", paper.doi))
     pdf = pdf_url(paper)
     if pdf:
         tags.append(_meta("citation_pdf_url", pdf))

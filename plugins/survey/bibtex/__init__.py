@@ -70,6 +70,7 @@ Entry shape, in this field order::
       eprint = {2406.12018},
       archivePrefix = {arXiv},
       primaryClass = {cs.CL},       only when known
+      doi = {10.18653/v1/...},      only when known (and safe, like the url)
       url = {https://arxiv.org/abs/2406.12018},
     }
 
@@ -81,7 +82,8 @@ entry stays ``@misc`` with the venue in ``howpublished``. With no author, a
 ``key`` field (the title up to its first colon, braced so that natbib's
 ``\\bibitem[...]`` label survives brackets and parentheses) lets
 ``plain``/``plainnat`` sort the entry without "to sort, need author or key".
-``url`` is the arXiv abstract page, else the project (or PDF) link; a URL is
+``url`` is the arXiv abstract page, else the landing page, the project or the
+PDF link; a URL is
 written only when it contains nothing but letters, digits and ``: / . - ? = + ,
 ; @ ! * ( ) '``, because plainnat prints it through ``\\texttt`` when the url
 package is absent, where ``_ % # & ~`` break or change it, while biblatex reads
@@ -115,6 +117,7 @@ from .export import (
     bib_file_text,
     export_bibtex,
     paper_to_entry,
+    safe_doi,
     safe_url,
     venue_kind,
 )
@@ -133,6 +136,7 @@ __all__ = [
     "paper_to_entry",
     "parse_authors",
     "parse_bibtex",
+    "safe_doi",
     "safe_url",
     "url_decode",
     "venue_kind",

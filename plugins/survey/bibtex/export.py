@@ -49,6 +49,17 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
+_SAFE_DOI = re.compile(r"10\.\d{4,9}/[A-Za-z0-9:/.\-;()]+")
+
+
+def safe_doi(doi: str | None) -> str | None:
+    """``doi`` if every character is safe unescaped in plain LaTeX (plainnat prints
+    it through ``\\doi``, biblatex reads it verbatim, as with URLs), else None."""
+    if doi and _SAFE_DOI.fullmatch(doi):
+        return doi
+    return None
+
+
 def _get(paper: Any, name: str, default: Any = None) -> Any:
     if isinstance(paper, dict):
         return paper.get(name, default)
@@ -110,8 +121,11 @@ def _entry(paper: Any) -> bibmodel.Entry:
         fields.append(("archivePrefix", "{arXiv}"))
     if primary:
         fields.append(("primaryClass", "{" + latex_escape_text(primary) + "}"))
+    doi = safe_doi(_get(paper, "doi"))
+    if doi:
+        fields.append(("doi", "{" + doi + "}"))
     candidates = [arxiv_abs_url(arxiv_id)] if arxiv_id else []
-    candidates += [links.get(k) for k in ("arxiv", "project", "pdf")]
+    candidates += [links.get(k) for k in ("arxiv", "paper", "project", "pdf")]
     url = next((u for u in map(safe_url, candidates) if u), None)
     if url:
         fields.append(("url", "{" + url + "}"))

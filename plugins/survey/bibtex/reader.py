@@ -11,15 +11,12 @@ from typing import Any
 import bibtexparser
 from bibtexparser import model as bibmodel
 
-from .decode import latex_decode
+from ..identifiers import arxiv_id_of, normalise_doi, sort_links
+from .decode import latex_decode, url_decode
 from .export import MONTH_MACROS
 from .names import parse_authors
 
-_ARXIV_URL = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/([^\s?#{}]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE
-)
 _ARXIV_JOURNAL = re.compile(r"arxiv(?:\s+preprint)?\s*:?\s*(?:arxiv\s*:\s*)?(\S+)", re.IGNORECASE)
-_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.IGNORECASE)
 _MONTHS = {m: i + 1 for i, m in enumerate(MONTH_MACROS)}
 
 
@@ -65,32 +62,35 @@ def _record(entry: bibmodel.Entry) -> dict[str, Any]:
     arxiv_id = None
     prefix = (f.get("archiveprefix") or f.get("eprinttype") or "").strip("{} ").lower()
     eprint = latex_decode(f.get("eprint", "")).strip()
-    if eprint and (
-        prefix == "arxiv" or (not prefix and _ARXIV_ID.fullmatch(eprint.removeprefix("arXiv:")))
-    ):
-        arxiv_id = re.sub(r"^arxiv:", "", eprint, flags=re.IGNORECASE)
-    url = f.get("url", "").strip()
-    if arxiv_id is None and url:
-        m = _ARXIV_URL.search(url)
-        if m:
-            arxiv_id = m.group(1)
+    if eprint and prefix in ("arxiv", ""):
+        arxiv_id = arxiv_id_of(eprint)
+    urls = [url_decode(f[name]) for name in ("url", "pdf") if f.get(name)]
+    doi = normalise_doi(url_decode(f.get("doi", "")))
+    arxiv_id = arxiv_id or arxiv_id_of(url_decode(f.get("doi", "")))
+    links, url_arxiv, url_doi = sort_links(urls)
+    arxiv_id = arxiv_id or url_arxiv
+    doi = doi or url_doi
     journal = text("journal")
+    volume = text("volume")
+    preprint_journal = bool(journal) and bool(re.match(r"(arxiv|corr)\b", journal, re.I))
     if arxiv_id is None and journal:
+        # Scholar: journal = {arXiv preprint arXiv:2303.08774}
         m = _ARXIV_JOURNAL.match(journal)
-        if m and _ARXIV_ID.match(m.group(1)):
-            arxiv_id = m.group(1).rstrip(".,")
+        if m:
+            arxiv_id = arxiv_id_of(m.group(1).rstrip(".,"))
+    if arxiv_id is None and preprint_journal and volume:
+        # DBLP: journal = {CoRR}, volume = {abs/2106.09685}; Semantic Scholar: ArXiv
+        arxiv_id = arxiv_id_of(volume.removeprefix("abs/"))
+    if arxiv_id and "arxiv" not in links:
+        links["arxiv"] = f"https://arxiv.org/abs/{arxiv_id}"
 
     venue = text("booktitle")
-    if not venue and journal and not re.match(r"(arxiv|corr)\b", journal, re.IGNORECASE):
+    if not venue and journal and not preprint_journal:
         venue = journal
     if not venue:
         how = text("howpublished")
         if how and not re.search(r"arxiv|https?:|\\url|www\.", how, re.IGNORECASE):
             venue = how
-
-    links: dict[str, str] = {}
-    if url:
-        links["arxiv" if _ARXIV_URL.search(url) else "project"] = url
 
     return {
         "key": entry.key,
@@ -102,6 +102,7 @@ def _record(entry: bibmodel.Entry) -> dict[str, Any]:
         "month": month,
         "arxiv_id": arxiv_id or None,
         "primary_class": (text("primaryclass") or text("eprintclass")) or None,
+        "doi": doi,
         "venue": venue or None,
         "links": links,
         "abstract": text("abstract"),
@@ -115,14 +116,17 @@ def parse_bibtex(text: str, filename: str) -> tuple[list[dict[str, Any]], list[t
     ``title``, ``authors`` ("First Last"), ``authors_complete`` (False when the
     list ended with "and others" or is empty), ``year``, ``month`` (int),
     ``arxiv_id`` (from eprint + archivePrefix/eprinttype, an arxiv.org URL, or a
-    ``journal = {arXiv preprint arXiv:...}``), ``primary_class``, ``venue``
-    (booktitle, else a journal that is not arXiv/CoRR, else howpublished when it
-    is not a URL), ``links`` (``url`` as ``arxiv`` or ``project``) and
-    ``abstract``.  Errors are ``(line, message)`` for blocks that could not be
-    parsed (including duplicate keys) and entries without a title; those entries
-    are left out.  Messages do not repeat ``filename`` (the caller prints it
-    with the line); it is accepted so that every source reader has the same
-    signature.
+    ``journal = {arXiv preprint arXiv:...}``, DBLP's ``journal = {CoRR}`` and
+    Semantic Scholar's ``journal = {ArXiv}`` with ``volume = {abs/...}``, an
+    arXiv DOI), ``primary_class``, ``doi`` (lowercase, see
+    :func:`survey.identifiers.normalise_doi`), ``venue`` (booktitle, else a
+    journal that is not arXiv/CoRR, else howpublished when it is not a URL),
+    ``links`` (``url`` and ``pdf`` with their escapes undone, named by
+    :func:`survey.identifiers.link_kind`) and ``abstract``.  Errors are
+    ``(line, message)`` for blocks that could not be parsed (including duplicate
+    keys) and entries without a title; those entries are left out.  Messages do
+    not repeat ``filename`` (the caller prints it with the line); it is accepted
+    so that every source reader has the same signature.
     """
     del filename
     with _quiet_bibtexparser():
