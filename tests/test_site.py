@@ -65,7 +65,8 @@ def test_home_page_shows_the_collection_figures(built):
     _project, site, catalog = built
     home = (site / "index.html").read_text(encoding="utf-8")
     figures = catalog.figures()
-    for name in ("papers", "with_arxiv", "with_complete_authors", "with_year", "with_code"):
+    for name in ("papers", "with_arxiv", "with_complete_authors", "with_year", "with_code",
+                 "with_doi"):
         assert f"<strong>{figures[name]}</strong>" in home, name
     for survey in catalog.surveys.values():
         assert f'href="surveys/{survey.id}/"' in home

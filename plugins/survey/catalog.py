@@ -84,6 +84,7 @@ class Catalog:
             "with_complete_authors": sum(1 for p in papers if p.authors and p.authors_complete),
             "with_year": sum(1 for p in papers if p.year),
             "with_code": sum(1 for p in papers if p.has_code),
+            "with_doi": sum(1 for p in papers if p.doi),
             "citable": sum(1 for p in papers if p.arxiv_id and p.authors and p.authors_complete
                            and p.year),
         }

@@ -44,6 +44,8 @@ class Incoming:
     #: from a file this tool exported (``bib/all.bib``): matched by citation key, and
     #: not recorded as a new sighting of papers that already have a record
     own_export: bool = False
+    #: the record these facts are for (an addendum names it); matched first
+    record_id: str | None = None
 
 
 @dataclass
@@ -176,15 +178,19 @@ def _read_facts(text: str, name: str, shown: str) -> tuple[list[Incoming], list[
         if row.get("confidence") not in FACTS_MIN_CONFIDENCE:
             low += 1
             continue
+        record_id = row.get("record_id")
         items.append(Incoming(Source(name, n), facts_label(name, row), facts_fields(row), 1,
-                              creates=False))
+                              creates=False,
+                              record_id=record_id if isinstance(record_id, str) else None))
     return items, diags, low
 
 
 def facts_label(name: str, row: dict[str, Any]) -> str:
     label = f"{name}:{row.get('confidence', '?')}"
-    if row.get("source_url"):
-        label += f" ({row['source_url']})"
+    sources = row.get("sources")
+    first = sources[0] if isinstance(sources, list) and sources else row.get("source_url")
+    if isinstance(first, str) and first:
+        label += f" ({first})"
     return label
 
 
@@ -346,6 +352,7 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
     by_arxiv: dict[str, Paper] = {p.arxiv_id: p for p in existing if p.arxiv_id}
     by_doi: dict[str, Paper] = {p.doi: p for p in existing if p.doi}
     by_key: dict[str, Paper] = {p.key: p for p in existing}
+    by_id: dict[str, Paper] = {p.id: p for p in existing}
     before = {p.id: p.to_record() for p in existing}
     new: list[Paper] = []
     # Sources that create records first (by priority), then those that only enrich.
@@ -356,7 +363,8 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
         doi = item.fields.get("doi")
         sighting = (item.source.file, item.source.line, item.source.entry)
         by_own_key = by_key.get(item.source.entry or "") if item.own_export else None
-        paper = (by_sighting.get(sighting) or by_own_key
+        paper = ((by_id.get(item.record_id) if item.record_id else None)
+                 or by_sighting.get(sighting) or by_own_key
                  or (by_arxiv.get(arxiv_id) if arxiv_id else None)
                  or (by_doi.get(doi) if doi else None) or by_title.get(norm))
         if paper is None:
