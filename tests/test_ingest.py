@@ -165,10 +165,16 @@ def test_enrichment_fills_and_records_provenance(project: Path):
 
 
 def test_low_confidence_facts_are_not_merged(project: Path):
-    run_ingest(project)
+    sources = project / "content" / "sources"
+    run_ingest(project, *[p for p in sorted(sources.iterdir()) if "addendum" not in p.name])
     papers, _ = load_records(project / "content" / "papers", project)
     paper = next(p for p in papers if p.title.startswith("Augmenting LLMs with Knowledge"))
     assert paper.arxiv_id is None  # the facts give one, but with confidence low
+    # the addendum's high-confidence facts for the same record are merged, by record id
+    run_ingest(project, sources / "arxiv-facts-addendum.jsonl")
+    paper, _ = read_record(project / "content" / "papers" / f"{paper.id}.yml", paper.id)
+    assert paper.arxiv_id == "2309.16459" and paper.authors_complete
+    assert paper.provenance["arxiv"].startswith("arxiv-facts-addendum.jsonl:high")
 
 
 def test_broken_listing_writes_nothing(project: Path):

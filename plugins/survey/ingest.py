@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic
+from .diagnostics import WARNING, Diagnostic
 from .identifiers import normalise_doi
 from .keys import make_key
 from .listing import ListingError, parse_listing
@@ -25,6 +25,7 @@ from .model import LINK_KINDS, Paper, Source
 from .records import KEY_RE, paper_from_mapping, parse_yaml, read_record, valid_date, write_record
 from .taxonomy import Taxonomy
 from .text import normalise_title, slugify
+from .venues import load_venues
 
 MANIFEST = "manifest.yml"
 FACTS_MIN_CONFIDENCE = ("high", "medium")
@@ -92,6 +93,13 @@ def _source_name(path: Path, root: Path) -> str:
             return path.name
 
 
+def is_sources_doc(path: Path, root: Path) -> bool:
+    """``content/sources/README.md`` (documentation) and the manifest: not sources.
+    Any other file named on the command line is read, a ``README.md`` awesome list too."""
+    sources = (root / "content" / "sources").resolve()
+    return path.resolve().parent == sources and path.name in (MANIFEST, "README.md")
+
+
 def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
                 ) -> tuple[list[Incoming], list[Diagnostic], int]:
     """Parse one source file into incoming facts; returns (items, problems, low-confidence)."""
@@ -133,13 +141,32 @@ def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
                             "fix the entry's braces and commas, or remove it")
                  for line, msg in errors]
         own = text.lstrip().split("\n", 1)[0].endswith("exported by survey")
-        items = []
-        for rec in records:
-            fields = {k: v for k, v in rec.items() if k not in ("key", "line") and v not in
-                      (None, "", [], {})}
-            items.append(Incoming(Source(name, rec.get("line"), rec.get("key")), f"bibtex {name}",
-                                  fields, 1, own_export=own))
-        return items, diags, 0
+        return _record_items(records, name, f"bibtex {name}", root, own), diags, 0
+    if suffix == ".json":
+        from .csl import csl_items_text
+        from .refimport import parse_csl_json
+
+        records, errors = parse_csl_json(text, shown)
+        diags = [Diagnostic(shown, line, f"cannot read CSL-JSON: {msg}",
+                            "export the library again as CSL-JSON, or fix the item")
+                 for line, msg in errors]
+        own = False
+        if not errors:
+            # this site's own data/papers.json: written byte for byte as the export writes it
+            own = csl_items_text(json.loads(text)) == text
+            for rec in records if own else []:
+                rec.pop("authors_complete", None)  # CSL cannot say a list is partial
+        return _record_items(records, name, f"csl-json {name}", root, own), diags, 0
+    if suffix == ".ris":
+        from .refimport import parse_ris
+
+        records, errors = parse_ris(text, shown)
+        diags = [Diagnostic(shown, line, f"cannot read RIS: {msg}",
+                            "each reference is 'TY  - ...' lines ending with 'ER  - '")
+                 for line, msg in errors]
+        return _record_items(records, name, f"ris {name}", root), diags, 0
+    if suffix in (".md", ".markdown"):
+        return _read_awesome(text, name, shown, root)
     if suffix in (".yml", ".yaml"):
         data, lines, diags = parse_yaml(text, shown)
         if diags:
@@ -155,8 +182,48 @@ def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
                                   {k: v for k, v in row.items() if k not in ("id", "key")}, 0))
         return items, [], 0
     return [], [Diagnostic(shown, 1, f"unknown source type '{suffix}'",
-                           "sources are listing copies (.txt), BibTeX (.bib), arXiv facts "
-                           "(.jsonl) or records (.yml)")], 0
+                           "sources are listing copies (.txt), BibTeX (.bib), CSL-JSON (.json), "
+                           "RIS (.ris), awesome lists (.md), arXiv facts (.jsonl) or records "
+                           "(.yml)")], 0
+
+
+def _record_items(records: list[dict[str, Any]], name: str, label: str, root: Path,
+                  own: bool = False) -> list[Incoming]:
+    """Incoming items from a reader's record dicts (empty values dropped; venues as
+    the venue table shows them)."""
+    venues, _problems = load_venues(root)
+    items = []
+    for rec in records:
+        fields = {k: v for k, v in rec.items() if k not in ("key", "entry", "line", "section")
+                  and v not in (None, "", [], {})}
+        if fields.get("venue"):
+            fields["venue"] = venues.normalise(fields["venue"], fields.get("year"))
+        source = Source(name, rec.get("line"), rec.get("key") or rec.get("entry"),
+                        rec.get("section"))
+        items.append(Incoming(source, label, fields, 1, own_export=own))
+    return items
+
+
+#: An awesome list is refused when fewer than this share of its items could be read.
+AWESOME_MIN_READABLE = 0.5
+
+
+def _read_awesome(text: str, name: str, shown: str, root: Path
+                  ) -> tuple[list[Incoming], list[Diagnostic], int]:
+    from .awesome import parse_awesome
+
+    venues, _problems = load_venues(root)
+    records, unreadable, skipped = parse_awesome(text, shown, venues)
+    hint = ("write the item as '- [Title](link) venue year', or remove it; see "
+            "CONTRIBUTING.md, awesome lists")
+    if len(records) < AWESOME_MIN_READABLE * (len(records) + len(unreadable)) or not records:
+        whole = Diagnostic(shown, 1, f"not an awesome list that can be read: {len(records)} "
+                           f"papers read, {len(unreadable)} list items unreadable",
+                           "a listing is read only when most of its items are papers "
+                           "('- [Title](link) ...')")
+        return [], [whole] + [Diagnostic(shown, n, msg, hint) for n, msg in unreadable], 0
+    diags = [Diagnostic(shown, n, msg, hint, WARNING) for n, msg in unreadable + skipped]
+    return _record_items(records, name, f"awesome list {name}", root), diags, 0
 
 
 def _read_facts(text: str, name: str, shown: str) -> tuple[list[Incoming], list[Diagnostic], int]:
@@ -270,7 +337,10 @@ def finish_record(paper: Paper, taxonomy: Taxonomy | None) -> None:
             paper.month = int(paper.date[5:7])
         paper.provenance["year"] = "listing date"
     if not paper.topics and taxonomy is not None:
-        suggested = taxonomy.suggest(paper.title, paper.abstract)
+        # the headings an awesome list filed the paper under count as extra evidence
+        sections = " ".join(s.section for s in paper.sources if s.section)
+        evidence = f"{paper.abstract}\n{sections}" if sections else paper.abstract
+        suggested = taxonomy.suggest(paper.title, evidence)
         if suggested:
             paper.topics = suggested
             paper.provenance["topics"] = "taxonomy rules"
@@ -310,7 +380,7 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
     manifest = load_manifest(root / "content" / "sources")
     incoming: list[Incoming] = []
     for path in sorted(paths, key=lambda p: p.name):
-        if path.name == MANIFEST or path.name.lower() == "readme.md" or path.is_dir():
+        if path.is_dir() or is_sources_doc(path, root):
             continue
         items, problems, low = read_source(path, root, manifest)
         result.diagnostics.extend(problems)

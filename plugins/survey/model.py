@@ -70,6 +70,8 @@ class Source:
     file: str
     line: int | None = None
     entry: str | None = None  # e.g. a BibTeX key inside a .bib source
+    #: the headings it was listed under in an awesome list ("Quantization > Post-training")
+    section: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"file": self.file}
@@ -77,6 +79,8 @@ class Source:
             out["line"] = self.line
         if self.entry is not None:
             out["entry"] = self.entry
+        if self.section is not None:
+            out["section"] = self.section
         return out
 
 

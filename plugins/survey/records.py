@@ -300,8 +300,10 @@ def paper_from_mapping(
         if isinstance(item, dict) and isinstance(item.get("file"), str):
             line = item.get("line")
             entry = item.get("entry")
+            section = item.get("section")
             sources.append(Source(item["file"], line if isinstance(line, int) else None,
-                                  entry if isinstance(entry, str) else None))
+                                  entry if isinstance(entry, str) else None,
+                                  section if isinstance(section, str) else None))
         else:
             err("sources", f"source {item!r:.60} must be a mapping with a 'file'",
                 "write sources: [{file: my-list.txt, line: 3}]")
