@@ -55,7 +55,7 @@ def _venue_pattern(table: VenueTable) -> re.Pattern[str] | None:
     names = "|".join(re.escape(s) for s in shorts)
     return re.compile(
         rf"(?<![\w-])(Findings\s+of\s+(?:the\s+)?)?({names})(?:[\s-]*(Findings))?"
-        rf"[\s,'’-]*((?:19|20)\d{{2}}|\d{{2}})(?!\d)",
+        rf"[\s,'’-]*((?:19|20)\d{{2}}|\d{{2}})(?!\d)(\s+Findings\b)?(\s+Workshops?\b)?",
         re.IGNORECASE,
     )
 
@@ -100,9 +100,11 @@ def _venue(text: str, pattern: re.Pattern[str] | None, table: VenueTable
                 continue
             year = year_of(m.group(4))
             name = venue.short
-            if (m.group(1) or m.group(3)) and not name.startswith("Findings"):
+            if (m.group(1) or m.group(3) or m.group(5)) and not name.startswith("Findings"):
                 findings = table.lookup(f"Findings of {name}")
                 name = findings.short if findings else f"Findings of {name}"
+            if m.group(6):  # "ICLR 2024 Workshop": not the main conference
+                return f"{name} {year} Workshop", year
             return f"{name} {year}", year
     m = _PREPRINT_YEAR.search(text)
     if m:

@@ -133,38 +133,9 @@ def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
         return items, [], 0
     if suffix == ".jsonl":
         return _read_facts(text, name, shown)
-    if suffix == ".bib":
-        from .bibtex import parse_bibtex
-
-        records, errors = parse_bibtex(text, shown)
-        diags = [Diagnostic(shown, line, f"cannot parse BibTeX entry: {msg}",
-                            "fix the entry's braces and commas, or remove it")
-                 for line, msg in errors]
-        own = text.lstrip().split("\n", 1)[0].endswith("exported by survey")
-        return _record_items(records, name, f"bibtex {name}", root, own), diags, 0
-    if suffix == ".json":
-        from .csl import csl_items_text
-        from .refimport import parse_csl_json
-
-        records, errors = parse_csl_json(text, shown)
-        diags = [Diagnostic(shown, line, f"cannot read CSL-JSON: {msg}",
-                            "export the library again as CSL-JSON, or fix the item")
-                 for line, msg in errors]
-        own = False
-        if not errors:
-            # this site's own data/papers.json: written byte for byte as the export writes it
-            own = csl_items_text(json.loads(text)) == text
-            for rec in records if own else []:
-                rec.pop("authors_complete", None)  # CSL cannot say a list is partial
-        return _record_items(records, name, f"csl-json {name}", root, own), diags, 0
-    if suffix == ".ris":
-        from .refimport import parse_ris
-
-        records, errors = parse_ris(text, shown)
-        diags = [Diagnostic(shown, line, f"cannot read RIS: {msg}",
-                            "each reference is 'TY  - ...' lines ending with 'ER  - '")
-                 for line, msg in errors]
-        return _record_items(records, name, f"ris {name}", root), diags, 0
+    if suffix in _REFERENCE_FORMATS:
+        items, diags = _read_references(suffix, text, name, shown, root)
+        return items, diags, 0
     if suffix in (".md", ".markdown"):
         return _read_awesome(text, name, shown, root)
     if suffix in (".yml", ".yaml"):
@@ -185,6 +156,47 @@ def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
                            "sources are listing copies (.txt), BibTeX (.bib), CSL-JSON (.json), "
                            "RIS (.ris), awesome lists (.md), arXiv facts (.jsonl) or records "
                            "(.yml)")], 0
+
+
+#: Reference formats: suffix -> (label, problem, hint).
+_REFERENCE_FORMATS = {
+    ".bib": ("bibtex", "cannot parse BibTeX entry",
+             "fix the entry's braces and commas, or remove it"),
+    ".json": ("csl-json", "cannot read CSL-JSON",
+              "export the library again as CSL-JSON, or fix the item"),
+    ".ris": ("ris", "cannot read RIS", "each reference is 'TY  - ...' lines ending with 'ER  - '"),
+}
+
+
+def _parse_references(suffix: str, text: str, shown: str
+                      ) -> tuple[list[dict[str, Any]], list[tuple[int, str]], bool]:
+    """(records, errors, is this tool's own export) for a reference file."""
+    if suffix == ".bib":
+        from .bibtex import parse_bibtex
+
+        records, errors = parse_bibtex(text, shown)
+        return records, errors, text.lstrip().split("\n", 1)[0].endswith("exported by survey")
+    if suffix == ".ris":
+        from .refimport import parse_ris
+
+        return (*parse_ris(text, shown), False)
+    from .csl import csl_items_text
+    from .refimport import parse_csl_json
+
+    records, errors = parse_csl_json(text, shown)
+    # this site's own data/papers.json: written byte for byte as the export writes it
+    own = not errors and csl_items_text(json.loads(text)) == text
+    for rec in records if own else []:
+        rec.pop("authors_complete", None)  # CSL cannot say that a list is partial
+    return records, errors, own
+
+
+def _read_references(suffix: str, text: str, name: str, shown: str, root: Path
+                     ) -> tuple[list[Incoming], list[Diagnostic]]:
+    label, problem, hint = _REFERENCE_FORMATS[suffix]
+    records, errors, own = _parse_references(suffix, text, shown)
+    diags = [Diagnostic(shown, line, f"{problem}: {msg}", hint) for line, msg in errors]
+    return _record_items(records, name, f"{label} {name}", root, own), diags
 
 
 def _record_items(records: list[dict[str, Any]], name: str, label: str, root: Path,

@@ -20,7 +20,8 @@ _CONFERENCE_HINTS = re.compile(
 )
 _JOURNAL_HINTS = re.compile(
     r"\b(TMLR|JMLR|TACL|TPAMI|PAMI|TOSEM|TOIS|TKDE|TNNLS|TASLP|JAIR|PNAS|PLOS|Nature|Science"
-    r"|Journal|Transactions|Letters|Magazine|Surveys|Review|IEEE Access|Applied Sciences)\b"
+    r"|Journal|Transactions|Letters|Magazine|Surveys|Review|IEEE Access|Applied Sciences"
+    r"|Astronomy)\b|^A&A\b"
     r"|^Computational Linguistics\b",
     re.IGNORECASE,
 )

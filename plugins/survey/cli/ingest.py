@@ -10,8 +10,8 @@ from .common import Progress, print_diagnostics
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("ingest", help="turn listing copies, BibTeX files, arXiv facts or "
-                       "hand-written records into content/papers/*.yml")
+    p = sub.add_parser("ingest", help="turn listing copies, BibTeX, CSL-JSON, RIS, awesome "
+                       "lists, arXiv facts or hand-written records into content/papers/*.yml")
     p.add_argument("paths", nargs="+", help="source files or folders")
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     p.add_argument("--format", choices=("text", "github"), default="text")
@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
         print_diagnostics(result.diagnostics, args.format)
         print("ingest: nothing was written", file=sys.stderr)
         return 1
+    # items a source could not read (an awesome list's stray lines): reported, not fatal
+    print_diagnostics(result.diagnostics, args.format)
     verb = "would create" if args.dry_run else "created"
     print(f"ingest: {result.entries} listing entries; {verb} {len(result.created)}, "
           f"{'would update' if args.dry_run else 'updated'} {len(result.updated)}, "
