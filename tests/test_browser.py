@@ -176,6 +176,29 @@ def test_facets_from_the_url(page, catalog):
     assert page.is_checked(f"input[name=year][value='{year}']")
 
 
+def test_venue_facet(page, catalog):
+    from survey.discovery import venue_facets, venue_series
+
+    facets = venue_facets(catalog.papers)
+    listed = {f.value for f in facets if f.value not in ("other", "none")}
+    assert "NeurIPS" in listed and "ICLR" in listed  # "NeurIPS 2023" and "NeurIPS 2024" together
+    page.goto(page.base + "papers/?venue=NeurIPS&venue=other")
+    wait_ready(page)
+    expected = [p.id for p in catalog.papers
+                if venue_series(p.venue) == "NeurIPS"
+                or (p.venue and venue_series(p.venue) not in listed)]
+    assert sorted(visible_ids(page)) == sorted(expected)
+    assert page.is_checked("input[name=venue][value=NeurIPS]")
+    page.uncheck("input[name=venue][value=other]")
+    page.check("input[name=venue][value=none]")
+    page.wait_for_function("location.search.includes('venue=none')")
+    expected = [p.id for p in catalog.papers if not p.venue or venue_series(p.venue) == "NeurIPS"]
+    assert sorted(visible_ids(page)) == sorted(expected)
+    # counts of the other boxes follow the other facets (here: none), as for every facet
+    count = page.text_content("[data-count-for='venue:ICLR']")
+    assert count == str(sum(venue_series(p.venue) == "ICLR" for p in catalog.papers))
+
+
 def test_facet_click_updates_the_url_and_back_restores_it(page, catalog):
     topic, year, expected = facet_pair(catalog)
     page.goto(page.base + "papers/")

@@ -42,7 +42,7 @@ from typing import Any
 from .catalog import FACTS_FILE, Catalog, LowConfidenceFact, newest_first
 from .model import Paper
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: papers carry "venue_series"
 
 
 def index_data(catalog: Catalog) -> dict[str, Any]:
@@ -71,10 +71,39 @@ def index_text(catalog: Catalog, keep: Callable[[Paper, str, Callable[[], bytes]
 
         def make(p: Paper = p, in_surveys: list[str] = in_surveys) -> bytes:
             return index_json(_index_entry(tax, p, in_surveys)).rstrip("\n").encode("utf-8")
-        name = f"index:{taxonomy}:{','.join(in_surveys)}"
+        name = f"index{INDEX_VERSION}:{taxonomy}:{','.join(in_surveys)}"
         entries.append(keep(p, name, make) if keep is not None else make())
     out = head[:-1].encode("utf-8") + b',"papers":[' + b",".join(entries) + b"]}\n"
     return out if as_bytes else out.decode("utf-8")
+
+
+def venue_series(venue: str | None) -> str:
+    """The venue without its year ("NeurIPS 2024" -> "NeurIPS", "Findings of ACL 2023"
+    -> "Findings of ACL"): the value of the index's venue facet; "" for none."""
+    return " ".join(w for w in (venue or "").split() if not re.fullmatch(r"'?(?:19|20)\d\d", w))
+
+
+#: A venue series gets its own box in the venue facet from this many papers on; the
+#: rest share "Other venues".
+VENUE_FACET_MIN = 2
+
+
+def venue_facets(papers: list[Paper]) -> list[Facet]:
+    """The venue facet: series with at least VENUE_FACET_MIN papers (most papers
+    first), then "other" and "none" (no venue known)."""
+    counts: dict[str, int] = {}
+    for p in papers:
+        series = venue_series(p.venue)
+        counts[series] = counts.get(series, 0) + 1
+    listed = sorted((s for s, n in counts.items() if s and n >= VENUE_FACET_MIN),
+                    key=lambda s: (-counts[s], s.lower()))
+    facets = [Facet(s, s, counts[s]) for s in listed]
+    other = sum(n for s, n in counts.items() if s and s not in listed)
+    if other:
+        facets.append(Facet("other", "Other venues", other))
+    if counts.get(""):
+        facets.append(Facet("none", "No venue (preprints)", counts[""]))
+    return facets
 
 
 def _index_entry(tax, p: Paper, in_surveys: list[str]) -> dict[str, Any]:
@@ -90,6 +119,7 @@ def _index_entry(tax, p: Paper, in_surveys: list[str]) -> dict[str, Any]:
         "title": p.title,
         "authors": ", ".join(p.authors),
         "venue": p.venue or "",
+        "venue_series": venue_series(p.venue),
         "arxiv_id": p.arxiv_id or "",
         "year": p.year,
         "date": p.sort_date,
@@ -151,6 +181,7 @@ def index_context(catalog: Catalog) -> dict[str, Any]:
         "topic_facets": [Facet(t.id, t.name, len(catalog.topic_papers.get(t.id, [])), d)
                          for t, d in tax.walk()],
         "year_facets": year_facets,
+        "venue_facets": venue_facets(papers),
         "survey_facets": [Facet(s.id, s.title, len(s.paper_ids)) for s in
                           sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))],
         "with_code": sum(1 for p in papers if p.has_code),

@@ -7,8 +7,9 @@
 // request.
 //
 // State lives in the URL query so that it can be shared and the back button
-// works:  ?topic=a&topic=b&year=2024&survey=s&code=1&arxiv=1&text=...&sort=upvotes
-//   topic, year, survey: any number of values; OR within a facet, AND across.
+// works:  ?topic=a&topic=b&year=2024&venue=ICLR&survey=s&code=1&arxiv=1&text=...&sort=upvotes
+//   topic, year, venue, survey: any number of values; OR within a facet, AND across.
+//   venue is the venue without its year ("venue_series"), "other" or "none".
 //   A paper matches a topic when it is filed under it or one of its sub-topics
 //   (the data lists each paper's topics with their ancestors).  year=none
 //   selects papers without a year.
@@ -25,7 +26,7 @@
 (function () {
   "use strict";
 
-  var FACETS = ["topic", "year", "survey"];
+  var FACETS = ["topic", "year", "venue", "survey"];
   var FLAGS = ["code", "arxiv"];
   var SORTS = ["date", "upvotes", "title"];
 
@@ -36,7 +37,8 @@
   function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
 
   function emptyState() {
-    return { topic: [], year: [], survey: [], code: false, arxiv: false, text: "", sort: "date" };
+    return { topic: [], year: [], venue: [], survey: [], code: false, arxiv: false, text: "",
+      sort: "date" };
   }
 
   function readQuery(search) {
@@ -143,6 +145,7 @@
       if (skip !== "topic" && st.topic.length &&
           !st.topic.some(function (t) { return p.topicSet[t]; })) return false;
       if (skip !== "year" && st.year.length && st.year.indexOf(p.yearKey) < 0) return false;
+      if (skip !== "venue" && st.venue.length && st.venue.indexOf(p.venueKey) < 0) return false;
       if (skip !== "survey" && st.survey.length &&
           !st.survey.some(function (s) { return p.surveys.indexOf(s) >= 0; })) return false;
       if (skip !== "code" && st.code && !p.has_code) return false;
@@ -156,6 +159,7 @@
     function values(p, facet) {
       if (facet === "topic") return p.topics;
       if (facet === "year") return [p.yearKey];
+      if (facet === "venue") return [p.venueKey];
       if (facet === "survey") return p.surveys;
       return p["has_" + facet] ? ["1"] : [];
     }
@@ -277,6 +281,10 @@
         return response.json();
       })
       .then(function (data) {
+        var listedVenues = {};
+        form.querySelectorAll("input[name=venue]").forEach(function (box) {
+          listedVenues[box.value] = true;
+        });
         data.papers.forEach(function (p) {
           var li = items[p.id];
           if (!li) return;
@@ -284,6 +292,9 @@
           p.topicSet = {};
           p.topics.forEach(function (t) { p.topicSet[t] = true; });
           p.yearKey = p.year ? String(p.year) : "none";
+          // a series without its own box (the page lists those with enough papers) is "other"
+          p.venueKey = !p.venue_series ? "none"
+            : listedVenues[p.venue_series] ? p.venue_series : "other";
           p.sortTitle = fold(p.title);
           p.text = fold([p.title, p.authors, p.venue, p.key, p.arxiv_id].join(" "));
           papers.push(p);
