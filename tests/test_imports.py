@@ -365,3 +365,18 @@ def test_records_after_import_load_cleanly(imported):
                                     imported["project"])
     assert [d for d in problems if d.is_error] == []
     assert len(papers) == len(imported["start"]) + sum(c for c, _m in EXPECTED.values())
+
+
+def test_readme_figures_are_the_catalog_figures():
+    """The README's table of the collection is what the home page computes at build time."""
+    root = Path(__file__).resolve().parents[1]
+    figures = load_catalog(root, persist_cache=False).figures()
+    text = (root / "README.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| ([a-z][^|]*?) \| (\d+) \|$", text, flags=re.MULTILINE))
+    names = {"records": "papers", "with an arXiv id": "with_arxiv",
+             "with a complete author list": "with_complete_authors", "with a year": "with_year",
+             "with a code link": "with_code", "with a DOI": "with_doi",
+             "citable (arXiv id, complete authors and year)": "citable"}
+    assert {names[k]: int(v) for k, v in table.items() if k in names} == {
+        v: figures[v] for v in names.values()}
+    assert figures["with_year"] == figures["papers"]  # no "empty year" left for plainnat

@@ -48,6 +48,10 @@ _PREPRINT_YEAR = re.compile(r"\b(?:arxiv|preprint|corr)[\s,'’-]*((?:19|20)\d{2
                             re.IGNORECASE)
 
 
+#: Longest list item read (characters); a paper's item is a line or two.
+MAX_ITEM = 3000
+
+
 def _venue_pattern(table: VenueTable) -> re.Pattern[str] | None:
     shorts = sorted({v.short for v in table.venues} | {"NIPS"}, key=len, reverse=True)
     if not shorts:
@@ -151,7 +155,8 @@ def parse_awesome(text: str, filename: str, venues: VenueTable | None = None
             items.append(current)  # type: ignore[arg-type]
             continue
         if current is not None and raw.strip() and raw[:1].isspace():
-            current[1] += " " + raw.strip()
+            if len(current[1]) <= MAX_ITEM:  # a longer item is refused below
+                current[1] += " " + raw.strip()
         elif not raw.strip():
             current = None
         else:
@@ -160,6 +165,10 @@ def parse_awesome(text: str, filename: str, venues: VenueTable | None = None
     unreadable: list[tuple[int, str]] = []
     skipped: list[tuple[int, str]] = []
     for line, body, section in items:
+        if len(body) > MAX_ITEM:
+            unreadable.append((line, f"list item of {len(body):,} characters is too long "
+                                     f"for a paper (at most {MAX_ITEM:,})"))
+            continue
         body = _IMAGE.sub(" ", body)
         urls = [m.group(2) for m in _LINK.finditer(body)]
         urls += [m.group(1) for m in _HTML_LINK.finditer(body)]

@@ -100,9 +100,15 @@ def _csl_date(value: Any) -> tuple[int | None, int | None]:
 def _json_items(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]]:
     """The top-level list's items with the line each starts on."""
     decoder = json.JSONDecoder()
+    counted = [0, 1]  # position up to which lines are counted, the line there
 
     def line_of(pos: int) -> int:
-        return text.count("\n", 0, pos) + 1
+        # positions only grow: count each stretch of text once
+        if pos < counted[0]:
+            return text.count("\n", 0, pos) + 1
+        counted[1] += text.count("\n", counted[0], pos)
+        counted[0] = pos
+        return counted[1]
 
     pos = len(text) - len(text.lstrip())
     if not text.strip():
@@ -245,9 +251,9 @@ def parse_ris(text: str, filename: str) -> Records:
     del filename
     records: list[dict[str, Any]] = []
     errors: list[tuple[int, str]] = []
-    tags: dict[str, list[str]] | None = None
+    tags: dict[str, list[list[str]]] | None = None
     start = 0
-    last: tuple[str, int] | None = None
+    last: list[str] | None = None
     for n, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         line = raw.rstrip()
         if not line.strip():
@@ -255,8 +261,7 @@ def parse_ris(text: str, filename: str) -> Records:
         m = _RIS_LINE.match(line)
         if not m:
             if tags is not None and last is not None:
-                tag, index = last
-                tags[tag][index] += " " + line.strip()
+                last.append(line.strip())
                 continue
             errors.append((n, f"not a RIS line (expected 'TY  - ...'): {line.strip()[:60]!r}"))
             continue
@@ -270,15 +275,16 @@ def parse_ris(text: str, filename: str) -> Records:
             errors.append((n, f"'{tag}' outside a reference (a reference starts with 'TY  - ')"))
             continue
         if tag == "ER":
-            result = _ris_record(start, tags)
+            result = _ris_record(start, {k: [" ".join(parts) for parts in values]
+                                         for k, values in tags.items()})
             if isinstance(result, str):
                 errors.append((start, result))
             else:
                 records.append(result)
             tags, last = None, None
             continue
-        tags.setdefault(tag, []).append(value)
-        last = (tag, len(tags[tag]) - 1)
+        last = [value]
+        tags.setdefault(tag, []).append(last)
     if tags is not None:
         errors.append((start, "reference does not end with 'ER  -'"))
     if not records and not errors:
