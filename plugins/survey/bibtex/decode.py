@@ -106,6 +106,10 @@ def _converter() -> tuple[_Converter, macrospec.LatexContextDb]:
                       strict_latex_spaces=False), walker_db
 
 
+#: What only the LaTeX converter can decode.
+_NEEDS_LATEX = re.compile(r"[\\$~%]|--|``|''|,,")
+
+
 def latex_decode(text: str) -> str:
     """Decode BibTeX/LaTeX text to Unicode (NFC): accents, escapes, symbols,
     dashes and quotes; braces are removed and whitespace collapsed.  Formatting
@@ -116,8 +120,9 @@ def latex_decode(text: str) -> str:
     s = str(text or "")
     if not s:
         return ""
-    if "\\" not in s and "{" not in s and "$" not in s and not re.search(r"--|``|''|,,|~|%", s):
-        return " ".join(s.split())
+    if not _NEEDS_LATEX.search(s):
+        # plain text with at most protective braces (``{LLMs}``): most fields
+        return " ".join(s.replace("{", "").replace("}", "").split())
     s = _EMPTY_ACCENT.sub(
         lambda m: (f"\\{_EMPTY_ACCENT_WORDS[m.group(1)]}{{}}" if m.group(1) in _EMPTY_ACCENT_WORDS
                    else m.group(1)), s)
