@@ -118,6 +118,10 @@ BROKEN = [
     ("relative link", {"links": {"code": "../x.html"}}),
     ("link with a space", {"links": {"code": "https://example.org/a b"}}),
     ("unknown link kind", {"links": {"video": "https://example.org/v"}}),
+    ("DOI as a URL", {"doi": "https://doi.org/10.18653/v1/2023.acl-long.1"}),
+    ("DOI in capitals", {"doi": "10.1109/CVPR.2019.00584"}),
+    ("DOI without a suffix", {"doi": "10.18653/"}),
+    ("DOI as a number", {"doi": 10.1}),
     ("topics as text", {"topics": "language-models"}),
     ("abstract too long", {"abstract": "x" * 20_001}),
     ("added without day", {"added": "2024-10"}),
@@ -155,6 +159,11 @@ ACCEPTED = [
     ("http link", {"links": {"project": "http://example.org/p?q=1#x"}}),
     ("zero upvotes", {"upvotes": 0}),
     ("bibtex source", {"sources": [{"file": "refs.bib", "line": 4, "entry": "x2024"}]}),
+    ("awesome-list source", {"sources": [{"file": "README.md", "line": 9,
+                                          "section": "Quantization > Post-training"}]}),
+    ("DOI and landing page", {"doi": "10.1162/tacl_a_00638",
+                              "links": {"paper": "https://aclanthology.org/2024.tacl-1.9"}}),
+    ("DOI with brackets", {"doi": "10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-o"}),
 ]
 
 
