@@ -380,3 +380,20 @@ def test_readme_figures_are_the_catalog_figures():
     assert {names[k]: int(v) for k, v in table.items() if k in names} == {
         v: figures[v] for v in names.values()}
     assert figures["with_year"] == figures["papers"]  # no "empty year" left for plainnat
+
+
+def test_two_records_with_one_doi_stop_ingest(tmp_path):
+    project = copy_project(tmp_path / "dup")
+    papers = project / "content" / "papers"
+    first, second = sorted(papers.glob("*.yml"))[:2]
+    for path in (first, second):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("\nlinks:", "\ndoi: 10.1234/same\nlinks:", 1)
+                        if "\nlinks:" in text else text.replace("\ntopics:",
+                                                                "\ndoi: 10.1234/same\ntopics:", 1),
+                        encoding="utf-8")
+    before = snapshot(project / "content")
+    result = run(project, FIXTURES / "zotero.ris")
+    assert not result.ok
+    assert any("are the same paper (DOI matches)" in d.message for d in result.diagnostics)
+    assert snapshot(project / "content") == before
