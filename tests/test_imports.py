@@ -397,3 +397,18 @@ def test_two_records_with_one_doi_stop_ingest(tmp_path):
     assert not result.ok
     assert any("are the same paper (DOI matches)" in d.message for d in result.diagnostics)
     assert snapshot(project / "content") == before
+
+
+def test_csl_rich_text_and_lines():
+    from survey.refimport import parse_csl_json
+
+    text = (FIXTURES / "zotero.json").read_text(encoding="utf-8")
+    records_, errors = parse_csl_json(text, "zotero.json")
+    assert errors == []
+    tiny = next(r for r in records_ if r["arxiv_id"] == "2305.07759")
+    assert tiny["title"] == ("TinyStories: How Small Can Language Models Be and Still Speak "
+                             "Coherent English?")
+    lines = text.splitlines()
+    assert all(lines[r["line"] - 1].strip() == "{" for r in records_)
+    _r, errors = parse_csl_json('[\n {"id": "a", "title": "A"},\n {"id": "b"}\n]\n', "x.json")
+    assert errors == [(3, "item 'b' has no title")]
