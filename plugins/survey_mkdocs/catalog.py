@@ -1,4 +1,5 @@
-"""``survey-catalog``: loads the catalog and generates the paper, topic and home pages.
+"""The catalog part of the ``survey`` plugin: loads the catalog and generates the
+paper, topic and home pages.
 
 Paper pages are rendered straight from ``site_templates/paper.html`` and
 spliced into one page shell rendered by the theme, instead of going through
@@ -11,15 +12,11 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -27,19 +24,14 @@ from mkdocs.structure.toc import get_toc
 from survey.catalog import Carry, PaperMemo, RecordCache, load_catalog
 from survey.render import TEMPLATE_CACHE, Renderer, paper_url
 
-from .shared import (
-    REUSE,
-    BuildState,
-    Ledger,
-    LedgerFile,
-    PageLedger,
-    add_file,
-    head_for,
-    incremental_builder,
-    log,
-    native_watch,
-    report,
-)
+from . import compat
+from .compat import log
+from .config import CatalogConfig
+from .files import Ledger, PageLedger, RenderedFile, add_file
+from .nav import replace_nav_entry, shallow_nav
+from .pages import PageEvents, log_listeners, paper_page
+from .serve import incremental_builder, native_watch
+from .state import BuildState, Part, head_for, report
 
 SHELL_URI = "papers/__shell__.md"
 SHELL_URL = "papers/__shell__/"
@@ -50,52 +42,31 @@ MARK_EDIT = "https://survey.invalid/edit"
 MARK_BODY = '<h1 id="survey-shell">@@SURVEY_BODY@@</h1>'
 
 
-class CatalogConfig(base.Config):
-    #: Project folder holding ``content/`` (default: the folder of mkdocs.yml).
-    root = c.Optional(c.Type(str))
-    #: Folder of the page templates (relative to the project folder).
-    templates = c.Type(str, default="site_templates")
-    #: Keep parsed records in ``.survey-cache/`` between runs.
-    cache = c.Type(bool, default=True)
-    #: Generate the home page (``index.md``) unless the docs folder has one.
-    home = c.Type(bool, default=True)
-    #: Branch used for "fix this record" links when ``repo_url`` is a GitHub repository.
-    edit_branch = c.Type(str, default="main")
-    #: Rebuild incrementally under ``mkdocs serve``: after an edit the site folder
-    #: is kept and only pages and files whose inputs changed are rendered and
-    #: written (as with ``--dirty``, but every page that depends on the edit is
-    #: rebuilt, and files of removed pages are deleted).  ``false``: every
-    #: rebuild empties the site folder and writes everything again.
-    incremental_serve = c.Type(bool, default=True)
-    #: Under ``mkdocs serve``, notice changes to ``content/`` and the templates
-    #: through the operating system's file events (inotify) where available,
-    #: instead of polling every file twice a second.  ``false``: poll, as MkDocs
-    #: does for the docs folder.
-    native_watch = c.Type(bool, default=True)
+class CatalogPart(Part):
+    """Loads the catalog and makes the build state (``on_files``); renders the page
+    shell and the paper pages (``on_env``); keeps the incremental serve's ledgers."""
 
-
-class CatalogPlugin(BasePlugin[CatalogConfig]):
-    supports_multiple_instances = False
-
-    def __init__(self) -> None:
-        self.state: BuildState | None = None
+    def __init__(self, plugin) -> None:
+        super().__init__(plugin)
         self.ledger = Ledger()
         self.memo = PaperMemo()
-        self.dirty = False
-        self.command = "build"
         self.cache: RecordCache | None = None
         self.root: Path | None = None
         self.pages = PageLedger(exclude=(SHELL_URI,))
+        #: other plugins' page events, for paper pages
+        self.events = PageEvents()
         #: topic pages (Markdown and stashed blocks) by the key of their inputs
         self._topic_pages = Carry()
         #: paper-page keys by what the page is made from
         self._paper_keys = Carry()
 
-    # Defining on_startup keeps this instance alive across `mkdocs serve`
-    # rebuilds, so the parsed-record cache is reused.
-    def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.command = command
-        self.dirty = dirty
+    @property
+    def config(self) -> CatalogConfig:
+        return self.plugin.config.catalog
+
+    @property
+    def state(self) -> BuildState | None:
+        return self.plugin.state
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base_dir = Path(config.config_file_path or ".").resolve().parent
@@ -130,16 +101,12 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         config.nav = replace_nav_entry(config.nav, "topics/index.md", tree)
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        self.state = None  # nothing from a previous build survives into this one
         if self.dirty:
-            # Material's search merges its previous index assuming one page was rebuilt;
-            # survey-discovery assembles the whole index itself (see its on_post_build).
-            for plugin in config.plugins.values():
-                if hasattr(plugin, "search_index_prev"):
-                    plugin.search_index_prev = None
+            # The search index is assembled whole by the discovery part.
+            compat.forget_search_index(config.plugins.values())
 
-    @event_priority(100)  # the other survey plugins' on_files read the catalog
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> BuildState:
+        """Load the catalog; the build state; topic and paper page files."""
         assert self.root is not None and self.cache is not None
         self.cache.memo.defer = self.dirty  # serve writes its caches when it stops
         catalog = load_catalog(self.root, cache=self.cache)
@@ -153,8 +120,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         renderer = Renderer(catalog, self.templates, site_name=config.site_name,
                             repo_url=config.repo_url, edit_branch=self.config.edit_branch)
         self.ledger.start(self.dirty)
-        REUSE.start(config)
-        self.state = st = BuildState(catalog=catalog, renderer=renderer, config=config,
+        self.ledger.reuse.start(config)
+        st = BuildState(catalog=catalog, renderer=renderer, config=config,
                                      ledger=self.ledger, memo=self.memo)
         templates = self.templates_digest = _template_digest(renderer)
         if templates != getattr(self, "_templates_digest", None):
@@ -192,7 +159,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             st.paper_files[paper.id] = add_file(files, config, uri, "", cls=RenderedFile,
                                                 ledger=self.ledger)
         add_file(files, config, SHELL_URI, "---\nsearch:\n  exclude: true\n---\n")
-        return files
+        return st
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         st = self.state
@@ -216,24 +183,39 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             raise PluginError("the theme did not render the paper page body; paper pages need "
                               "site_templates/overrides as the theme's custom_dir")
         renderer = st.renderer
+        events = self.events
+        events.start(config, self.plugin)
+        events.nav, events.pages = self._nav, files.documentation_pages()
+        log_listeners(events, len(st.catalog.papers))
 
         def render(paper) -> str:
+            description = _description(paper)
+            edit_url = renderer.edit_url(paper.path or f"content/papers/{paper.id}.yml")
+            body = renderer.paper_body(paper, st.bibtex.get(paper.id, ""),
+                                       st.related.get(paper.id))
             values = {
                 MARK_TITLE: html.escape(paper.title, quote=True),
-                MARK_DESC: html.escape(_description(paper), quote=True),
+                MARK_DESC: html.escape(description, quote=True),
                 MARK_HEAD: head_for(st, paper),
-                MARK_BODY: renderer.paper_body(paper, st.bibtex.get(paper.id, ""),
-                                               st.related.get(paper.id)),
-                MARK_EDIT: html.escape(renderer.edit_url(
-                    paper.path or f"content/papers/{paper.id}.yml") or "", quote=True),
+                MARK_BODY: body,
+                MARK_EDIT: html.escape(edit_url or "", quote=True),
                 "@@SURVEY_URL@@": paper_url(paper),
             }
-            return "".join(values.get(seg, seg) for seg in segments)
+            output = "".join(values.get(seg, seg) for seg in segments)
+            if not events.active:
+                return output  # the fast path: nobody else listens
+            file = st.paper_files[paper.id]
+            page = paper_page(file, config, paper.title, body, edit_url=edit_url, meta={
+                "description": description, "survey": {"paper": paper.id, "key": paper.key}})
+            try:
+                return events.run(output, page, config)
+            finally:
+                file.page = None  # 10,000 Pages are never held at once
 
         # What a paper page shows besides its record: the shell (navigation, theme),
         # the templates, the taxonomy and survey titles, its BibTeX, related papers.
         common = hashlib.sha1("\0".join(
-            [shell, self._templates_digest, _taxonomy_digest(st.catalog)]
+            [shell, self._templates_digest, _taxonomy_digest(st.catalog), events.key()]
             + [f"{s.id}={s.title}" for s in st.catalog.surveys.values()]).encode()).hexdigest()
         head_inputs = "\0".join(st.head_inputs)
         self._paper_keys.start()
@@ -259,7 +241,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                      "search": {"exclude": True}}
         page.edit_url = MARK_EDIT
         page.active = True
-        context = get_context(_shallow_nav(self._nav), files, config, page)
+        context = get_context(shallow_nav(self._nav), files, config, page)
         template = env.get_template("main.html")
         out = template.render(context)
         page.active = False
@@ -273,7 +255,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             st.home_file.content_string = st.renderer.home(st.charts)
         if st is not None:
             self.pages.start(nav, config, files, st.renderer, self.ledger,
-                             skip=self.dirty and self.config.incremental_serve)
+                             skip=self.dirty and self.plugin.config.serve.incremental)
         return nav
 
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
@@ -311,39 +293,16 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.root is not None
         folders = [str(f) for f in (self.root / "content", self.templates) if f.exists()]
-        self._observer = native_watch(server, folders) if self.config.native_watch else None
+        serve = self.plugin.config.serve
+        self._observer = native_watch(server, folders) if serve.native_watch else None
         if self._observer is None:
             for folder in folders:
                 server.watch(folder)
         else:
             log.info(f"survey: watching {', '.join(folders)} through file system events")
-        if self.config.incremental_serve and not self.dirty:
-            server.builder = incremental_builder(server.builder, self)
+        if serve.incremental and not self.dirty:
+            server.builder = incremental_builder(server.builder, self.plugin)
         return server
-
-
-class RenderedFile(LedgerFile):
-    """A generated page rendered when MkDocs writes it (``render`` and ``key`` are
-    set in ``on_env``), so thousands of paper pages are never all held in memory,
-    and an incremental rebuild renders only the pages whose inputs changed."""
-
-    render: Callable[[], str] | None = None
-
-    def _text(self) -> str:
-        if self.render is None:
-            raise PluginError(f"{self.src_uri} was not rendered (survey-catalog on_env)")
-        return self.render()
-
-    @property
-    def content_string(self) -> str:  # type: ignore[override]
-        return self._text()
-
-    @property
-    def content_bytes(self) -> bytes:  # type: ignore[override]
-        return self._text().encode("utf-8")
-
-    def is_modified(self) -> bool:
-        return True
 
 
 def _template_digest(renderer) -> str:
@@ -356,52 +315,6 @@ def _template_digest(renderer) -> str:
 def _taxonomy_digest(catalog) -> str:
     return hashlib.sha1("\0".join(f"{t.id}={t.name}" for t in catalog.taxonomy.topics.values())
                         .encode()).hexdigest()
-
-
-def _shallow_nav(nav):
-    """The site navigation with nested sections folded into their index pages,
-    for paper pages: they show the top of the tree, not all of it."""
-    import copy
-
-    from mkdocs.structure.nav import Navigation, Section
-
-    def fold(items, depth):
-        out = []
-        for item in items:
-            if isinstance(item, Section):
-                children = item.children
-                if depth >= 1 and children and getattr(children[0], "is_index", False):
-                    out.append(children[0])
-                    continue
-                section = copy.copy(item)
-                section.children = fold(children, depth + 1)
-                out.append(section)
-            else:
-                out.append(item)
-        return out
-
-    return Navigation(fold(nav.items, 0), nav.pages)
-
-
-def replace_nav_entry(nav, target: str, replacement: list, title: str = "Topics"):
-    """Replace the nav entry pointing at ``target`` with a section of ``replacement``."""
-    if not nav:
-        return nav
-    out = []
-    for item in nav:
-        if isinstance(item, dict):
-            (name, value), = item.items()
-            if value == target:
-                out.append({name: replacement})
-            elif isinstance(value, list):
-                out.append({name: replace_nav_entry(value, target, replacement, title)})
-            else:
-                out.append(item)
-        elif item == target:
-            out.append({title: replacement})
-        else:
-            out.append(item)
-    return out
 
 
 def _description(paper) -> str:

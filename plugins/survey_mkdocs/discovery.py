@@ -1,4 +1,4 @@
-"""``survey-discovery``: finding papers in the browser.
+"""The discovery part of the ``survey`` plugin: finding papers in the browser.
 
 * ``papers/``: every paper in one server-rendered list, with facets, a text
   filter, sorting and "download what you see" (``assets/survey/papers-index.js``
@@ -11,8 +11,7 @@
 * ``help-wanted/``: what the records are missing, and facts to verify;
 * paper pages in Material's search index.
 
-List it right after ``survey-catalog`` (before ``survey-surveys``, which
-places the survey charts, and before ``search``).  The work is done by
+The work is done by
 :mod:`survey.related`, :mod:`survey.charts`, :mod:`survey.feed`,
 :mod:`survey.scholar` and :mod:`survey.discovery`; this module only wires them
 into the build.
@@ -26,11 +25,8 @@ import time
 from pathlib import Path
 
 from markupsafe import Markup
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 from survey import charts, discovery, feed, scholar
@@ -38,7 +34,9 @@ from survey.related import RelatedCache, RelatedStats, related_ids
 from survey.render import rel, topic_url
 from survey.text import first_sentence
 
-from .shared import BuildState, LedgerFile, add_file, catalog_plugin, state
+from .config import DiscoveryConfig
+from .files import LedgerFile, add_file
+from .state import BuildState, Part
 
 log = logging.getLogger("mkdocs.plugins.survey")
 
@@ -50,63 +48,19 @@ HELP_PAGE = "help-wanted/index.md"
 FEED = "feed.xml"
 
 
-class DiscoveryConfig(base.Config):
-    #: Generate the papers index page ``papers/`` with its data files
-    #: ``data/index.json`` (facets) and ``data/index-exports.json`` (BibTeX and
-    #: CSL-JSON of each paper, for downloads) and its script
-    #: ``assets/survey/papers-index.js``.
-    index = c.Type(bool, default=True)
-    #: Related papers shown on each paper page (0: none).
-    related = c.Type(int, default=5)
-    #: Keep related-paper results and term counts in ``.survey-cache/``.
-    related_cache = c.Type(bool, default=True)
-    #: Minimum cosine similarity of a related paper.
-    related_min_score = c.Type(float, default=0.05)
-    #: Write the Atom feed ``feed.xml`` (and one per survey, see ``survey_feeds``).
-    feed = c.Type(bool, default=True)
-    #: Papers in each feed (the most recently added).
-    feed_size = c.Type(int, default=50)
-    #: Write ``surveys/<id>/feed.xml`` for every survey.
-    survey_feeds = c.Type(bool, default=True)
-    #: Generate the completeness report ``help-wanted/``.
-    help_wanted = c.Type(bool, default=True)
-    #: Topics with fewer papers than this are listed in the completeness report.
-    few_papers = c.Type(int, default=3)
-    #: Papers-per-year charts for the home page and the survey pages.
-    charts = c.Type(bool, default=True)
-    #: ``citation_*`` and Open Graph tags in the ``<head>`` of paper pages.
-    scholar = c.Type(bool, default=True)
-    #: Add one document per paper page to Material's search index.
-    search = c.Type(bool, default=True)
-    #: Characters of the abstract in a paper's search document, cut at a word
-    #: boundary (0: all of it, -1: none).  Whole abstracts make Material's search
-    #: index (loaded whole before the first search) several MB at 10,000 papers.
-    search_abstract_chars = c.Type(int, default=-1)
-    #: The most distinctive words of each abstract added to its search document
-    #: (rarest in the collection first): a paper is found by the words that set
-    #: it apart, at a fraction of the index size of whole abstracts.
-    search_keywords = c.Type(int, default=16)
-    #: Authors named in a paper's search document (0: all).
-    search_authors = c.Type(int, default=5)
-
-
-class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
-    supports_multiple_instances = False
-
-    def __init__(self) -> None:
+class DiscoveryPart(Part):
+    def __init__(self, plugin) -> None:
+        super().__init__(plugin)
         self._related_cache: RelatedCache | None = None
         self._root: Path | None = None
-        self._st: BuildState | None = None
-        self.command = "build"
         #: page URL -> its search documents (JSON), kept for pages a rebuild skips
         self._page_docs: dict[str, list[str]] = {}
         self._paper_docs: discovery.SearchDocs | None = None
         self._paper_docs_params: tuple[int, int, int] | None = None
 
-    # Defining on_startup keeps this instance (and its in-memory related
-    # cache) alive across `mkdocs serve` rebuilds.
-    def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.command = command
+    @property
+    def config(self) -> DiscoveryConfig:
+        return self.plugin.config.discovery
 
     def on_shutdown(self) -> None:
         if self._related_cache is not None:
@@ -115,24 +69,15 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         for name in ("related", "feed_size", "few_papers"):
             if self.config[name] < 0:
-                raise PluginError(f"survey-discovery: '{name}' must be 0 or more")
-        return config
+                raise PluginError(f"survey: discovery: '{name}' must be 0 or more")
 
-    def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        self._st = None  # nothing from a previous build survives into this one
-
-    # Related papers are computed before survey-exports makes the export files
-    # (survey-catalog's on_files runs first, at priority 100): the similarity
-    # matrix's peak memory is then not added to that of the exports.
-    @event_priority(50)
-    def _on_files_related(self, files: Files, *, config: MkDocsConfig) -> Files:
-        st = self._st = state(config)
+    def on_files_related(self, st: BuildState) -> None:
+        """Related papers, computed before the exports are made: the similarity
+        matrix's peak memory is then not added to that of the exports."""
         if self.config.related:
             self._related(st)
-        return files
 
-    def _on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        st = self._st = state(config)
+    def on_files(self, files: Files, st: BuildState, config: MkDocsConfig) -> None:
         cat = st.catalog
         if self.config.scholar:
             feed_link = self.config.feed
@@ -166,9 +111,6 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
                 record_link=lambda p: self._repo_link(st, p.path or f"content/papers/{p.id}.yml"),
                 gap_rows=self._gap_rows(st),
                 facts_link=lambda line: self._repo_link(st, discovery.FACTS_FILE, line)))
-        return files
-
-    on_files = CombinedEvent(_on_files_related, _on_files)
 
     # -- parts -----------------------------------------------------------
     def _related(self, st: BuildState) -> None:
@@ -176,7 +118,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         if self._related_cache is None or self._root != cat.root:
             self._related_cache = RelatedCache(cat.root, persist=self.config.related_cache)
             self._root = cat.root
-        self._related_cache.defer = catalog_plugin(st.config).dirty  # written when serve stops
+        self._related_cache.defer = self.plugin.dirty  # written when serve stops
         stats = RelatedStats()
         started = time.perf_counter()
         found = related_ids(cat.papers, self.config.related, cache=self._related_cache,
@@ -213,7 +155,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
             site_url=config.site_url, author=author, size=self.config.feed_size,
             subtitle=config.site_description or "", topic_name=topic_name))
         if self.config.survey_feeds:
-            prefix = _surveys_prefix(config)
+            prefix = str(self.plugin.config.surveys.url_prefix or "surveys").strip("/")
             for sid, survey in cat.surveys.items():
                 path = f"{prefix}/{sid}/feed.xml"
                 add_file(files, config, path, feed.atom_feed(
@@ -248,7 +190,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         add_file(files, config, INDEX_PAGE, st.renderer.render(
             "papers_index.md", page="papers/", index_rows=st.renderer.index_rows(),
             **discovery.index_context(st.catalog)))
-        script = catalog_plugin(config).templates / "assets" / "papers-index.js"
+        script = self.plugin.catalog.templates / "assets" / "papers-index.js"
         existing = files.get_file_from_path(INDEX_SCRIPT)
         if existing is not None:
             files.remove(existing)
@@ -278,13 +220,12 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
         return f"{repo}/blob/{st.renderer.edit_branch}/{path}" + (f"#L{line}" if line else "")
 
     # -- search ------------------------------------------------------------
-    @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write ``search/search_index.json`` whole: the search plugin's documents
         of the pages rendered in this build, those of pages an incremental
         rebuild skipped (kept from the build that rendered them), then one
         document per paper page."""
-        st = self._st
+        st = self.plugin.state
         if st is None or not self.config.search:
             return
         path = Path(config.site_dir) / "search" / "search_index.json"
@@ -292,7 +233,7 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
             return
         index = json.loads(path.read_text(encoding="utf-8"))
         before = path.stat().st_size
-        plugin = catalog_plugin(config)
+        plugin = self.plugin.catalog
         skipped = plugin.pages.skipped_urls
         by_page: dict[str, list[str]] = {}
         for doc in index.get("docs", []):
@@ -319,14 +260,6 @@ class DiscoveryPlugin(BasePlugin[DiscoveryConfig]):
     def _search_params(self) -> tuple[int, int, int]:
         return (self.config.search_abstract_chars, self.config.search_keywords,
                 self.config.search_authors)
-
-
-def _surveys_prefix(config: MkDocsConfig) -> str:
-    """The URL folder of the survey pages (``survey-surveys``' ``url_prefix``)."""
-    for plugin in config.plugins.values():
-        if type(plugin).__name__ == "SurveysPlugin":
-            return str(plugin.config.get("url_prefix") or "surveys").strip("/")
-    return "surveys"
 
 
 def _attr(text: str) -> str:

@@ -1,93 +1,27 @@
-"""State shared by the survey plugins during one build."""
+"""What the survey plugin writes into the site folder, and what an incremental
+rebuild under ``mkdocs serve`` can skip: generated files that are written only
+when their content changed (:class:`LedgerFile`), paper pages rendered as they
+are written (:class:`RenderedFile`), and Markdown pages whose inputs did not
+change (:class:`PageLedger`)."""
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
-import logging
+import json
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from survey.catalog import Carry, Catalog, PaperMemo
-from survey.diagnostics import Diagnostic
-from survey.model import Paper
+from survey.catalog import Carry
 from survey.render import Renderer
 
-if TYPE_CHECKING:
-    from .catalog_plugin import CatalogPlugin
-
-log = logging.getLogger("mkdocs.plugins.survey")
-
-
-@dataclass
-class BuildState:
-    """Everything the survey plugins derive from the catalog for one build."""
-
-    catalog: Catalog
-    renderer: Renderer
-    config: MkDocsConfig
-    #: paper id -> the static File of its page (content filled in on_env)
-    paper_files: dict[str, File] = field(default_factory=dict)
-    #: paper id -> BibTeX entry shown on its page
-    bibtex: dict[str, str] = field(default_factory=dict)
-    #: paper id -> related papers shown on its page
-    related: dict[str, list[Paper]] = field(default_factory=dict)
-    #: makers of extra <head> tags for a paper page, called as each page is written
-    #: (so 10,000 pages' tags are never held at once), and what their output
-    #: depends on besides the record
-    head_makers: list[Callable[[Paper], str]] = field(default_factory=list)
-    head_inputs: list[str] = field(default_factory=list)
-    #: named SVG charts for generated pages
-    charts: dict[str, str] = field(default_factory=dict)
-    #: per-record derived values kept across rebuilds
-    memo: PaperMemo = field(default_factory=lambda: PaperMemo())
-    #: paper id -> CSL-JSON item
-    csl: dict[str, dict] = field(default_factory=dict)
-    #: what the plugins wrote, for incremental rebuilds
-    ledger: Ledger | None = None
-    #: the generated home page, if the docs folder has none
-    home_file: File | None = None
-
-
-def head_for(st: BuildState, paper: Paper) -> str:
-    """The extra <head> tags of a paper's page."""
-    return "\n".join(t for t in (make(paper) for make in st.head_makers) if t).strip()
-
-
-def catalog_plugin(config: MkDocsConfig) -> CatalogPlugin:
-    from .catalog_plugin import CatalogPlugin
-
-    for plugin in config.plugins.values():
-        if isinstance(plugin, CatalogPlugin):
-            return plugin
-    raise PluginError("the survey plugins need the 'survey-catalog' plugin listed first in "
-                      "mkdocs.yml")
-
-
-def state(config: MkDocsConfig) -> BuildState:
-    st = catalog_plugin(config).state
-    if st is None:
-        raise PluginError("survey-catalog has not loaded the catalog yet: list it before the "
-                          "other survey plugins in mkdocs.yml")
-    return st
-
-
-def report(diagnostics: list[Diagnostic]) -> None:
-    """Log content problems: errors as warnings (so `mkdocs build --strict` fails on each),
-    warnings about incomplete metadata at info level."""
-    for d in diagnostics:
-        if d.is_error:
-            log.warning(d.format())
-        else:
-            log.debug(d.format())
+from . import compat
+from .compat import log
 
 
 class Ledger:
@@ -102,6 +36,8 @@ class Ledger:
         self.seen: set[str] = set()
         self.skipped = 0
         self.written = 0
+        #: generated files of the previous build, used again
+        self.reuse = FileReuse()
 
     def start(self, dirty: bool) -> None:
         self.dirty = dirty
@@ -183,17 +119,23 @@ class FileReuse:
 
     def get(self, config: MkDocsConfig, uri: str, content: str | bytes, cls: type[File]
             ) -> File:
-        file = self.files.get((cls, uri, *self.where),
-                              lambda: cls.generated(config, uri, content=content))
-        if file._content is not content and file._content != content:
-            file._content = content
+        def make() -> File:
+            made = cls.generated(config, uri, content=content)
+            made.survey_content = content
+            return made
+
+        file = self.files.get((cls, uri, *self.where), make)
+        made_from = getattr(file, "survey_content", None)
+        if made_from is not content and made_from != content:
+            if isinstance(content, bytes):
+                file.content_bytes = content
+            else:
+                file.content_string = content
             if isinstance(file, LedgerFile):
                 file.key = None
+        file.survey_content = content
         return file
 
-
-#: Shared by the survey plugins; reset per build by survey-catalog.
-REUSE = FileReuse()
 
 
 def add_file(files: Files, config: MkDocsConfig, uri: str, content: str | bytes,
@@ -205,7 +147,7 @@ def add_file(files: Files, config: MkDocsConfig, uri: str, content: str | bytes,
     if existing is not None:
         files.remove(existing)
     if ledger is not None and not uri.endswith(".md"):
-        file = REUSE.get(config, uri, content, cls)
+        file = ledger.reuse.get(config, uri, content, cls)
         file.ledger = ledger
     else:
         file = cls.generated(config, uri, content=content)
@@ -290,31 +232,30 @@ class PageLedger:
             dest = file.abs_dest_path
             if dest not in self.current or dest in skipped or file.page is None:
                 continue
-            now = (dict(file.page.meta), file.page._title_from_render)
+            now = (dict(file.page.meta), compat.get_title(file.page))
             self.pending[dest] = now
             changed = changed or self.meta.get(dest, now) != now
         if changed and self.skipped:
-            from mkdocs.commands.build import _populate_page
-
+            populate = compat.populate_page()
             log.info(f"survey: a page title changed; rendering all {len(self.skipped)} "
                      "other pages too")
             for file in self.skipped:
                 file.is_modified = _modified
-                _populate_page(file.page, config, files)
+                populate(file.page, config, files)
                 self.pending[file.abs_dest_path] = (dict(file.page.meta),
-                                                    file.page._title_from_render)
+                                                    compat.get_title(file.page))
             self.skipped = []
             return
         for file in self.skipped:
             meta, title = self.meta[file.abs_dest_path]
             file.page.markdown = ""
             file.page.meta = dict(meta)
-            file.page._title_from_render = title
+            compat.set_title(file.page, title)
 
     def rendered(self, page) -> None:
         dest = page.file.abs_dest_path
         if dest in self.current and dest not in self.pending:
-            self.pending[dest] = (dict(page.meta), page._title_from_render)
+            self.pending[dest] = (dict(page.meta), compat.get_title(page))
 
     def finish(self) -> int:
         """After a successful build: remember what was written; how many pages."""
@@ -343,8 +284,6 @@ class PageLedger:
 
 def site_digest(config: MkDocsConfig, files: Files) -> str:
     """What every page of the site depends on besides its own source."""
-    import json
-
     digest = hashlib.sha1()
     if config.config_file_path and os.path.exists(config.config_file_path):
         with open(config.config_file_path, "rb") as fh:
@@ -366,109 +305,26 @@ def site_digest(config: MkDocsConfig, files: Files) -> str:
     return digest.hexdigest()
 
 
-#: Rebuilds between two full garbage collections under ``mkdocs serve``.
-FULL_COLLECTION_EVERY = 8
 
+class RenderedFile(LedgerFile):
+    """A generated page rendered when MkDocs writes it (``render`` and ``key`` are
+    set in ``on_env``), so thousands of paper pages are never all held in memory,
+    and an incremental rebuild renders only the pages whose inputs changed."""
 
-class _DropDirtyWarning(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "'dirty' build is being performed" not in record.getMessage()
+    render: Callable[[], str] | None = None
 
+    def _text(self) -> str:
+        if self.render is None:
+            raise PluginError(f"{self.src_uri} was not rendered (survey plugin on_env)")
+        return self.render()
 
-def incremental_builder(builder, plugin):
-    """Wrap the rebuild function of ``mkdocs serve`` so that rebuilds keep the
-    site folder (MkDocs' dirty build) and the survey plugins decide what to
-    render again.  Returns ``builder`` itself when it is not MkDocs' own."""
-    namespace = getattr(builder, "__globals__", None)
-    build = namespace.get("build") if isinstance(namespace, dict) else None
-    if not callable(build) or getattr(build, "__name__", "") != "build":
-        log.info("survey: this server's rebuilds are not incremental")
-        return builder
+    @property
+    def content_string(self) -> str:  # type: ignore[override]
+        return self._text()
 
-    def dirty_build(config, *, serve_url=None, dirty=False):
-        return build(config, serve_url=serve_url, dirty=True)
+    @property
+    def content_bytes(self) -> bytes:  # type: ignore[override]
+        return self._text().encode("utf-8")
 
-    rebuilds = 0
-
-    def rebuild(config=None):
-        nonlocal rebuilds
-        plugin.dirty = True
-        # What the last build left (catalog, caches, memos) lives on: keep it out of
-        # the garbage collector's passes, which would otherwise walk it all (a third
-        # of a second at 10,000 papers).  Every few rebuilds a full pass frees the
-        # cycles of earlier builds that were frozen while still in use.
-        rebuilds += 1
-        if rebuilds % FULL_COLLECTION_EVERY == 0:
-            gc.unfreeze()
-        gc.collect()
-        gc.freeze()
-        quiet = _DropDirtyWarning()
-        build_log = logging.getLogger(build.__module__)
-        build_log.addFilter(quiet)
-        namespace["build"] = dirty_build
-        try:
-            builder(config)
-        finally:
-            namespace["build"] = build
-            build_log.removeFilter(quiet)
-
-    return rebuild
-
-
-def native_watch(server, folders: list[str]):
-    """Watch ``folders`` through the operating system's file events (inotify on
-    Linux) instead of MkDocs' polling, which re-reads the state of every record
-    twice a second (about 80 ms of work each time at 10,000 records) and notices
-    a save a quarter of a second later on average.  Returns the started observer,
-    or None where native events are not available (the caller then polls)."""
-    cond = getattr(server, "_rebuild_cond", None)
-    if cond is None or not hasattr(server, "_want_rebuild"):
-        return None
-    try:
-        from watchdog.events import (
-            EVENT_TYPE_CLOSED,
-            EVENT_TYPE_CREATED,
-            EVENT_TYPE_DELETED,
-            EVENT_TYPE_MODIFIED,
-            EVENT_TYPE_MOVED,
-            FileSystemEventHandler,
-        )
-        from watchdog.observers import Observer
-        from watchdog.observers.polling import PollingObserver
-    except ImportError:
-        return None
-    if Observer is PollingObserver:
-        return None
-    changes = {EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
-               EVENT_TYPE_MOVED}
-    seen: dict[str, tuple[int, int] | None] = {}
-
-    class Handler(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:
-            if event.is_directory or event.event_type not in changes:
-                return
-            path = os.fsdecode(event.src_path)
-            try:
-                st = os.stat(path)
-                state = (st.st_mtime_ns, st.st_size)
-            except OSError:
-                state = None
-            # Reading a record (the build does) can change its access time, which
-            # is reported as a modification: only a new mtime or size counts.
-            if event.event_type in (EVENT_TYPE_MODIFIED, EVENT_TYPE_CLOSED) and \
-                    path in seen and seen[path] == state:
-                return
-            seen[path] = state
-            with cond:
-                server._want_rebuild = True
-                cond.notify_all()
-
-    observer = Observer()
-    try:
-        for folder in folders:
-            observer.schedule(Handler(), folder, recursive=True)
-        observer.start()
-    except OSError:  # e.g. the limit of inotify watches is reached
-        observer.stop()
-        return None
-    return observer
+    def is_modified(self) -> bool:
+        return True

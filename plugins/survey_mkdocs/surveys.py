@@ -1,4 +1,5 @@
-"""``survey-surveys``: renders the topic surveys of ``content/surveys/`` at ``surveys/<id>/``."""
+"""The surveys part of the ``survey`` plugin: renders the topic surveys of
+``content/surveys/`` at ``surveys/<id>/``."""
 
 from __future__ import annotations
 
@@ -6,41 +7,34 @@ import hashlib
 import html
 from pathlib import Path
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 
 from survey.catalog import Carry
 from survey.survey_render import expand_survey
 from survey.surveys import load_survey
 
-from .catalog_plugin import replace_nav_entry
-from .shared import add_file, catalog_plugin, state
+from .config import SurveysConfig
+from .files import add_file
+from .nav import replace_nav_entry
+from .state import BuildState, Part
 
 
-class SurveysConfig(base.Config):
-    #: URL folder of the survey pages.
-    url_prefix = c.Type(str, default="surveys")
-    #: Expand the nav entry ``surveys/index.md`` into one entry per survey.
-    nav = c.Type(bool, default=True)
-
-
-class SurveysPlugin(BasePlugin[SurveysConfig]):
-    def __init__(self) -> None:
+class SurveysPart(Part):
+    def __init__(self, plugin) -> None:
+        super().__init__(plugin)
         #: survey pages (Markdown and stashed blocks) by the key of their inputs,
         #: kept across `mkdocs serve` rebuilds
         self._pages = Carry()
 
-    # Defining on_startup keeps this instance (and the pages) across `mkdocs serve` rebuilds.
-    def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.command = command
+    @property
+    def config(self) -> SurveysConfig:
+        return self.plugin.config.surveys
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.config.nav:
             root = Path(config.config_file_path or ".").resolve().parent
-            plugin_root = catalog_plugin(config).config.root
+            plugin_root = self.plugin.config.catalog.root
             if plugin_root:
                 root = (root / plugin_root).resolve()
             entries = []
@@ -55,8 +49,7 @@ class SurveysPlugin(BasePlugin[SurveysConfig]):
             config.nav = replace_nav_entry(config.nav, f"{prefix}/index.md", tree, "Surveys")
         return config
 
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        st = state(config)
+    def on_files(self, files: Files, st: BuildState, config: MkDocsConfig) -> None:
         cat = st.catalog
         prefix = self.config.url_prefix
         surveys = sorted(cat.surveys.values(), key=lambda s: (s.order, s.id))
@@ -66,12 +59,11 @@ class SurveysPlugin(BasePlugin[SurveysConfig]):
         for survey in surveys:
             chart = st.charts.get(f"survey:{survey.id}")
             key = survey_key(cat, survey, chart, "\0".join(
-                [catalog_plugin(config).templates_digest, st.renderer.site_name,
+                [self.plugin.catalog.templates_digest, st.renderer.site_name,
                  st.renderer.repo_url or "", st.renderer.edit_branch]))
             markdown = st.renderer.kept(self._pages, key, lambda survey=survey, chart=chart:
                                         expand_survey(cat, st.renderer, survey, chart))
             add_file(files, config, f"{prefix}/{survey.id}.md", markdown)
-        return files
 
 
 def survey_key(cat, survey, chart, templates: str) -> str:

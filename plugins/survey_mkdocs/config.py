@@ -1,0 +1,124 @@
+"""The configuration of the ``survey`` plugin: one section per part.
+
+```yaml
+plugins:
+  - survey:
+      catalog: {edit_branch: main}
+      exports: {per_topic: true}
+      discovery: {related: 5}
+      surveys: {url_prefix: surveys}
+      serve: {incremental: true}
+  - search
+```
+
+Every option has a default; an empty ``- survey`` builds the whole site.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+
+class CatalogConfig(base.Config):
+    """``catalog:``: where the content is, and the generated home, topic and paper pages."""
+
+    #: Project folder holding ``content/`` (default: the folder of mkdocs.yml).
+    root = c.Optional(c.Type(str))
+    #: Folder of the page templates (relative to the project folder).
+    templates = c.Type(str, default="site_templates")
+    #: Keep parsed records in ``.survey-cache/`` between runs.
+    cache = c.Type(bool, default=True)
+    #: Generate the home page (``index.md``) unless the docs folder has one.
+    home = c.Type(bool, default=True)
+    #: Branch used for "fix this record" links when ``repo_url`` is a GitHub repository.
+    edit_branch = c.Type(str, default="main")
+
+
+class ExportsConfig(base.Config):
+    """``exports:``: BibTeX and CSL-JSON files."""
+
+    #: Write ``papers/<id>/<key>.bib`` next to every paper page.
+    per_paper = c.Type(bool, default=True)
+    #: Write ``bib/topics/<topic-id>.bib`` for every topic.
+    per_topic = c.Type(bool, default=True)
+    #: Write CSL-JSON (``data/papers.json`` and ``data/surveys/<id>.json``).
+    csl = c.Type(bool, default=True)
+    #: Keep the BibTeX entries of unchanged records in ``.survey-cache/``.
+    cache = c.Type(bool, default=True)
+
+
+class DiscoveryConfig(base.Config):
+    """``discovery:``: the papers index, related papers, feeds, charts, completeness
+    report, ``<head>`` tags and paper pages in the search index."""
+
+    #: Generate the papers index page ``papers/`` with its data files
+    #: ``data/index.json`` (facets) and ``data/index-exports.json`` (BibTeX and
+    #: CSL-JSON of each paper, for downloads) and its script
+    #: ``assets/survey/papers-index.js``.
+    index = c.Type(bool, default=True)
+    #: Related papers shown on each paper page (0: none).
+    related = c.Type(int, default=5)
+    #: Keep related-paper results and term counts in ``.survey-cache/``.
+    related_cache = c.Type(bool, default=True)
+    #: Minimum cosine similarity of a related paper.
+    related_min_score = c.Type(float, default=0.05)
+    #: Write the Atom feed ``feed.xml`` (and one per survey, see ``survey_feeds``).
+    feed = c.Type(bool, default=True)
+    #: Papers in each feed (the most recently added).
+    feed_size = c.Type(int, default=50)
+    #: Write ``surveys/<id>/feed.xml`` for every survey.
+    survey_feeds = c.Type(bool, default=True)
+    #: Generate the completeness report ``help-wanted/``.
+    help_wanted = c.Type(bool, default=True)
+    #: Topics with fewer papers than this are listed in the completeness report.
+    few_papers = c.Type(int, default=3)
+    #: Papers-per-year charts for the home page and the survey pages.
+    charts = c.Type(bool, default=True)
+    #: ``citation_*`` and Open Graph tags in the ``<head>`` of paper pages.
+    scholar = c.Type(bool, default=True)
+    #: Add one document per paper page to Material's search index.
+    search = c.Type(bool, default=True)
+    #: Characters of the abstract in a paper's search document, cut at a word
+    #: boundary (0: all of it, -1: none).  Whole abstracts make Material's search
+    #: index (loaded whole before the first search) several MB at 10,000 papers.
+    search_abstract_chars = c.Type(int, default=-1)
+    #: The most distinctive words of each abstract added to its search document
+    #: (rarest in the collection first): a paper is found by the words that set
+    #: it apart, at a fraction of the index size of whole abstracts.
+    search_keywords = c.Type(int, default=16)
+    #: Authors named in a paper's search document (0: all).
+    search_authors = c.Type(int, default=5)
+
+
+class SurveysConfig(base.Config):
+    """``surveys:``: the topic surveys of ``content/surveys/``."""
+
+    #: URL folder of the survey pages.
+    url_prefix = c.Type(str, default="surveys")
+    #: Expand the nav entry ``surveys/index.md`` into one entry per survey.
+    nav = c.Type(bool, default=True)
+
+
+class ServeConfig(base.Config):
+    """``serve:``: rebuilds under ``mkdocs serve``."""
+
+    #: Rebuild incrementally under ``mkdocs serve``: after an edit the site folder
+    #: is kept and only pages and files whose inputs changed are rendered and
+    #: written (as with ``--dirty``, but every page that depends on the edit is
+    #: rebuilt, and files of removed pages are deleted).  ``false``: every
+    #: rebuild empties the site folder and writes everything again.
+    incremental = c.Type(bool, default=True)
+    #: Under ``mkdocs serve``, notice changes to ``content/`` and the templates
+    #: through the operating system's file events (inotify) where available,
+    #: instead of polling every file twice a second.  ``false``: poll, as MkDocs
+    #: does for the docs folder.
+    native_watch = c.Type(bool, default=True)
+
+
+class SurveyConfig(base.Config):
+    catalog = c.SubConfig(CatalogConfig)
+    exports = c.SubConfig(ExportsConfig)
+    discovery = c.SubConfig(DiscoveryConfig)
+    surveys = c.SubConfig(SurveysConfig)
+    serve = c.SubConfig(ServeConfig)

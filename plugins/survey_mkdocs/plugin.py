@@ -1,0 +1,110 @@
+"""The ``survey`` MkDocs plugin: the whole survey site from ``content/``.
+
+One plugin with one config section per part (see :mod:`.config`).  The parts
+keep what rebuilds under ``mkdocs serve`` reuse for the plugin's lifetime; what
+one build derives from the catalog is one :class:`~.state.BuildState`, dropped
+in ``on_config`` and ``on_pre_build`` and made anew in ``on_files``.  The parts
+run in a fixed order inside each event, and the events that must run before or
+after other plugins' say so with a priority, so neither the position of
+``survey`` nor that of ``search`` in ``mkdocs.yml`` matters:
+
+* ``on_files`` (priority 50): the catalog, related papers, exports, discovery
+  pages, surveys, in that order; other plugins' ``on_files`` see every
+  generated file;
+* ``on_env`` (priority -50): the paper page shell is rendered from the theme
+  environment after other plugins changed it;
+* ``on_post_page`` (priority 100): generated blocks are put back before other
+  plugins see a page's HTML;
+* ``on_post_build`` (priority -100 for the search index): after the search
+  plugin wrote its index, the paper pages' documents are added to it.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from .catalog import CatalogPart
+from .config import SurveyConfig
+from .discovery import DiscoveryPart
+from .exports import ExportsPart
+from .state import BuildState
+from .surveys import SurveysPart
+
+
+class SurveyPlugin(BasePlugin[SurveyConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        #: this build's state (None outside a build)
+        self.state: BuildState | None = None
+        self.command = "build"
+        #: an incremental rebuild under `mkdocs serve` (set by its rebuild function)
+        self.dirty = False
+        self.catalog = CatalogPart(self)
+        self.exports = ExportsPart(self)
+        self.discovery = DiscoveryPart(self)
+        self.surveys = SurveysPart(self)
+
+    # Defining on_startup keeps this instance (and its parts' caches) alive across
+    # `mkdocs serve` rebuilds.
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+        self.dirty = dirty
+        self.state = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.state = None
+        self.discovery.on_config(config)
+        self.catalog.on_config(config)
+        self.surveys.on_config(config)
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.state = None  # nothing from a previous build survives into this one
+        self.catalog.on_pre_build(config=config)
+
+    @event_priority(50)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        st = self.state = self.catalog.on_files(files, config=config)
+        self.discovery.on_files_related(st)
+        self.exports.on_files(files, st, config)
+        self.discovery.on_files(files, st, config)
+        self.surveys.on_files(files, st, config)
+        return files
+
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        return self.catalog.on_nav(nav, config=config, files=files)
+
+    @event_priority(-50)
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        return self.catalog.on_env(env, config=config, files=files)
+
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
+        return self.catalog.on_page_context(context, page=page, config=config, nav=nav)
+
+    @event_priority(100)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return self.catalog.on_post_page(output, page=page, config=config)
+
+    def _on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.catalog.on_post_build(config=config)
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def _on_post_build_search(self, *, config: MkDocsConfig) -> None:
+        self.discovery.on_post_build(config=config)
+
+    on_post_build = CombinedEvent(_on_post_build, _on_post_build_search)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.catalog.on_build_error(error=error)
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        return self.catalog.on_serve(server, config=config, builder=builder)
+
+    def on_shutdown(self) -> None:
+        self.catalog.on_shutdown()
+        self.exports.on_shutdown()
+        self.discovery.on_shutdown()
