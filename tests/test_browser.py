@@ -13,8 +13,6 @@ These tests fail (they do not skip) when Chromium is missing.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,7 +23,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-import yaml
 
 from survey.bibtex import export_bibtex, paper_to_entry
 from survey.catalog import load_catalog
@@ -40,20 +37,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("browser-site")
-    for name in ("content", "site_templates"):
-        shutil.copytree(REPO / name, root / name)
-    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
-    config["theme"]["font"] = False
-    config.pop("repo_url", None)
-    config.pop("edit_uri", None)
-    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
-                          cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root
+def site(built_site):
+    return built_site.root
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -432,16 +428,8 @@ def test_help_wanted_lists_gaps(catalog):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("discovery-site")
-    for name in ("content", "site_templates"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
-                          cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root, load_catalog(root, persist_cache=False)
+def built(built_site):
+    return built_site.root, built_site.catalog
 
 
 @pytest.mark.slow

@@ -9,20 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from project import copy_project, run_build
-
-from survey.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("site") / "project")
-    result = run_build(project)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "WARNING" not in result.stderr
-    return project, project / "site", load_catalog(project, persist_cache=False)
+def built(built_site):
+    assert "WARNING" not in built_site.log
+    return built_site.root, built_site.site, built_site.catalog
 
 
 def test_a_page_per_paper_with_its_record(built):

@@ -308,11 +308,8 @@ def paper_links(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def real_site(tmp_path_factory):
-    root = copy_project(tmp_path_factory.mktemp("real"))
-    result = mkdocs_build(root)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return root, load_catalog(root, persist_cache=False)
+def real_site(built_site):
+    return built_site.root, built_site.catalog
 
 
 @pytest.mark.slow

@@ -74,10 +74,9 @@ def page_title_attribute() -> bool:
     heading), set when the page is rendered and read by ``Page.title``."""
     from mkdocs.structure.pages import Page
 
-    title = getattr(Page, "title", None)
-    return (isinstance(title, property)
-            and "_title_from_render" in _source(title.fget)
-            and "_title_from_render" in _source(Page.__init__))
+    source = _source(Page)
+    return ("self._title_from_render: str | None = None" in source
+            and "return self._title_from_render" in source)
 
 
 @cache

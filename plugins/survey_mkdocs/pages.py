@@ -73,7 +73,7 @@ class PageEvents:
         """What the events add to a page's key: who listens."""
         return repr(self.names)
 
-    def run(self, output: str, page: Page, config: MkDocsConfig, files) -> str:
+    def run(self, output: str, page: Page, config: MkDocsConfig) -> str:
         """``output`` after the other plugins' page events."""
         if self.handlers["page_context"]:
             from mkdocs.commands.build import get_context
