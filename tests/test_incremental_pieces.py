@@ -12,8 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from survey import discovery, related
-from survey.catalog import Carry, load_catalog
+from survey.catalog import load_catalog
 from survey.csl import csl_item_text, csl_join, csl_join_bytes, paper_to_csl
+from survey.memo import Carry
 from survey.render import Renderer
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,22 +8,23 @@ re-reads only the files that changed) and on disk under ``.survey-cache/``
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import memo
 from .diagnostics import ERROR, INFO, WARNING, Diagnostic
+
+# CACHE_DIR, Carry and PaperMemo were defined here: importable from here still
+from .memo import CACHE_DIR, Carry, DiskMemo, PaperMemo  # noqa: F401
 from .model import Paper
 from .records import read_record
 from .surveys import MARKER_RE, Survey, load_survey
 from .taxonomy import Taxonomy, load_taxonomy
 from .text import edit_distance, normalise_title
 
-CACHE_DIR = ".survey-cache"
 CACHE_VERSION = 5  # bump when records.py validation changes
 FACTS_FILE = "content/sources/arxiv-facts.jsonl"
 
@@ -110,7 +111,7 @@ class RecordCache:
             digest = known[2]
         else:
             with open(path, "rb") as fh:
-                digest = hashlib.sha1(relpath.encode() + b"\0" + fh.read()).hexdigest()
+                digest = memo.key(relpath, fh.read())
             self.stat[relpath] = (st.st_mtime_ns, st.st_size, digest)
 
         def parse() -> tuple[Paper | None, list[Diagnostic]]:
@@ -153,114 +154,6 @@ def record_warnings(paper: Paper, rel: str) -> list[Diagnostic]:
                                 "keep it if it was published (keys never change); this is "
                                 "only a note", WARNING))
     return diags
-
-
-class PaperMemo:
-    """Values derived from one record (its CSL item, its head tags, its table row),
-    kept in memory across ``mkdocs serve`` rebuilds and keyed by the record's
-    digest, so an edit re-derives only the edited record's values."""
-
-    def __init__(self, rebuilds: bool = True) -> None:
-        #: record digest -> value name -> value
-        self.values: dict[str, dict[str, object]] = {}
-        #: whether another build will follow in this process (``mkdocs serve``);
-        #: if not, values asked for ``once`` are not kept
-        self.rebuilds = rebuilds
-
-    def get(self, name: str, paper: Paper, compute, once: bool = False):
-        """The value ``name`` of ``paper``, computed the first time.  ``once``: the
-        build asks for it once, so it is kept only when another build follows."""
-        if paper.digest is None or (once and not self.rebuilds):
-            return compute()
-        values = self.values.get(paper.digest)
-        if values is None:
-            values = self.values[paper.digest] = {}
-        if name not in values:
-            values[name] = compute()
-        return values[name]
-
-    def prune(self, live: set[str]) -> None:
-        """Forget the values of records that are gone (or changed)."""
-        for digest in [d for d in self.values if d not in live]:
-            del self.values[digest]
-
-
-class Carry:
-    """Values one build hands to the next (``mkdocs serve`` rebuilds): what a
-    build asks for is kept for the next one, the rest is dropped when the next
-    build starts.  ``get`` computes a value only if neither build has it."""
-
-    def __init__(self) -> None:
-        self.previous: dict = {}
-        self.current: dict = {}
-
-    def start(self) -> None:
-        """A new build: keep what the last one used."""
-        self.previous, self.current = self.current, {}
-
-    def get(self, key, make):
-        if key in self.current:
-            return self.current[key]
-        value = self.previous[key] if key in self.previous else make()
-        self.current[key] = value
-        return value
-
-
-class DiskMemo:
-    """Values derived from records (e.g. BibTeX entries), keyed by record digest,
-    kept in memory and in ``.survey-cache/<name>.pickle``.  ``version`` names
-    the code that derives them: a new version starts empty."""
-
-    def __init__(self, root: Path, name: str, version: str, persist: bool = True):
-        self.path = root / CACHE_DIR / f"{name}.pickle"
-        self.version = version
-        self.persist = persist
-        self.values: dict[str, object] = {}
-        self.dirty = False
-        #: when set, :meth:`save` only prunes and :meth:`flush` writes (``mkdocs
-        #: serve`` writes its caches when it stops, not on every rebuild)
-        self.defer = False
-        if persist and self.path.exists():
-            try:
-                with self.path.open("rb") as fh:
-                    stored = pickle.load(fh)
-                if stored.get("version") == version:
-                    self.values = stored["values"]
-            except Exception:  # a broken cache is rebuilt
-                self.values = {}
-
-    def get(self, digest: str | None, compute):
-        if digest is None:
-            return compute()
-        if digest not in self.values:
-            self.values[digest] = compute()
-            self.dirty = True
-        return self.values[digest]
-
-    def save(self, live: set[str]) -> None:
-        stale = set(self.values) - live
-        if stale:
-            for key in stale:
-                del self.values[key]
-            self.dirty = True
-        if not self.defer:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write the memo to disk if it changed since it was last written."""
-        if not self.persist or not self.dirty:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            (self.path.parent / ".gitignore").write_text("*\n")
-            tmp = self.path.with_suffix(".tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump({"version": self.version, "values": self.values}, fh,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a read-only checkout still builds, only without the disk cache
-        self.dirty = False
 
 
 def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bool = True

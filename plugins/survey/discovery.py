@@ -31,7 +31,6 @@ any selection byte for byte:
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import json
 import re
@@ -40,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import FACTS_FILE, Catalog, LowConfidenceFact, newest_first
+from .memo import key
 from .model import Paper
 
 INDEX_VERSION = 2  # 2: papers carry "venue_series"
@@ -63,8 +63,7 @@ def index_text(catalog: Catalog, keep: Callable[[Paper, str, Callable[[], bytes]
         "topics": [{"id": t.id, "name": t.name, "parent": t.parent} for t, _d in tax.walk()],
         "surveys": [{"id": s.id, "title": s.title} for s in surveys],
     }).rstrip("\n")
-    taxonomy = hashlib.sha1(repr([(t.id, t.parent) for t in tax.topics.values()]).encode()
-                            ).hexdigest()
+    taxonomy = key([(t.id, t.parent) for t in tax.topics.values()])
     entries = []
     for p in catalog.newest or newest_first(catalog.papers):
         in_surveys = list(catalog.paper_surveys.get(p.id, []))

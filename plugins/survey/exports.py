@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .bibtex import bib_file_text, paper_to_entry
-from .catalog import Carry, Catalog, DiskMemo, PaperMemo
+from .catalog import Catalog
+from .memo import Carry, DiskMemo, PaperMemo
 from .model import Paper
 
 

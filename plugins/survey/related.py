@@ -47,7 +47,6 @@ works, only without the disk cache.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -62,8 +61,9 @@ from typing import Any
 
 import numpy as np
 
+from .memo import CACHE_DIR, Digest, key
+
 CACHE_VERSION = 1
-CACHE_DIR = ".survey-cache"
 TERMS_FILE = "related-terms.json"
 NEIGHBOURS_FILE = "related-neighbours.json"
 
@@ -134,7 +134,7 @@ def term_counts(title: str, abstract: str, title_weight: float = TITLE_WEIGHT
 
 
 def record_hash(title: str, abstract: str) -> str:
-    return hashlib.sha1(f"{title}\0{abstract}".encode()).hexdigest()
+    return key(title, abstract)
 
 
 # ---------------------------------------------------------------------------
@@ -447,10 +447,10 @@ def _dump(fh, value: Any, depth: int = 0) -> None:
 def corpus_key(items: Sequence[tuple[str, str]], k: int, min_score: float,
                title_weight: float) -> str:
     """The key of the neighbour cache: parameters plus every (id, record hash)."""
-    digest = hashlib.sha1(json.dumps([CACHE_VERSION, k, min_score, title_weight]).encode())
-    for pid, h in sorted(items):
-        digest.update(f"\n{pid}\0{h}".encode())
-    return digest.hexdigest()
+    digest = Digest().add(CACHE_VERSION, k, min_score, title_weight)
+    for item in sorted(items):
+        digest.add(item)
+    return digest.hex()
 
 
 def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,

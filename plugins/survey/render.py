@@ -9,7 +9,6 @@ being rendered, so the site works from any base path and from ``file://``.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import io
 import re
@@ -22,7 +21,8 @@ from urllib.parse import quote, urlparse
 import jinja2
 from markupsafe import Markup, escape
 
-from .catalog import Carry, Catalog
+from .catalog import Catalog
+from .memo import Carry, key
 from .model import Paper
 from .text import contribution_line, first_sentence
 
@@ -271,8 +271,7 @@ class Renderer:
         """paper -> its entry in the papers index (``papers_index_row.html``), kept
         with the record between rebuilds (it also shows topic names)."""
         template = self.template("papers_index_row.html")
-        names = hashlib.sha1(repr([(t.id, t.name) for t in self.catalog.taxonomy.topics.values()])
-                             .encode()).hexdigest()
+        names = key([(t.id, t.name) for t in self.catalog.taxonomy.topics.values()])
 
         def row(paper: Paper) -> Markup:
             def make() -> Markup:

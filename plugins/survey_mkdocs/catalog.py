@@ -9,7 +9,6 @@ navigation and scripts, identical for every page at ``papers/<id>/``.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from functools import partial
@@ -21,7 +20,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from survey.catalog import Carry, PaperMemo, RecordCache, load_catalog
+from survey.catalog import RecordCache, load_catalog
+from survey.memo import Carry, Digest, PaperMemo, key
 from survey.render import TEMPLATE_CACHE, Renderer, paper_url
 
 from . import compat
@@ -141,17 +141,15 @@ class CatalogPart(Part):
         # A topic page is kept between rebuilds while its papers, surveys, the
         # taxonomy and the templates are unchanged.
         self._topic_pages.start()
-        common = hashlib.sha1("\0".join(
-            [templates, repr(list(catalog.taxonomy.topics.values())), config.site_name or "",
-             repr(config.repo_url), self.config.edit_branch]).encode()).hexdigest()
+        common = key(templates, list(catalog.taxonomy.topics.values()), config.site_name,
+                     config.repo_url, self.config.edit_branch)
         for topic_id in catalog.taxonomy.topics:
-            key = hashlib.sha1(repr((
+            page_key = key(
                 common, topic_id,
                 [(p.id, p.digest or repr(p)) for p in catalog.topic_papers.get(topic_id, [])],
                 [p.id for p in catalog.topic_direct.get(topic_id, [])],
-                [(s, catalog.surveys[s].title) for s in catalog.topic_surveys.get(topic_id, [])],
-            )).encode()).hexdigest()
-            markdown = renderer.kept(self._topic_pages, key,
+                [(s, catalog.surveys[s].title) for s in catalog.topic_surveys.get(topic_id, [])])
+            markdown = renderer.kept(self._topic_pages, page_key,
                                      partial(renderer.topic_page, topic_id))
             add_file(files, config, f"topics/{topic_id}/index.md", markdown)
         for paper in catalog.papers:
@@ -214,10 +212,9 @@ class CatalogPart(Part):
 
         # What a paper page shows besides its record: the shell (navigation, theme),
         # the templates, the taxonomy and survey titles, its BibTeX, related papers.
-        common = hashlib.sha1("\0".join(
-            [shell, self._templates_digest, _taxonomy_digest(st.catalog), events.key()]
-            + [f"{s.id}={s.title}" for s in st.catalog.surveys.values()]).encode()).hexdigest()
-        head_inputs = "\0".join(st.head_inputs)
+        common = key(shell, self._templates_digest, _taxonomy_digest(st.catalog), events.key(),
+                     [(s.id, s.title) for s in st.catalog.surveys.values()])
+        head_inputs = tuple(st.head_inputs)
         self._paper_keys.start()
         for paper in st.catalog.papers:
             file = st.paper_files[paper.id]
@@ -226,7 +223,7 @@ class CatalogPart(Part):
                       head_inputs, tuple(st.catalog.paper_surveys.get(paper.id, [])),
                       tuple((r.id, r.digest or r.title) for r in st.related.get(paper.id) or []))
             file.key = self._paper_keys.get(
-                inputs, lambda inputs=inputs: hashlib.sha1(repr(inputs).encode()).hexdigest())
+                inputs, lambda inputs=inputs: key(*inputs))
         return env
 
     def _render_shell(self, env, config: MkDocsConfig, files: Files) -> str:
@@ -308,13 +305,14 @@ class CatalogPart(Part):
 def _template_digest(renderer) -> str:
     folder = Path(renderer.env.loader.searchpath[0])
     paths = sorted([*folder.glob("*.html"), *folder.glob("*.md")])
-    return hashlib.sha1(b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in paths)
-                        ).hexdigest()
+    digest = Digest()
+    for path in paths:
+        digest.add(path.name, path.read_bytes())
+    return digest.hex()
 
 
 def _taxonomy_digest(catalog) -> str:
-    return hashlib.sha1("\0".join(f"{t.id}={t.name}" for t in catalog.taxonomy.topics.values())
-                        .encode()).hexdigest()
+    return key([(t.id, t.name) for t in catalog.taxonomy.topics.values()])
 
 
 def _description(paper) -> str:

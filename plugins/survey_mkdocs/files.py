@@ -7,7 +7,6 @@ change (:class:`PageLedger`)."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -17,7 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from survey.catalog import Carry
+from survey.memo import Carry, Digest, key
 from survey.render import Renderer
 
 from . import compat
@@ -83,7 +82,7 @@ class LedgerFile(File):
 
     def _key(self) -> str:
         if self.key is None:
-            self.key = hashlib.sha1(self.content_bytes).hexdigest()
+            self.key = key(self.content_bytes)
         return self.key
 
     def copy_file(self, dirty: bool = False) -> None:
@@ -204,17 +203,14 @@ class PageLedger:
             if file.src_uri in self.exclude:
                 file.is_modified = _unmodified if skip else _modified
                 continue
-            digest = hashlib.sha1(common.encode())
-            digest.update(file.src_uri.encode())
             content = file.content_bytes
             # Placeholders are numbered in build order: hash what they stand for.
-            digest.update(_PLACEHOLDER.sub(b"", content))
-            for block in renderer.stashed(content):
-                digest.update(block.encode())
+            digest = Digest().add(common, file.src_uri, _PLACEHOLDER.sub(b"", content),
+                                  *renderer.stashed(content))
             dest = file.abs_dest_path
-            key = self.current[dest] = digest.hexdigest()
+            page_key = self.current[dest] = digest.hex()
             ledger.seen.add(dest)  # a page that is gone has its output removed
-            if (skip and ledger.keys.get(dest) == key and dest in self.meta
+            if (skip and ledger.keys.get(dest) == page_key and dest in self.meta
                     and os.path.exists(dest)):
                 file.is_modified = _unmodified
                 self.skipped.append(file)
@@ -284,25 +280,23 @@ class PageLedger:
 
 def site_digest(config: MkDocsConfig, files: Files) -> str:
     """What every page of the site depends on besides its own source."""
-    digest = hashlib.sha1()
+    digest = Digest()
     if config.config_file_path and os.path.exists(config.config_file_path):
         with open(config.config_file_path, "rb") as fh:
-            digest.update(fh.read())
-    digest.update(json.dumps([config.nav, config.site_url, config.use_directory_urls,
-                              config.theme.name, [str(x) for x in config.extra_css],
-                              [str(x) for x in config.extra_javascript]],
-                             default=str).encode())
+            digest.add(fh.read())
+    digest.add(json.dumps([config.nav, config.site_url, config.use_directory_urls,
+                           config.theme.name, [str(x) for x in config.extra_css],
+                           [str(x) for x in config.extra_javascript]], default=str))
     custom = config.theme.custom_dir
     if custom and os.path.isdir(custom):
         for folder, dirs, names in sorted(os.walk(custom)):
             dirs.sort()
             for name in sorted(names):
                 path = os.path.join(folder, name)
-                digest.update(path.encode())
                 with open(path, "rb") as fh:
-                    digest.update(fh.read())
-    digest.update("\n".join(files.src_uris).encode())  # in the (fixed) order of the build
-    return digest.hexdigest()
+                    digest.add(path, fh.read())
+    digest.add(list(files.src_uris))  # in the (fixed) order of the build
+    return digest.hex()
 
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from survey.catalog import Catalog, PaperMemo
+from survey.catalog import Catalog
 from survey.diagnostics import Diagnostic
+from survey.memo import PaperMemo
 from survey.model import Paper
 from survey.render import Renderer
 

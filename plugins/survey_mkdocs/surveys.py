@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
-from survey.catalog import Carry
+from survey.memo import Carry, key
 from survey.survey_render import expand_survey
 from survey.surveys import load_survey
 
@@ -70,10 +69,9 @@ def survey_key(cat, survey, chart, templates: str) -> str:
     """Everything a survey page is made from: the survey, its papers, the
     records its citations resolve to, the other surveys (shared papers), the
     taxonomy, its chart and the templates."""
-    parts = [repr(survey), str(chart), templates,
-             repr([(t.id, t.name, t.parent, t.children) for t in cat.taxonomy.topics.values()]),
-             repr([(p.id, p.digest or repr(p)) for p in cat.survey_papers(survey.id)]),
-             repr([(k, (cat.by_key[k].id, cat.by_key[k].digest or repr(cat.by_key[k]))
-                    if k in cat.by_key else None) for k in survey.cited_keys]),
-             repr([(o.id, o.title, o.order, o.paper_ids) for o in cat.surveys.values()])]
-    return hashlib.sha1("\0".join(parts).encode()).hexdigest()
+    return key(survey, str(chart), templates,
+               [(t.id, t.name, t.parent, t.children) for t in cat.taxonomy.topics.values()],
+               [(p.id, p.digest or repr(p)) for p in cat.survey_papers(survey.id)],
+               [(k, (cat.by_key[k].id, cat.by_key[k].digest or repr(cat.by_key[k]))
+                 if k in cat.by_key else None) for k in survey.cited_keys],
+               [(o.id, o.title, o.order, o.paper_ids) for o in cat.surveys.values()])
