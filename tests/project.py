@@ -56,14 +56,15 @@ def base_path(root: Path) -> str:
 
 
 @contextlib.contextmanager
-def serving(root: Path, log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
-    """``mkdocs serve`` in ``root`` on a free loopback port, its output in ``log``:
+def serving(root: Path, log: Path, tool: str = "mkdocs"
+            ) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``<tool> serve`` in ``root`` on a free loopback port, its output in ``log``:
     the process and the URL the site is served at; stopped on leaving."""
     port = free_port()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONUNBUFFERED="1")
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", tool, "serve", "-a", f"127.0.0.1:{port}"],
             cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
             yield proc, f"http://127.0.0.1:{port}{base_path(root)}"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from project import copy_project, run_build
+import re
+import time
+from dataclasses import replace
+
+from project import copy_project, run_build, serving
+from test_rebuild import get, wait_until
 
 from survey.catalog import load_catalog
+from survey.records import read_record, write_record
 
 
 def test_properdocs_builds_the_site(tmp_path):
@@ -23,3 +29,20 @@ def test_properdocs_builds_the_site(tmp_path):
     for topic_id in catalog.taxonomy.topics:
         assert (site / "topics" / topic_id / "index.html").exists()
     assert (site / "bib" / "all.bib").exists()
+
+
+def test_properdocs_serve_rebuilds_incrementally(tmp_path):
+    root = copy_project(tmp_path / "project")
+    path = sorted((root / "content" / "papers").glob("*.yml"))[0]
+    record = read_record(path, f"content/papers/{path.name}")[0]
+    log = tmp_path / "serve.log"
+    with serving(root, log, tool="properdocs") as (proc, served):
+        page = f"{served}papers/{record.id}/"
+        wait_until(lambda: get(page) is not None, 180, proc, log)
+        write_record(path, replace(record, title=f"{record.title} Plover"))
+        wait_until(lambda: b"Plover" in (get(page) or b""), 90, proc, log)
+        time.sleep(0.5)
+        text = log.read_text()
+    # the rebuild was incremental: most pages and files were left as they were
+    assert "every rebuild under `mkdocs serve` is a full one" not in text
+    assert re.search(r"survey: \d+ pages rendered, [1-9]\d* unchanged", text), text[-3000:]
