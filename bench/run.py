@@ -3,6 +3,7 @@ MkDocs + Material over hand-written Markdown with the same content.
 
     python bench/run.py --papers 1000 [--skip-baseline] [--skip-serve] [--profile]
                         [--repeat 3] [--serve-dirty] [--check yes|no] [--timeout S]
+                        [--post-page-plugin]
 
 Everything is written under ``bench/out/`` (git-ignored): the synthetic project
 ``n<N>/project``, the baseline ``n<N>/baseline``, the built sites, logs,
@@ -492,7 +493,7 @@ def proc_rss_mb(pid: int, field: str = "VmRSS") -> float | None:
 
 def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
                edits: int = 3, start_timeout: float = 1200, extra: tuple[str, ...] = (),
-               seed: int = SEED + 1) -> dict:
+               seed: int = SEED + 1, config: str = "mkdocs.yml") -> dict:
     """Edit one record's title under ``mkdocs serve``; seconds until it is served."""
     cfg = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     path = urlsplit(cfg.get("site_url") or "").path or "/"
@@ -506,7 +507,7 @@ def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
     with log.open("w") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}",
-             "-f", str(project / "mkdocs.yml"), *extra],
+             "-f", str(project / config), *extra],
             cwd=project, env=ENV, stdout=fh, stderr=subprocess.STDOUT)
         try:
             first = wait_for(base + f"papers/{chosen[0].id}/", None, start_timeout, proc, 0.2)
@@ -567,18 +568,20 @@ PROFILE_SPOTS = (
     ("  _near_duplicates (title edit distances)", "survey/catalog.py", "_near_duplicates"),
     ("topic pages (Renderer.topic_page, Jinja)", "survey/render.py", "topic_page"),
     ("exports (build_exports)", "survey/exports.py", "build_exports"),
-    ("DiskMemo.get (memoised per-record values: records, BibTeX, ...)", "survey/catalog.py",
+    ("DiskMemo.get (memoised per-record values: records, BibTeX, ...)", "survey/memo.py",
      "get"),
     ("  paper_to_entry (BibTeX entries)", "survey/bibtex.py", "paper_to_entry"),
     ("  csl_json_text (CSL-JSON)", "survey/csl.py", "csl_json_text"),
     ("related papers (related_ids)", "survey/related.py", "related_ids"),
     ("papers index data (index_data + index_json)", "survey/discovery.py", "index_data"),
     ("surveys (expand_survey)", "survey/survey_render.py", "expand_survey"),
-    ("paper pages: on_env (shell, splice)", "survey_mkdocs/catalog_plugin.py", "on_env"),
-    ("paper pages rendered as written (RenderedFile._text)", "survey_mkdocs/catalog_plugin.py",
+    ("paper pages: on_env (shell, splice)", "survey_mkdocs/catalog.py", "on_env"),
+    ("paper pages rendered as written (RenderedFile._text)", "survey_mkdocs/files.py",
      "_text"),
     ("  paper.html renders (Renderer.paper_body)", "survey/render.py", "paper_body"),
-    ("  theme shell render (once)", "survey_mkdocs/catalog_plugin.py", "_render_shell"),
+    ("  other plugins' page events of paper pages (PageEvents.run)", "survey_mkdocs/pages.py",
+     "run"),
+    ("  theme shell render (once)", "survey_mkdocs/catalog.py", "_render_shell"),
     ("Markdown -> HTML of Markdown pages (_populate_page)", "mkdocs/commands/build.py",
      "_populate_page"),
     ("  html.parser over raw-HTML blocks (md_in_html)", "html/parser.py", "feed"),
@@ -589,7 +592,7 @@ PROFILE_SPOTS = (
     ("writing generated and static files (copy_static_files)", "mkdocs/structure/files.py",
      "copy_static_files"),
     ("search plugin on_post_build", "plugins/search/plugin.py", "on_post_build"),
-    ("search index rewrite (survey-discovery on_post_build)", "discovery_plugin.py",
+    ("search index rewrite (survey discovery on_post_build)", "survey_mkdocs/discovery.py",
      "on_post_build"),
     ("all Jinja renders (Template.render)", "jinja2/environment.py", "render"),
     ("all json.dumps", "json/__init__.py", "dumps"),
@@ -759,6 +762,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--edits", type=int, default=3, help="record edits timed under serve")
     ap.add_argument("--timeout", type=float, default=1800,
                     help="seconds allowed per build before it is stopped (default 1800)")
+    ap.add_argument("--post-page-plugin", action="store_true",
+                    help="also build both sites (and run the serve loop) with one more plugin "
+                         "listening to on_post_page (bench/post_page_hook.py)")
     args = ap.parse_args(argv)
     n = args.papers
     work = OUT / f"n{n}"
@@ -872,6 +878,9 @@ def main(argv: list[str] | None = None) -> int:
     r_search = ratio(stats.get("first_search_gz_bytes"), base.get("first_search_gz_bytes"))
     results["ratio"] = {"cold_build": r_build, "rss": r_rss, "first_search": r_search,
                         "rebuild_one_s": serve.get("rebuild_median_s")}
+    if args.post_page_plugin:
+        results["post_page"] = post_page_runs(args, project, baseline, work, papers, n_seeds,
+                                              ratio)
     results["loadavg_end"] = os.getloadavg()
     results["tree_end"] = tree_state()
     if code_fingerprint() != fingerprint:
@@ -884,7 +893,65 @@ def main(argv: list[str] | None = None) -> int:
     say(f"ratio first_search={fmt(r_search)}")
     say(f"ratio cold_build={fmt(r_build)} rebuild_one={fmt(serve.get('rebuild_median_s'))} "
         f"rss={fmt(r_rss)}")
+    if args.post_page_plugin:
+        pp = results["post_page"]["ratio"]
+        say(f"ratio post_page cold_build={fmt(pp['cold_build'])} "
+            f"rebuild_one={fmt(pp['rebuild_one_s'])} rss={fmt(pp['rss'])}")
     return 0
+
+
+POST_PAGE_HOOK = REPO / "bench" / "post_page_hook.py"
+POST_PAGE_CONFIG = "mkdocs-post-page.yml"
+
+
+def with_post_page_hook(folder: Path) -> Path:
+    """``folder/mkdocs-post-page.yml``: its mkdocs.yml plus one more plugin (a hooks
+    file) listening to ``on_post_page``."""
+    shutil.copy(POST_PAGE_HOOK, folder / POST_PAGE_HOOK.name)
+    cfg = folder / POST_PAGE_CONFIG
+    cfg.write_text(f"INHERIT: mkdocs.yml\nhooks:\n  - {POST_PAGE_HOOK.name}\n",
+                   encoding="utf-8")
+    return cfg
+
+
+def post_page_runs(args, project: Path, baseline: Path, work: Path, papers, n_seeds: int,
+                   ratio) -> dict:
+    """Cold builds of both sites and the serve loop with one more ``on_post_page`` plugin."""
+    out: dict = {}
+    shutil.rmtree(project / ".survey-cache", ignore_errors=True)
+    run = measure_build(with_post_page_hook(project), work / "site-ours-pp",
+                        work / "ours-cold-pp.log", args.timeout)
+    cold = summarise([run])
+    counted = project / "post-page-pages.txt"
+    seen = counted.read_text().split() if counted.exists() else []
+    out["cold"] = cold
+    report("ours", "post_page_cold", cold, work)
+    say(f"ours post_page_pages_seen={seen[0] if seen else None} (of "
+        f"{sum(1 for _ in (work / 'site-ours-pp').rglob('*.html'))} HTML files)")
+    shutil.rmtree(work / "site-ours-pp", ignore_errors=True)
+    base: dict = {}
+    if not args.skip_baseline:
+        base = summarise([measure_build(with_post_page_hook(baseline), work / "site-baseline-pp",
+                                        work / "baseline-pp.log", args.timeout)])
+        out["baseline"] = base
+        report("baseline", "post_page_cold", base, work, total_pages=len(papers))
+        shutil.rmtree(work / "site-baseline-pp", ignore_errors=True)
+    serve: dict = {}
+    if not args.skip_serve:
+        log = work / "serve-pp.log"
+        try:
+            serve = serve_loop(project, papers, n_seeds, log, edits=args.edits,
+                               seed=SEED + 7, config=POST_PAGE_CONFIG)
+        except RuntimeError as exc:
+            say(f"ours post_page_serve_failed ({exc}; see {log})")
+        out["serve"] = serve
+        say("ours post_page_rebuild_one_each_s=" + ",".join(
+            fmt(x) for x in serve.get("rebuild_s", [])))
+        say(f"ours post_page_serve_peak_rss_mb={fmt(serve.get('peak_rss_mb'), 0)}")
+    out["ratio"] = {"cold_build": ratio(cold.get("wall_s"), base.get("wall_s")),
+                    "rss": ratio(cold.get("rss_mb"), base.get("rss_mb")),
+                    "rebuild_one_s": serve.get("rebuild_median_s")}
+    return out
 
 
 if __name__ == "__main__":
