@@ -1,5 +1,5 @@
 """Discovery: related papers, feeds, charts, scholar tags, index data, and the
-``survey-discovery`` plugin in a real build."""
+discovery part of the ``survey`` plugin in a real build."""
 
 from __future__ import annotations
 

@@ -32,9 +32,9 @@ class Digest:
     """A key made piece by piece: ``Digest().add(a, b).add(c).hex() == key(a, b, c)``.
 
     Each part is fed with its kind and length, so no two different sequences of parts
-    give the same key: bytes as they are, anything else as its ``repr`` (so a
-    part must be a value whose ``repr`` shows all it holds: strings, numbers,
-    None, tuples, lists and dicts of them, dataclasses)."""
+    give the same key: strings (UTF-8) and bytes as they are, anything else as its
+    ``repr`` (so a part must be a value whose ``repr`` shows all it holds:
+    numbers, None, tuples, lists and dicts of them, dataclasses)."""
 
     __slots__ = ("_sha",)
 
@@ -42,14 +42,17 @@ class Digest:
         self._sha = hashlib.sha1()
 
     def add(self, *parts: object) -> Digest:
+        update = self._sha.update
         for part in parts:
-            if isinstance(part, bytes):
-                self._sha.update(b"b%d:" % len(part))
-                self._sha.update(part)
+            # bytes and strings (most parts, often long) as they are; the rest by repr
+            if isinstance(part, str):
+                data, kind = part.encode("utf-8", "surrogatepass"), b"s"
+            elif isinstance(part, bytes):
+                data, kind = part, b"b"
             else:
-                data = repr(part).encode()
-                self._sha.update(b"r%d:" % len(data))
-                self._sha.update(data)
+                data, kind = repr(part).encode("utf-8", "surrogatepass"), b"r"
+            update(b"%s%d:" % (kind, len(data)))
+            update(data)
         return self
 
     def hex(self) -> str:

@@ -61,7 +61,7 @@ from typing import Any
 
 import numpy as np
 
-from .memo import CACHE_DIR, Digest, key
+from .memo import CACHE_DIR, key
 
 CACHE_VERSION = 1
 TERMS_FILE = "related-terms.json"
@@ -447,10 +447,9 @@ def _dump(fh, value: Any, depth: int = 0) -> None:
 def corpus_key(items: Sequence[tuple[str, str]], k: int, min_score: float,
                title_weight: float) -> str:
     """The key of the neighbour cache: parameters plus every (id, record hash)."""
-    digest = Digest().add(CACHE_VERSION, k, min_score, title_weight)
-    for item in sorted(items):
-        digest.add(item)
-    return digest.hex()
+    # ids are slugs and hashes hex: one joined string is unambiguous (and fast)
+    return key(CACHE_VERSION, k, min_score, title_weight,
+               "\n".join(f"{pid} {h}" for pid, h in sorted(items)))
 
 
 def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
