@@ -32,7 +32,7 @@ def test_serve_falls_back_to_full_rebuilds_without_the_internals(tmp_path):
     log = tmp_path / "serve.log"
     with serving(root, log) as (proc, served):
         wait_until(lambda: get(served + "papers/") is not None, 180, proc, log)
-        for round_, path in enumerate(records[:2]):
+        for round_, path in enumerate(records[:1]):
             record = read_record(path, f"content/papers/{path.name}")[0]
             mark = f"Fallback{round_}"
             write_record(path, replace(record, title=f"{record.title} {mark}"))
@@ -46,4 +46,4 @@ def test_serve_falls_back_to_full_rebuilds_without_the_internals(tmp_path):
     assert len(said) == 1, text[-3000:]
     assert "mkdocs.commands.serve" in said[0] and "_populate_page" in said[0]
     assert "pages rendered" not in text  # no incremental rebuild happened
-    assert text.count("Building documentation") >= 3
+    assert text.count("Building documentation") >= 2
