@@ -70,8 +70,9 @@ def test_every_generated_page_is_seen_by_other_plugins(with_plugins, built_site)
     assert seen["post_page"][f"topics/{topic_id}/"]["canonical_url"] == (
         f"{SITE_URL}topics/{topic_id}/")
     # said once in the build log, naming who listens
-    said = [line for line in log.splitlines() if "paper pages go through" in line]
+    said = [line for line in log.splitlines() if "paper pages went through" in line]
     assert len(said) == 1, log
+    assert f"survey: {len(catalog.papers)} paper pages went through" in said[0]
     assert "minify" in said[0] and "record_pages" in said[0]
 
 
@@ -90,4 +91,4 @@ def test_every_generated_page_is_minified(with_plugins, built_site):
 
 
 def test_without_other_listeners_paper_pages_skip_the_events(built_site):
-    assert "paper pages go through" not in built_site.log
+    assert "paper pages went through" not in built_site.log

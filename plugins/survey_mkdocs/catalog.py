@@ -184,7 +184,6 @@ class CatalogPart(Part):
         events = self.events
         events.start(config, self.plugin)
         events.nav, events.pages = self._nav, files.documentation_pages()
-        log_listeners(events, len(st.catalog.papers))
 
         def render(paper) -> str:
             description = _description(paper)
@@ -264,6 +263,8 @@ class CatalogPart(Part):
         return self.state.renderer.unstash(output) if self.state is not None else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.state is not None:
+            log_listeners(self.events)
         skipped = len(self.pages.skipped)
         rendered = self.pages.finish()
         removed = self.ledger.remove_stale()

@@ -50,8 +50,11 @@ class PageEvents:
         self.names: dict[str, list[str]] = {e: [] for e in EVENTS}
         self.nav = None
         self.pages: list[File] = []
+        #: paper pages handed to the events in this build
+        self.handed = 0
 
     def start(self, config: MkDocsConfig, own: object) -> None:
+        self.handed = 0
         for event in EVENTS:
             self.handlers[event], self.names[event] = [], []
             for method in config.plugins.events.get(event, []):
@@ -75,6 +78,7 @@ class PageEvents:
 
     def run(self, output: str, page: Page, config: MkDocsConfig) -> str:
         """``output`` after the other plugins' page events."""
+        self.handed += 1
         if self.handlers["page_context"]:
             from mkdocs.commands.build import get_context
 
@@ -103,7 +107,8 @@ def paper_page(file: File, config: MkDocsConfig, title: str, content: str, meta:
     return page
 
 
-def log_listeners(events: PageEvents, pages: int) -> None:
+def log_listeners(events: PageEvents) -> None:
+    """Once per build, after the pages are written: who the paper pages went to."""
     if events.active:
-        log.info(f"survey: {pages} paper pages go through {events.describe()} "
-                 "(each is made a Page for them)")
+        log.info(f"survey: {events.handed} paper pages went through {events.describe()} "
+                 "(each made a Page for them)")
