@@ -328,6 +328,16 @@ def test_strict_build_shows_dois_and_named_links(built):
     items = json.loads((site / "data" / "papers.json").read_text(encoding="utf-8"))
     camembert = next(i for i in items if i["title"].startswith("CamemBERT"))
     assert camembert["DOI"] == "10.18653/v1/2020.acl-main.645"
+    # shown as "ACL 2020"; cited under the venue table's full name
+    assert "ACL 2020" in page
+    assert camembert["container-title"] == (
+        "Annual Meeting of the Association for Computational Linguistics")
+    entry = bib[bib.index("{" + camembert["id"] + ","):]
+    entry = entry[:entry.index("\n}\n")]
+    assert "  booktitle = {Annual Meeting of the Association for Computational Linguistics},\n" \
+        in entry
+    assert ('<meta name="citation_conference_title" content="Annual Meeting of the Association '
+            'for Computational Linguistics">') in page
 
 
 @pytest.mark.slow

@@ -24,8 +24,9 @@ from .records import read_record
 from .surveys import MARKER_RE, Survey, load_survey
 from .taxonomy import Taxonomy, load_taxonomy
 from .text import edit_distance, normalise_title
+from .venues import load_venues
 
-CACHE_VERSION = 5  # bump when records.py validation changes
+CACHE_VERSION = 6  # bump when records.py validation changes
 FACTS_FILE = "content/sources/arxiv-facts.jsonl"
 
 
@@ -191,6 +192,14 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
         diags.extend(problems)
         if survey is not None:
             surveys[survey.id] = survey
+
+    venues, problems = load_venues(root)
+    diags.extend(problems)
+    for paper in papers:
+        # the derived full venue name goes into the digest that keys the exports
+        paper.venue_full = venues.full_name(paper.venue) if paper.venue else None
+        if paper.venue_full:
+            paper.digest = memo.key(paper.digest, *paper.venue_full)
 
     catalog = Catalog(root=root, taxonomy=taxonomy, papers=papers, surveys=surveys)
     _index(catalog, diags)

@@ -8,7 +8,6 @@ from .catalog import load_catalog
 from .diagnostics import Diagnostic
 from .ingest import MANIFEST, load_manifest, read_source
 from .taxonomy import Taxonomy
-from .venues import load_venues
 
 
 def check_sources(root: Path) -> list[Diagnostic]:
@@ -44,7 +43,5 @@ def check_sync(root: Path, taxonomy: Taxonomy) -> list[Diagnostic]:
 
 def run_check(root: Path) -> list[Diagnostic]:
     catalog = load_catalog(root, persist_cache=False)
-    _venues, venue_problems = load_venues(root)
-    diags = (catalog.diagnostics + check_sources(root) + check_sync(root, catalog.taxonomy)
-             + venue_problems)
+    diags = catalog.diagnostics + check_sources(root) + check_sync(root, catalog.taxonomy)
     return sorted(diags, key=lambda d: (d.file, d.line, d.column, d.message))

@@ -63,8 +63,10 @@ def paper_to_csl(paper: Any) -> dict[str, Any]:
     venue = _text(_get(paper, "venue"))
     arxiv_id = _text(_get(paper, "arxiv_id"))
     item: dict[str, Any] = {"id": _get(paper, "key")}
+    full = _get(paper, "venue_full") if venue else None  # (full name, kind) from the table
     if venue:
-        item["type"] = "article-journal" if venue_kind(venue) == "journal" else "paper-conference"
+        kind = full[1] if full else venue_kind(venue)
+        item["type"] = "article-journal" if kind == "journal" else "paper-conference"
     else:
         item["type"] = "article"
     item["title"] = _text(_get(paper, "title"))
@@ -72,7 +74,7 @@ def paper_to_csl(paper: Any) -> dict[str, Any]:
     if authors:
         item["author"] = [csl_name(a) for a in authors]
     if venue:
-        item["container-title"] = venue
+        item["container-title"] = full[0] if full else venue
     elif arxiv_id:
         item["publisher"] = "arXiv"
         item["number"] = f"arXiv:{arxiv_id}"

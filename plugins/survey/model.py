@@ -116,6 +116,9 @@ class Paper:
     lines: dict[str, int] = field(default_factory=dict)
     #: Hash of the record file's bytes (set by the catalog; keys derived caches).
     digest: str | None = None
+    #: (full name, kind) of ``venue`` in the venue table (``content/venues.yml``), for
+    #: the BibTeX booktitle/journal and CSL container title (set by the catalog).
+    venue_full: tuple[str, str] | None = None
 
     # -- derived values -------------------------------------------------
     @property

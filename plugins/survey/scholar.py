@@ -53,9 +53,9 @@ def head_tags(paper: Any, *, site_url: str | None = None, site_name: str | None 
     if date:
         tags.append(_meta("citation_publication_date", date))
     if paper.venue:
-        kind = venue_kind(paper.venue)
+        name, kind = paper.venue_full or (paper.venue, venue_kind(paper.venue))
         tags.append(_meta("citation_journal_title" if kind == "journal"
-                          else "citation_conference_title", paper.venue))
+                          else "citation_conference_title", name))
     if paper.arxiv_id:
         tags.append(_meta("citation_arxiv_id", paper.arxiv_id))
     if getattr(paper, "doi", None):

@@ -103,9 +103,12 @@ def _entry(paper: Any) -> bibmodel.Entry:
 
     entry_type = "misc"
     if venue:
-        venue_tex = "{" + latex_escape_text(venue) + "}"
+        full = _get(paper, "venue_full")
+        # a venue of the venue table is written under its full name, its kind from the table
+        venue_tex = "{" + latex_escape_text(full[0] if full else venue) + "}"
+        kind = full[1] if full else venue_kind(venue)
         if authors and year:
-            if venue_kind(venue) == "journal":
+            if kind == "journal":
                 entry_type = "article"
                 fields.append(("journal", venue_tex))
             else:
