@@ -4,8 +4,8 @@ the ACL Anthology, Google Scholar, arXiv and Semantic Scholar write it.
 Every fixture in tests/fixtures/imports/ is ingested, one after the other, into a copy
 of the project; after each one the records are checked (created or merged as
 expected, no duplicate, nothing of LaTeX or URL escapes left, nothing a curator set
-overwritten), and at the end the strict build passes and ``bib/all.bib`` compiles
-without a warning with plain, plainnat and biber.
+overwritten), the strict build passes and ``bib/all.bib`` compiles without a warning
+with plain, plainnat and biber.
 """
 
 from __future__ import annotations
@@ -84,12 +84,15 @@ def imported(tmp_path_factory) -> dict:
     project = copy_project(tmp_path_factory.mktemp("imports") / "site")
     start = records(project)
     steps = {}
-    for name in ORDER:
+    for i, name in enumerate(ORDER):
         before = records(project)
         result = run(project, FIXTURES / name)
         after = records(project)
         steps[name] = {"result": result, "before": before, "after": after,
                        "check": [d for d in run_check(project) if d.is_error]}
+        if name != ORDER[-1]:  # the project as this import left it (the last one: `built`)
+            steps[name]["project"] = copy_project(
+                tmp_path_factory.mktemp(f"after-{i}"), content=project / "content")
     return {"project": project, "start": start, "steps": steps}
 
 
@@ -353,10 +356,18 @@ def test_site_exports_round_trip_unchanged(built, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.latex
-def test_all_bib_compiles_after_the_imports(built, tmp_path):
-    _project, site = built
+@pytest.mark.parametrize("name", ORDER)
+def test_strict_build_and_all_bib_compile_after_each_import(imported, built, name, tmp_path):
+    if name == ORDER[-1]:
+        project, site = built
+    else:
+        project = imported["steps"][name]["project"]
+        proc = run_build(project)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        site = project / "site"
     bib = (site / "bib" / "all.bib").read_text(encoding="utf-8")
-    papers = load_catalog(built[0], persist_cache=False).papers
+    papers = load_catalog(project, persist_cache=False).papers
+    assert len(papers) == len(imported["steps"][name]["after"])
     undated = {p.key for p in papers if not p.year}
     for style in ("plain", "plainnat"):
         run_ = latex.build_bibtex(bib, tmp_path / style, style)
