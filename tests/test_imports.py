@@ -334,13 +334,13 @@ def test_strict_build_shows_dois_and_named_links(built):
     # shown as "ACL 2020"; cited under the venue table's full name
     assert "ACL 2020" in page
     assert camembert["container-title"] == (
-        "Annual Meeting of the Association for Computational Linguistics")
+        "Annual Meeting of the Association for Computational Linguistics, ACL 2020")
     entry = bib[bib.index("{" + camembert["id"] + ","):]
     entry = entry[:entry.index("\n}\n")]
-    assert "  booktitle = {Annual Meeting of the Association for Computational Linguistics},\n" \
-        in entry
+    assert ("  booktitle = {Annual Meeting of the Association for Computational Linguistics, "
+            "ACL 2020},\n") in entry
     assert ('<meta name="citation_conference_title" content="Annual Meeting of the Association '
-            'for Computational Linguistics">') in page
+            'for Computational Linguistics, ACL 2020">') in page
 
 
 @pytest.mark.slow

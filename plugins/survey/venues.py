@@ -104,14 +104,18 @@ class VenueTable:
         return f"{venue.short} {year}" if year else venue.short
 
     def full_name(self, venue_text: str) -> tuple[str, str] | None:
-        """(full name, kind) for a venue shown as ``"<short> <year>"`` or ``"<short>"``."""
-        m = re.fullmatch(r"(.+?)(?: ((?:19|20)\d{2}))?", " ".join(str(venue_text or "").split()))
+        """(name to cite, kind) for a venue shown as ``"<short> <year>"`` or ``"<short>"``:
+        the full name, followed by the shown venue when it carries a year, as DBLP writes
+        it ("International Conference on Learning Representations, ICLR 2025"), so the
+        venue's own year survives even where it differs from the paper's."""
+        shown = " ".join(str(venue_text or "").split())
+        m = re.fullmatch(r"(.+?)(?: ((?:19|20)\d{2}))?", shown)
         if not m:
             return None
         venue = self._exact.get(clean(m.group(1)))
         if venue is None or clean(m.group(1)) != clean(venue.short):
             return None
-        return venue.name, venue.kind
+        return (f"{venue.name}, {shown}" if m.group(2) else venue.name), venue.kind
 
 
 def parse_venues(text: str, relpath: str) -> tuple[VenueTable, list[Diagnostic]]:
