@@ -34,6 +34,8 @@ SMALL = "content/papers/a-study-of-small-models.yml"
 SURVEY = "content/surveys/tokenization.md"
 TAXONOMY = "content/taxonomy.yml"
 ATTENTION = "content/papers/attention-is-all-you-need.yml"
+MANIFEST = "content/sources/manifest.yml"
+FACTS = "content/sources/arxiv-facts.jsonl"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Case:
     check_bug: str = ""
     #: a known bug that makes `survey ingest` change a file in this case
     ingest_bug: str = ""
+    column: int | None = None  # ... and its column, when the case is about positions
 
 
 CASES = [
@@ -140,12 +143,76 @@ CASES = [
     Case("facts-not-json", "content/sources/arxiv-facts.jsonl", 4, "not a JSON object"),
     Case("source-unknown-type", "content/sources/papers.csv", 1, "unknown source type '.csv'"),
     Case("bibtex-unparseable", "content/sources/refs.bib", 6, "cannot parse BibTeX entry"),
+    # -- files that are not regular files, or would be read whole -------------------------
+    Case("record-dangling-symlink", "content/papers/dangling.yml", 1,
+         "record file is a symbolic link (to 'nowhere')"),
+    Case("record-links-to-dev-zero", "content/papers/z.yml", 1,
+         "record file is a symbolic link (to '/dev/zero')", "refused by lstat, never read"),
+    Case("record-name-is-a-folder", "content/papers/x.yml", 1,
+         "record file name is taken by a folder"),
+    Case("survey-is-a-folder", "content/surveys/d.md", 1, "survey file name is taken by a folder"),
+    Case("survey-order-not-a-number", SURVEY, 3,
+         "'order' must be a whole number, not str 'first'"),
+    Case("survey-title-not-text", SURVEY, 2, "'title' must be text, not int 2024"),
+    Case("taxonomy-fallback-list", TAXONOMY, 26, "fallback must be one topic id, not list"),
+    Case("manifest-not-utf8", MANIFEST, 5, "manifest is not UTF-8"),
+    Case("manifest-is-a-list", MANIFEST, 1, "the manifest must be a mapping with a 'sources:'"),
+    Case("manifest-yaml-error", MANIFEST, 3, "YAML syntax error"),
+    Case("facts-authors-a-number", FACTS, 4, "'authors' must be list, not int 5"),
+    # -- bounded work ------------------------------------------------------------------------
+    Case("yaml-alias-bomb", SMALL, 18, "YAML document uses more than 20 aliases",
+         "nine levels of ten aliases would expand to 10^9 strings"),
+    Case("taxonomy-rule-not-text", TAXONOMY, 18, "pattern None must be non-empty text"),
+    Case("taxonomy-rule-backreference", TAXONOMY, 18, "cannot be matched in linear time"),
+    # -- data that was accepted silently -------------------------------------------------------
+    Case("record-nul-character", SMALL, 11, "control character U+0000", column=20),
+    Case("record-escape-in-value", SMALL, 4, "'title' holds control character U+001B"),
+    Case("record-duplicate-nested-key", SMALL, 14,
+         "field 'code' is given twice (first on line 13)"),
+    Case("record-title-punctuation-only", SMALL, 4, "title '???' has no letters or digits"),
+    Case("key-differs-only-in-case", ATTENTION, 3, "citation key 'vaswani2017attention' "
+         "differs only in case from 'Vaswani2017attention'"),
+    Case("record-key-with-newline", SMALL, 8, "unknown field 'year\\nx.yml:1:1: error: forged'",
+         "the line break is shown escaped: the key cannot start a line of its own"),
+    Case("taxonomy-no-topics", TAXONOMY, 1, "the taxonomy has no topics"),
+    Case("survey-unclosed-citation", SURVEY, 9, "unclosed citation '[@vaswani2017attention and",
+         column=59),
+    Case("survey-marker-wrong-case", SURVEY, 11, "marker '<!-- survey:Counts -->' is not "
+         "understood"),
+    Case("survey-marker-bad-argument", SURVEY, 11, "marker '<!-- survey:papers ../../x -->' "
+         "is not understood"),
+    Case("survey-named-index", "content/surveys/index.md", 1,
+         "'index.md' would replace the generated list of surveys"),
+    # -- hostile survey prose ----------------------------------------------------------------
+    Case("survey-script-tag", SURVEY, 9, "HTML tag <script> is not allowed in survey prose",
+         column=60),
+    Case("survey-javascript-link", SURVEY, 9, "link target 'javascript:alert(1)' is not allowed"),
+    Case("survey-event-handler", SURVEY, 9, "attribute 'onerror' is not allowed on <img>"),
 ]
 
 GENERATED = {
     # 5 MB of abstract: generated, not stored in the repository.
     "huge-abstract": lambda text: text.replace("HUGE_ABSTRACT", "We study small models. "
                                               * (5_000_000 // 23)),
+}
+
+
+def _alias_bomb(text: str) -> str:
+    levels = ["l0: &l0 [" + ", ".join(["lol"] * 10) + "]"]
+    for n in range(1, 9):
+        levels.append(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 10) + "]")
+    return text.replace("ALIAS_BOMB", "\n".join(levels))
+
+
+GENERATED["yaml-alias-bomb"] = _alias_bomb
+
+#: Cases that are not files: made in the project by a function.
+SETUPS = {
+    "record-dangling-symlink": lambda root: os.symlink(
+        "nowhere", root / "content/papers/dangling.yml"),
+    "record-links-to-dev-zero": lambda root: os.symlink("/dev/zero", root / "content/papers/z.yml"),
+    "record-name-is-a-folder": lambda root: (root / "content/papers/x.yml").mkdir(),
+    "survey-is-a-folder": lambda root: (root / "content/surveys/d.md").mkdir(),
 }
 
 
@@ -164,7 +231,10 @@ def make_project(tmp_path: Path, converge: bool = True) -> Path:
 
 def apply_case(root: Path, case: Case) -> None:
     folder = CORPUS / case.name
-    assert folder.is_dir() or case.delete, f"no folder tests/bad_input/{case.name}/"
+    assert folder.is_dir() or case.delete or case.name in SETUPS, (
+        f"no folder tests/bad_input/{case.name}/")
+    if case.name in SETUPS:
+        SETUPS[case.name](root)
     if folder.is_dir():
         for src in sorted(folder.rglob("*")):
             if src.is_file():
@@ -222,7 +292,8 @@ def test_corpus_has_a_folder_per_case_and_enough_cases():
     names = [c.name for c in CASES]
     assert len(names) == len(set(names))
     assert len(CASES) >= 30
-    assert folders == {c.name for c in CASES if not c.delete or (CORPUS / c.name).is_dir()}
+    assert folders == {c.name for c in CASES if (CORPUS / c.name).is_dir()
+                       or not (c.delete or c.name in SETUPS)}
 
 
 # -- every case ------------------------------------------------------------------------------
@@ -245,7 +316,7 @@ def test_check_names_file_and_line_and_changes_nothing(tmp_path, capsys, case):
     code, out, err = survey(root, capsys, "check")
     assert code == 1, out + err
     errors = [line for line in diagnostic_lines(out) if ": error: " in line]
-    where = f"{case.file}:{case.line}:"
+    where = f"{case.file}:{case.line}:" + (f"{case.column}:" if case.column else "")
     assert any(line.startswith(where) and case.message in line for line in errors), (
         f"expected {where} ... {case.message!r} in:\n{out}")
     assert snapshot(root) == before, "survey check changed a file"

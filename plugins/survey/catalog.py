@@ -20,7 +20,8 @@ from .diagnostics import ERROR, INFO, WARNING, Diagnostic
 # CACHE_DIR, Carry and PaperMemo were defined here: importable from here still
 from .memo import CACHE_DIR, Carry, DiskMemo, PaperMemo  # noqa: F401
 from .model import Paper
-from .records import read_record
+from .records import MAX_RECORD_BYTES, read_record, read_record_bytes
+from .safeio import file_problem
 from .surveys import MARKER_RE, Survey, load_survey
 from .taxonomy import Taxonomy, load_taxonomy
 from .text import edit_distance, normalise_title
@@ -106,17 +107,25 @@ class RecordCache:
 
     def read(self, path: Path | str, relpath: str, st: os.stat_result | None = None
              ) -> tuple[Paper | None, list[Diagnostic]]:
-        st = st or os.stat(path)
+        """A parsed record; a file that may not be read (a link, a folder, a device,
+        too large) is refused before reading, and never cached."""
+        st, problem = file_problem(Path(path), relpath, MAX_RECORD_BYTES, "record file")
+        if problem:
+            self.stat.pop(relpath, None)
+            return None, [problem]
+        raw: bytes | None = None
         known = self.stat.get(relpath)
         if known and known[0] == st.st_mtime_ns and known[1] == st.st_size:
             digest = known[2]
         else:
-            with open(path, "rb") as fh:
-                digest = memo.key(relpath, fh.read())
+            raw, problem = read_record_bytes(Path(path), relpath)
+            if problem:
+                return None, [problem]
+            digest = memo.key(relpath, raw)
             self.stat[relpath] = (st.st_mtime_ns, st.st_size, digest)
 
         def parse() -> tuple[Paper | None, list[Diagnostic]]:
-            paper, diags = read_record(Path(path), relpath)
+            paper, diags = read_record(Path(path), relpath, raw)
             if paper is not None:
                 diags = diags + record_warnings(paper, relpath)
             return paper, diags
@@ -172,14 +181,16 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
     entries = sorted(os.scandir(papers_dir), key=lambda e: e.name) if papers_dir.is_dir() else []
     for entry in entries:
         rel = f"content/papers/{entry.name}"
-        if entry.name.startswith(".") or entry.is_dir():
+        if entry.name.startswith("."):  # editor lock and swap files, .gitkeep
             continue
         if not entry.name.endswith(".yml"):
-            diags.append(Diagnostic(rel, 1, f"'{entry.name}' is not a record file",
-                                    "records are named content/papers/<id>.yml"))
+            if not entry.is_dir(follow_symlinks=False):
+                diags.append(Diagnostic(rel, 1, f"'{entry.name}' is not a record file",
+                                        "records are named content/papers/<id>.yml"))
             continue
-        paper, problems = cache.read(entry.path, rel, entry.stat())
-        live.add(cache.stat[rel][2])
+        paper, problems = cache.read(entry.path, rel)
+        if rel in cache.stat:
+            live.add(cache.stat[rel][2])
         diags.extend(problems)
         if paper is not None:
             papers.append(paper)
@@ -187,7 +198,9 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
 
     surveys: dict[str, Survey] = {}
     surveys_dir = content / "surveys"
-    for path in sorted(surveys_dir.glob("*.md")) if surveys_dir.exists() else []:
+    for path in sorted(surveys_dir.glob("*.md")) if surveys_dir.is_dir() else []:
+        if path.name.startswith("."):  # editor lock and swap files
+            continue
         survey, problems = load_survey(path, f"content/surveys/{path.name}")
         diags.extend(problems)
         if survey is not None:
@@ -211,6 +224,7 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
 def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
 
     tax = cat.taxonomy
+    folded_keys: dict[str, Paper] = {}
     for paper in cat.papers:
         rel = paper.path or f"content/papers/{paper.id}.yml"
         if paper.id in cat.by_id:
@@ -224,8 +238,15 @@ def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
                                     f"'{paper.key}' (also used by {other.path})",
                                     "give the newer record a different key (e.g. add a letter); "
                                     "never change the key of a published record"))
+        elif paper.key.casefold() in folded_keys:
+            other = folded_keys[paper.key.casefold()]
+            diags.append(Diagnostic(rel, paper.line_of("key"), f"citation key '{paper.key}' "
+                                    f"differs only in case from '{other.key}' ({other.path})",
+                                    "BibTeX keys are case-insensitive: give one of the two "
+                                    "records another key"))
         else:
             cat.by_key[paper.key] = paper
+            folded_keys[paper.key.casefold()] = paper
         if not paper.topics:
             diags.append(Diagnostic(rel, paper.line_of("topics"), "record has no topics",
                                     "add at least one topic id from content/taxonomy.yml"))

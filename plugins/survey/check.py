@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .catalog import load_catalog
 from .diagnostics import Diagnostic
-from .ingest import MANIFEST, load_manifest, read_source
+from .ingest import MANIFEST, read_manifest, read_source
 from .taxonomy import Taxonomy
 
 
@@ -15,10 +15,10 @@ def check_sources(root: Path) -> list[Diagnostic]:
     sources = root / "content" / "sources"
     if not sources.is_dir():
         return []
-    manifest = load_manifest(sources)
-    diags: list[Diagnostic] = []
+    manifest, diags = read_manifest(sources)
     for path in sorted(sources.iterdir()):
-        if path.is_dir() or path.name in (MANIFEST, "README.md") or path.name.startswith("."):
+        if (path.is_dir() and not path.is_symlink()) or path.name in (MANIFEST, "README.md") \
+                or path.name.startswith("."):
             continue
         _items, problems, _low = read_source(path, root, manifest)
         rel = f"content/sources/{path.name}"

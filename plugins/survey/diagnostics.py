@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: Characters that could end or rewrite an output line (line breaks, escapes, NUL, ...).
+_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Text with line breaks and control characters written as escapes, so that a
+    file name or a quoted key cannot start a line of its own in the output."""
+    return _UNSAFE_RE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _github_property(text: str) -> str:
+    return (text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            .replace(":", "%3A").replace(",", "%2C"))
+
 
 ERROR = "error"
 WARNING = "warning"
@@ -19,16 +35,18 @@ class Diagnostic:
     column: int = 1
 
     def format(self) -> str:
-        text = f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        text = (f"{one_line(self.file)}:{self.line}:{self.column}: {self.severity}: "
+                f"{one_line(self.message)}")
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {one_line(self.hint)}"
         return text
 
     def format_github(self) -> str:
         kind = {ERROR: "error", INFO: "notice"}.get(self.severity, "warning")
         msg = self.message + (f" (hint: {self.hint})" if self.hint else "")
-        msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{kind} file={self.file},line={self.line},col={self.column}::{msg}"
+        msg = one_line(msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+        return (f"::{kind} file={one_line(_github_property(self.file))},line={self.line},"
+                f"col={self.column}::{msg}")
 
     @property
     def is_error(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +24,15 @@ from .keys import make_key
 from .listing import ListingError, parse_listing
 from .model import LINK_KINDS, Paper, Source
 from .records import KEY_RE, paper_from_mapping, parse_yaml, read_record, valid_date, write_record
+from .safeio import read_text
 from .taxonomy import Taxonomy
 from .text import normalise_title, slugify
 from .venues import load_venues
 
 MANIFEST = "manifest.yml"
+MAX_MANIFEST_BYTES = 1024 * 1024
+#: Largest source file read (bytes): a BibTeX export of 50,000 papers is about 60 MB.
+MAX_SOURCE_BYTES = 512 * 1024 * 1024
 FACTS_MIN_CONFIDENCE = ("high", "medium")
 
 Progress = Callable[[int, int, str], None]
@@ -65,13 +70,38 @@ class IngestResult:
 
 
 def load_manifest(sources_dir: Path) -> dict[str, dict[str, Any]]:
+    """The manifest's entries by source file name (problems: :func:`manifest_problems`)."""
+    return read_manifest(sources_dir)[0]
+
+
+def read_manifest(sources_dir: Path) -> tuple[dict[str, dict[str, Any]], list[Diagnostic]]:
+    """``content/sources/manifest.yml``: its entries, and what is wrong with it."""
     path = sources_dir / MANIFEST
-    if not path.exists():
-        return {}
-    data, _lines, diags = parse_yaml(path.read_text(encoding="utf-8"), str(path))
-    if diags or not isinstance(data, dict):
-        return {}
-    return {str(k): v for k, v in (data.get("sources") or {}).items() if isinstance(v, dict)}
+    rel = f"content/sources/{MANIFEST}"
+    if not os.path.lexists(path):
+        return {}, []
+    text, problem = read_text(path, rel, MAX_MANIFEST_BYTES, "manifest")
+    if problem:
+        return {}, [problem]
+    data, lines, diags = parse_yaml(text, rel)
+    if diags:
+        return {}, diags
+    if data is None:
+        return {}, []
+    entries = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(entries, (dict, type(None))):
+        return {}, [Diagnostic(rel, lines.get("sources", 1), "the manifest must be a mapping "
+                               "with a 'sources:' mapping of file names",
+                               "see content/sources/README.md")]
+    out: dict[str, dict[str, Any]] = {}
+    for name, meta in (entries or {}).items():
+        if not isinstance(meta, dict):
+            diags.append(Diagnostic(rel, lines.get("sources", 1), f"manifest entry "
+                                    f"{str(name)!r:.60} must be a mapping (kind:, captured:, "
+                                    "added:)", "see content/sources/README.md"))
+            continue
+        out[str(name)] = meta
+    return out, diags
 
 
 def _as_date(value: Any) -> _dt.date | None:
@@ -106,13 +136,9 @@ def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
     name = _source_name(path, root)
     shown = path.as_posix()
     meta = manifest.get(name, {})
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return [], [Diagnostic(shown, 1, f"source is not UTF-8 (byte {exc.start})",
-                               "save the file as UTF-8")], 0
-    except OSError as exc:
-        return [], [Diagnostic(shown, 1, f"cannot read source: {exc.strerror}")], 0
+    text, problem = read_text(path, shown, MAX_SOURCE_BYTES, "source")
+    if problem:
+        return [], [problem], 0
     suffix = path.suffix.lower()
     if suffix == ".txt":
         try:
@@ -254,6 +280,11 @@ def _read_facts(text: str, name: str, shown: str) -> tuple[list[Incoming], list[
         if not isinstance(row, dict) or not isinstance(row.get("title"), str):
             diags.append(Diagnostic(shown, n, "a facts line needs a 'title'"))
             continue
+        problem = _facts_problem(row)
+        if problem:
+            diags.append(Diagnostic(shown, n, problem, "see content/sources/README.md for the "
+                                    "fields of a facts line"))
+            continue
         if row.get("confidence") not in FACTS_MIN_CONFIDENCE:
             low += 1
             continue
@@ -262,6 +293,27 @@ def _read_facts(text: str, name: str, shown: str) -> tuple[list[Incoming], list[
                               creates=False,
                               record_id=record_id if isinstance(record_id, str) else None))
     return items, diags, low
+
+
+#: Type of each field of an arXiv-facts line (null is always allowed).
+FACTS_TYPES: dict[str, tuple[type, ...]] = {
+    "arxiv_id": (str,), "authors": (list,), "authors_complete": (bool,), "year": (int,),
+    "month": (int,), "primary_class": (str,), "venue": (str,), "code_url": (str,),
+    "source_url": (str,), "confidence": (str,), "note": (str,), "doi": (str,),
+    "record_id": (str,), "sources": (list,),
+}
+
+
+def _facts_problem(row: dict[str, Any]) -> str:
+    for key, types in FACTS_TYPES.items():
+        value = row.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            return f"'{key}' must be {types[0].__name__}, not {type(value).__name__} {value!r:.40}"
+    if any(not isinstance(a, str) for a in row.get("authors") or []):
+        return "'authors' must be a list of names (text)"
+    return ""
 
 
 def facts_label(name: str, row: dict[str, Any]) -> str:
@@ -362,7 +414,7 @@ def load_records(papers_dir: Path, root: Path, progress: Progress | None = None
                  ) -> tuple[list[Paper], list[Diagnostic]]:
     papers: list[Paper] = []
     diags: list[Diagnostic] = []
-    paths = sorted(papers_dir.glob("*.yml")) if papers_dir.exists() else []
+    paths = record_paths(papers_dir)
     for i, path in enumerate(paths, start=1):
         rel = _rel(path, root)
         paper, problems = read_record(path, rel)
@@ -372,6 +424,15 @@ def load_records(papers_dir: Path, root: Path, progress: Progress | None = None
         if progress and (i % 500 == 0 or i == len(paths)):
             progress(i, len(paths), "records read")
     return papers, diags
+
+
+def record_paths(papers_dir: Path) -> list[Path]:
+    """The record files of a papers folder, as ``survey check`` lists them (names
+    starting with a dot, such as editor lock files, are not records)."""
+    if not papers_dir.is_dir():
+        return []
+    return sorted(Path(e.path) for e in os.scandir(papers_dir)
+                  if e.name.endswith(".yml") and not e.name.startswith("."))
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -389,7 +450,8 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
     ``root/content/papers``."""
     result = IngestResult()
     papers_dir = root / "content" / "papers"
-    manifest = load_manifest(root / "content" / "sources")
+    manifest, problems = read_manifest(root / "content" / "sources")
+    result.diagnostics.extend(problems)
     incoming: list[Incoming] = []
     for path in sorted(paths, key=lambda p: p.name):
         if path.is_dir() or is_sources_doc(path, root):
@@ -448,7 +510,8 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
         paper = ((by_id.get(item.record_id) if item.record_id else None)
                  or by_sighting.get(sighting) or by_own_key
                  or (by_arxiv.get(arxiv_id) if arxiv_id else None)
-                 or (by_doi.get(doi) if doi else None) or by_title.get(norm))
+                 or (by_doi.get(doi) if doi else None)
+                 or (by_title.get(norm) if norm else None))
         if paper is None:
             if not item.creates:
                 result.unmatched_facts.append(item.fields.get("title", ""))
@@ -459,7 +522,8 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
             if item.own_export and item.source.entry:
                 paper.key = item.source.entry  # keep the published key
             new.append(paper)
-            by_title[norm] = paper
+            if norm:
+                by_title[norm] = paper
         merge_into(paper, item, record_sighting=not (item.own_export and paper.sources))
         if paper.arxiv_id:
             by_arxiv.setdefault(paper.arxiv_id, paper)

@@ -16,6 +16,8 @@ import yaml
 
 from .diagnostics import ERROR, WARNING, Diagnostic
 from .model import DATE_PRECISIONS, FIELD_ORDER, LINK_KINDS, REQUIRED_FIELDS, Paper, Source
+from .safeio import CONTROL_RE, decode, file_problem, read_bounded
+from .text import normalise_title
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../paper.schema.json\n"
 
@@ -84,12 +86,78 @@ def write_record(path: Path, paper: Paper) -> bool:
     return True
 
 
+#: Alias uses (``*name``) allowed in one YAML document; each may stand for a
+#: large subtree, so a few nested aliases would otherwise expand exponentially.
+MAX_ALIASES = 20
+#: Nodes a YAML document may expand to once its aliases are followed.
+MAX_NODES = 200_000
+
+
+def _node_problem(root: yaml.Node) -> tuple[yaml.Node, str, str] | None:
+    """The first alias overuse or duplicate mapping key in a composed document
+    (at any depth): (node, message, hint).  Shared nodes are visited once."""
+    seen: set[int] = set()
+    aliases = 0
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            children = _children(node)
+            size[id(node)] = 1 + sum(size.get(id(c), 1) for c in children)
+            if size[id(node)] > MAX_NODES:
+                return node, (f"YAML document expands to over {MAX_NODES:,} values through "
+                              "aliases"), "write the values out instead of using &anchors/*aliases"
+            continue
+        if id(node) in seen:
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                return node, f"YAML document uses more than {MAX_ALIASES} aliases", (
+                    "write the values out instead of using &anchors/*aliases")
+            if id(node) not in size:  # an alias to a node that contains it
+                return node, "YAML alias refers to a value that contains it", (
+                    "remove the recursive &anchor/*alias")
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key_node, _value in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in first:
+                        return key_node, (f"field {_shown(key_node.value)} is given twice "
+                                          f"(first on line {first[key_node.value]})"), (
+                            "keep one of the two; YAML would silently use the last")
+                    first[key_node.value] = key_node.start_mark.line + 1
+        stack.append((node, True))
+        stack.extend((c, False) for c in reversed(_children(node)))
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _shown(name: str) -> str:
+    """A key as quoted in a message (control characters and line breaks escaped)."""
+    return repr(name) if not name.isprintable() or "'" in name else f"'{name}'"
+
+
 def parse_yaml(text: str, relpath: str) -> tuple[Any, dict[str, int], list[Diagnostic]]:
     """Parse YAML text, returning the data, the line of each top-level key, and
-    a syntax diagnostic when it does not parse."""
+    a syntax diagnostic when it does not parse.  Duplicate keys (at any depth)
+    and alias bombs are refused before any value is built."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        problem = _node_problem(node) if node is not None else None
+        if problem is not None:
+            bad, message, hint = problem
+            return None, {}, [Diagnostic(relpath, bad.start_mark.line + 1, message, hint,
+                                         column=bad.start_mark.column + 1)]
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -116,13 +184,7 @@ def parse_yaml(text: str, relpath: str) -> tuple[Any, dict[str, int], list[Diagn
     if isinstance(node, yaml.MappingNode):
         for key_node, _value in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                name, line = str(key_node.value), key_node.start_mark.line + 1
-                if name in lines:
-                    return None, {}, [Diagnostic(
-                        relpath, line, f"field '{name}' is given twice (first on line "
-                        f"{lines[name]})", "keep one of the two; YAML would silently use the last",
-                        column=key_node.start_mark.column + 1)]
-                lines[name] = line
+                lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
     return data, lines, []
 
 
@@ -174,6 +236,11 @@ def paper_from_mapping(
             "write `field: value` lines (title: ..., topics: [...]) rather than a list")
         return None, diags
 
+    for name, value in data.items():
+        bad = _control_value(value)
+        if bad is not None:
+            err(str(name), f"'{_printable(name)}' holds control character U+{ord(bad):04X}",
+                "remove it (an escape such as \\e or \\0 in a quoted value writes one)")
     for name in data:
         if name not in FIELD_ORDER:
             close = [f for f in FIELD_ORDER if _similar(str(name), f)]
@@ -217,6 +284,10 @@ def paper_from_mapping(
             err("title", "title is empty", "write the paper's title")
         elif "\n" in title.strip():
             err("title", "title spans several lines", "write the title on one line")
+        elif not normalise_title(title):
+            err("title", f"title {title.strip()!r:.60} has no letters or digits",
+                "write the paper's title; a title made of punctuation cannot be told apart "
+                "from another")
         elif len(title) > MAX_TITLE:
             err("title", f"title is {len(title):,} characters (limit {MAX_TITLE})",
                 "a title is one line of at most 500 characters")
@@ -327,26 +398,58 @@ def paper_from_mapping(
     return paper, diags
 
 
-def read_record(path: Path, relpath: str) -> tuple[Paper | None, list[Diagnostic]]:
-    """Read and validate one record file."""
-    raw = path.read_bytes()
-    if len(raw) > MAX_RECORD_BYTES:
-        longest = max(enumerate(raw.split(b"\n"), start=1), key=lambda item: len(item[1]))
-        return None, [Diagnostic(relpath, longest[0], f"record file is {len(raw):,} bytes (limit "
-                                 f"{MAX_RECORD_BYTES:,}); line {longest[0]} alone has "
-                                 f"{len(longest[1]):,} bytes",
-                                 "a record holds one paper's metadata and abstract; remove "
-                                 "what was pasted by mistake")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [Diagnostic(relpath, line, f"file is not UTF-8 (byte {exc.start})",
-                                 "save the file as UTF-8 in your editor")]
+def read_record(path: Path, relpath: str, raw: bytes | None = None
+                ) -> tuple[Paper | None, list[Diagnostic]]:
+    """Read and validate one record file (``raw``: its bytes, when already read
+    through :func:`read_record_bytes`)."""
+    if raw is None:
+        raw, problem = read_record_bytes(path, relpath)
+        if problem:
+            return None, [problem]
+    text, problem = decode(raw, relpath)
+    if problem:
+        return None, [problem]
     data, lines, diags = parse_yaml(text, relpath)
     if diags:
         return None, diags
     return paper_from_mapping(data, relpath, lines, file_id=path.stem)
+
+
+def read_record_bytes(path: Path, relpath: str) -> tuple[bytes, Diagnostic | None]:
+    """The bytes of a record file, or why it is refused (a link, a folder, a device,
+    over :data:`MAX_RECORD_BYTES`), checked before reading."""
+    _st, problem = file_problem(path, relpath, MAX_RECORD_BYTES, "record file")
+    if problem:
+        return b"", problem
+    try:
+        raw = read_bounded(path, MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        return b"", Diagnostic(relpath, 1, f"cannot read record file: {exc.strerror or exc}")
+    if len(raw) > MAX_RECORD_BYTES:
+        return b"", Diagnostic(relpath, 1, f"record file is over {MAX_RECORD_BYTES:,} bytes")
+    return raw, None
+
+
+def _control_value(value: Any) -> str | None:
+    """The first control character in a parsed value (strings at any depth)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            m = CONTROL_RE.search(item)
+            if m:
+                return m.group()
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _printable(name: Any) -> str:
+    text = str(name)
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 def _similar(a: str, b: str) -> bool:

@@ -24,6 +24,7 @@ bracket.  Generated sections are placed with markers on a line of their own::
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
@@ -31,9 +32,18 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic
 from .records import ID_RE, parse_yaml, valid_date
+from .safeio import read_text
+from .sanitise import prose_problems
 
 CITATION_RE = re.compile(r"(?<!\\)\[(@[A-Za-z0-9]+(?:\s*;\s*@[A-Za-z0-9]+)*)\]")
-CITATION_LIKE_RE = re.compile(r"(?<!\\)\[@([^\]]*)\]")
+#: ``[@`` up to the closing bracket on the same line (or the end of the line).
+CITATION_LIKE_RE = re.compile(r"(?<!\\)\[@[^\]\n]*(?:\]|$)", re.MULTILINE)
+#: Anything that looks meant as a marker: ``<!-- survey:`` in any case or spacing.
+MARKER_LIKE_RE = re.compile(r"<!--\s*survey\s*:", re.IGNORECASE)
+#: Largest survey file read (bytes); a long survey is about 50 kB.
+MAX_SURVEY_BYTES = 1024 * 1024
+#: Survey ids that would replace a generated page.
+RESERVED_IDS = {"index"}
 MARKER_RE = re.compile(r"^<!--\s*survey:(?P<name>[a-z]+)(?:\s+(?P<arg>[a-z0-9-]+))?\s*-->\s*$",
                        re.MULTILINE)
 MARKERS = {"counts", "timeline", "papers", "shared", "references"}
@@ -73,26 +83,43 @@ class Survey:
     unread_ids: list[str] = field(default_factory=list)
 
 
-def find_citations(body: str, body_line: int = 1) -> list[Citation]:
+class LineIndex:
+    """Line and column of offsets in a text (one pass to build, a bisection per
+    lookup), so that placing every citation of a long survey stays linear."""
+
+    def __init__(self, text: str, first_line: int = 1):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.first_line = first_line
+
+    def where(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + self.first_line, offset - self.starts[index] + 1
+
+
+def find_citations(body: str, body_line: int = 1, index: LineIndex | None = None
+                   ) -> list[Citation]:
     """Every ``[@key; @key]`` group, with its line and column in the file."""
+    index = index or LineIndex(body, body_line)
     out = []
     for m in CITATION_RE.finditer(body):
         keys = [k.strip()[1:] for k in m.group(1).split(";")]
-        line = body.count("\n", 0, m.start()) + body_line
-        column = m.start() - (body.rfind("\n", 0, m.start()) + 1) + 1
+        line, column = index.where(m.start())
         out.append(Citation(keys, line, column, m.start(), m.end()))
     return out
 
 
-def malformed_citations(body: str, body_line: int = 1) -> list[tuple[int, int, str]]:
-    """``[@...]`` groups that are not valid citations (bad key characters)."""
+def malformed_citations(body: str, body_line: int = 1, index: LineIndex | None = None
+                        ) -> list[tuple[int, int, str]]:
+    """``[@...]`` groups that are not valid citations (bad key characters, or no
+    closing bracket on the line), quoted at most 60 characters long."""
+    index = index or LineIndex(body, body_line)
     good = {m.start() for m in CITATION_RE.finditer(body)}
     out = []
     for m in CITATION_LIKE_RE.finditer(body):
         if m.start() not in good:
-            line = body.count("\n", 0, m.start()) + body_line
-            column = m.start() - (body.rfind("\n", 0, m.start()) + 1) + 1
-            out.append((line, column, m.group(0)))
+            line, column = index.where(m.start())
+            text = m.group(0)
+            out.append((line, column, text if len(text) <= 60 else text[:57] + "..."))
     return out
 
 
@@ -109,15 +136,17 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 
 def load_survey(path: Path, relpath: str) -> tuple[Survey | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [Diagnostic(relpath, 1, "file is not UTF-8", "save the file as UTF-8")]
     sid = path.stem
     if not ID_RE.match(sid):
         diags.append(Diagnostic(relpath, 1, f"survey file name '{path.name}' is not a slug",
                                 "name surveys like content/surveys/my-topic.md"))
         return None, diags
+    if sid in RESERVED_IDS:
+        return None, [Diagnostic(relpath, 1, f"'{path.name}' would replace the generated list "
+                                 "of surveys", "give the survey another file name")]
+    text, problem = read_text(path, relpath, MAX_SURVEY_BYTES, "survey file")
+    if problem:
+        return None, [problem]
     front, body, body_line = split_front_matter(text)
     if not front:
         return None, [Diagnostic(relpath, 1, "survey has no front matter",
@@ -132,12 +161,30 @@ def load_survey(path: Path, relpath: str) -> tuple[Survey | None, list[Diagnosti
                                  "write title:, topics:, include:, exclude: fields")]
     for key in data:
         if key not in FRONT_FIELDS:
-            diags.append(Diagnostic(relpath, lines.get(key, 2), f"unknown front-matter field "
-                                    f"'{key}'", "fields: " + ", ".join(sorted(FRONT_FIELDS))))
+            diags.append(Diagnostic(relpath, lines.get(str(key), 2), f"unknown front-matter "
+                                    f"field {str(key)!r}", "fields: " + ", ".join(
+                                        sorted(FRONT_FIELDS))))
     title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        diags.append(Diagnostic(relpath, 2, "survey has no title", "add title: ..."))
+    if title is not None and not isinstance(title, str):
+        diags.append(Diagnostic(relpath, lines.get("title", 2), f"'title' must be text, not "
+                                f"{type(title).__name__} {title!r:.40}",
+                                "quote it: title: '2024'"))
         title = sid
+    elif not isinstance(title, str) or not title.strip():
+        diags.append(Diagnostic(relpath, lines.get("title", 2), "survey has no title",
+                                "add title: ..."))
+        title = sid
+    summary = data.get("summary")
+    if summary is not None and not isinstance(summary, str):
+        diags.append(Diagnostic(relpath, lines.get("summary", 2), "'summary' must be text",
+                                "write summary: One sentence."))
+        summary = ""
+    order = data.get("order", 100)
+    if isinstance(order, bool) or not isinstance(order, int):
+        diags.append(Diagnostic(relpath, lines.get("order", 2), f"'order' must be a whole "
+                                f"number, not {type(order).__name__} {order!r:.40}",
+                                "write order: 10 (surveys are listed by order, then id)"))
+        order = 100
     lists = {}
     for key in ("topics", "include", "exclude", "curators"):
         value = data.get(key) or []
@@ -155,16 +202,31 @@ def load_survey(path: Path, relpath: str) -> tuple[Survey | None, list[Diagnosti
                                 "revised: 2026-11-22"))
         revised = None
     survey = Survey(id=sid, title=title.strip(), body=body, path=relpath, revised=revised,
-                    summary=str(data.get("summary") or ""), order=int(data.get("order") or 100),
+                    summary=summary or "", order=order,
                     body_line=body_line, lines=lines, **lists)
-    survey.citations = find_citations(body, body_line)
-    for line, column, text_ in malformed_citations(body, body_line):
-        diags.append(Diagnostic(relpath, line, f"malformed citation {text_!r}",
+    index = LineIndex(body, body_line)
+    survey.citations = find_citations(body, body_line, index)
+    for line, column, text_ in malformed_citations(body, body_line, index):
+        what = "malformed" if text_.endswith("]") else "unclosed"
+        diags.append(Diagnostic(relpath, line, f"{what} citation {text_!r}",
                                 "write [@key] or [@key1; @key2] with keys of letters and digits; "
                                 "write \\[@ for a literal bracket", column=column))
+    exact = {m.start() for m in MARKER_RE.finditer(body)}
     for m in MARKER_RE.finditer(body):
-        line = body.count("\n", 0, m.start()) + body_line
+        line, _column = index.where(m.start())
         if m.group("name") not in MARKERS:
             diags.append(Diagnostic(relpath, line, f"unknown marker survey:{m.group('name')}",
                                     "markers: " + ", ".join(sorted(MARKERS))))
+    for m in MARKER_LIKE_RE.finditer(body):
+        start = body.rfind("\n", 0, m.start()) + 1
+        if start in exact:
+            continue
+        line, column = index.where(m.start())
+        end = body.find("\n", m.start())
+        shown = body[m.start(): end if end >= 0 else len(body)][:60]
+        diags.append(Diagnostic(relpath, line, f"marker {shown!r} is not understood",
+                                "write a marker alone on its line, in lowercase: "
+                                "<!-- survey:papers TOPIC-ID --> (markers: "
+                                + ", ".join(sorted(MARKERS)) + ")", column=column))
+    diags.extend(prose_problems(body, relpath, index))
     return survey, diags

@@ -6,8 +6,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import re2
+
 from .diagnostics import WARNING, Diagnostic
 from .records import ID_RE, parse_yaml
+from .safeio import read_text
+
+#: Largest taxonomy file read (bytes).
+MAX_TAXONOMY_BYTES = 2 * 1024 * 1024
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.case_sensitive = False
+_RE2_OPTIONS.log_errors = False
 
 TOPIC_FIELDS = {"id", "name", "parent", "description", "match"}
 MATCH_FIELDS = {"title", "abstract", "min_score"}
@@ -21,8 +30,8 @@ class Topic:
     name: str
     description: str = ""
     parent: str | None = None
-    title_rules: list[re.Pattern] = field(default_factory=list)
-    abstract_rules: list[re.Pattern] = field(default_factory=list)
+    title_rules: list = field(default_factory=list)
+    abstract_rules: list = field(default_factory=list)
     min_score: int = DEFAULT_MIN_SCORE
     children: list[str] = field(default_factory=list)
     line: int = 1
@@ -116,11 +125,9 @@ def load_taxonomy(path: Path, relpath: str = "content/taxonomy.yml"
         return Taxonomy({}, relpath), [Diagnostic(
             relpath, 1, "taxonomy file is missing",
             "create content/taxonomy.yml with a topics: list")]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return Taxonomy({}, relpath), [Diagnostic(relpath, 1, "file is not UTF-8",
-                                                  "save the file as UTF-8")]
+    text, problem = read_text(path, relpath, MAX_TAXONOMY_BYTES, "taxonomy file")
+    if problem:
+        return Taxonomy({}, relpath), [problem]
     data, top_lines, diags = parse_yaml(text, relpath)
     if diags:
         return Taxonomy({}, relpath), diags
@@ -129,6 +136,11 @@ def load_taxonomy(path: Path, relpath: str = "content/taxonomy.yml"
         return Taxonomy({}, relpath), [Diagnostic(relpath, 1, "the taxonomy must be a mapping "
                                                   "with a 'topics:' list",
                                                   "see the comment at the top of taxonomy.yml")]
+    if not data["topics"]:
+        return Taxonomy({}, relpath), [Diagnostic(relpath, top_lines.get("topics", 1),
+                                                  "the taxonomy has no topics",
+                                                  "every record is filed under topics of this "
+                                                  "list; add at least one")]
     topics: dict[str, Topic] = {}
     for index, item in enumerate(data["topics"]):
         line = node_lines[index] if index < len(node_lines) else 1
@@ -182,15 +194,17 @@ def load_taxonomy(path: Path, relpath: str = "content/taxonomy.yml"
                 err(f"topic '{tid}': match.{kind} must be a list of patterns")
                 continue
             for rule in rules:
-                try:
-                    compiled = re.compile(str(rule), re.IGNORECASE)
-                except re.error as exc:
-                    err(f"topic '{tid}': pattern {rule!r} is not a valid regular expression: {exc}",
+                compiled, problem = compile_rule(rule)
+                if problem:
+                    err(f"topic '{tid}': {problem}",
                         "quote patterns with single quotes so backslashes survive")
                     continue
                 (topic.title_rules if kind == "title" else topic.abstract_rules).append(compiled)
-        if isinstance(match.get("min_score"), int):
-            topic.min_score = match["min_score"]
+        min_score = match.get("min_score")
+        if isinstance(min_score, int) and not isinstance(min_score, bool):
+            topic.min_score = min_score
+        elif min_score is not None:
+            err(f"topic '{tid}': match.min_score must be a whole number")
         topics[tid] = topic
     for topic in topics.values():
         if topic.parent is not None and topic.parent not in topics:
@@ -212,12 +226,39 @@ def load_taxonomy(path: Path, relpath: str = "content/taxonomy.yml"
         if topic.parent:
             topics[topic.parent].children.append(topic.id)
     fallback = data.get("fallback")
-    if fallback is not None and fallback not in topics:
+    if fallback is not None and not isinstance(fallback, str):
+        diags.append(Diagnostic(relpath, top_lines.get("fallback", 1),
+                                f"fallback must be one topic id, not {type(fallback).__name__} "
+                                f"{fallback!r:.40}", "write fallback: <topic-id>"))
+        fallback = None
+    elif fallback is not None and fallback not in topics:
         diags.append(Diagnostic(relpath, top_lines.get("fallback", 1),
                                 f"fallback topic '{fallback}' is not defined",
                                 "set fallback: to the id of a topic"))
         fallback = None
     return Taxonomy(topics, relpath, fallback), diags
+
+
+def compile_rule(rule: object) -> tuple[object | None, str]:
+    """A match rule compiled for RE2, which runs in time linear in the text, or why
+    it is refused.  Patterns are Python ``re`` syntax; what RE2 cannot run in
+    linear time (backreferences, lookaround) is refused."""
+    if not isinstance(rule, str) or not rule:
+        return None, f"pattern {rule!r:.40} must be non-empty text (quote it)"
+    try:
+        re.compile(rule)
+    except re.error as exc:
+        return None, f"pattern {rule!r:.80} is not a valid regular expression: {exc}"
+    try:
+        return re2.compile(rule, _RE2_OPTIONS), ""
+    except re2.error as exc:
+        return None, (f"pattern {rule!r:.80} cannot be matched in linear time "
+                      f"({_re2_reason(exc)}); write it without backreferences or lookaround")
+
+
+def _re2_reason(exc: Exception) -> str:
+    text = exc.args[0] if exc.args else str(exc)
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
 def _item_lines(text: str) -> list[int]:

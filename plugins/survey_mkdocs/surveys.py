@@ -10,6 +10,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
 from survey.memo import Carry, key
+from survey.sanitise import clean_html
 from survey.survey_render import expand_survey
 from survey.surveys import load_survey
 
@@ -63,6 +64,15 @@ class SurveysPart(Part):
             markdown = st.renderer.kept(self._pages, key, lambda survey=survey, chart=chart:
                                         expand_survey(cat, st.renderer, survey, chart))
             add_file(files, config, f"{prefix}/{survey.id}.md", markdown)
+
+    def on_page_content(self, html: str, *, page, config: MkDocsConfig, files: Files) -> str:
+        """Survey prose is untrusted: its page keeps only allow-listed HTML (the
+        large generated blocks are still placeholders here, and are left alone)."""
+        prefix = self.config.url_prefix
+        src = page.file.src_uri
+        if src.startswith(f"{prefix}/") and src != f"{prefix}/index.md":
+            return clean_html(html)
+        return html
 
 
 def survey_key(cat, survey, chart, templates: str) -> str:
