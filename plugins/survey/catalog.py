@@ -22,7 +22,7 @@ from .memo import CACHE_DIR, Carry, DiskMemo, PaperMemo  # noqa: F401
 from .model import Paper
 from .records import MAX_RECORD_BYTES, read_record, read_record_bytes
 from .safeio import file_problem
-from .surveys import MARKER_RE, Survey, load_survey
+from .surveys import MARKER_RE, LineIndex, Survey, load_survey
 from .taxonomy import Taxonomy, load_taxonomy
 from .text import edit_distance, normalise_title
 from .venues import load_venues
@@ -351,9 +351,10 @@ def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:
                 scope.add(t)
                 if survey.id not in topic_surveys[t]:
                     topic_surveys[t].append(survey.id)
+        index = LineIndex(survey.body, survey.body_line)
         for m in MARKER_RE.finditer(survey.body):
             if m.group("name") == "papers" and tax.topics and m.group("arg") not in tax:
-                line = survey.body.count("\n", 0, m.start()) + survey.body_line
+                line, _column = index.where(m.start())
                 what = f"unknown topic '{m.group('arg')}'" if m.group("arg") else "no topic"
                 diags.append(Diagnostic(survey.path, line, f"marker survey:papers names {what}",
                                         "write <!-- survey:papers TOPIC-ID --> with an id from "
@@ -369,7 +370,7 @@ def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:
         ids |= {pid for pid in survey.include if pid in cat.by_id}
         ids -= set(survey.exclude)
         survey.paper_ids = [p.id for p in newest_first([cat.by_id[i] for i in ids])]
-        cited: list[str] = []
+        cited: dict[str, None] = {}  # keys in order of first citation
         for cit in survey.citations:
             for key in cit.keys:
                 if key not in cat.by_key:
@@ -377,9 +378,9 @@ def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:
                                             "paper in the catalog", "use the key: field of a "
                                             "record (see the paper's page); keys are case-"
                                             "sensitive", column=cit.column))
-                elif key not in cited:
-                    cited.append(key)
-        survey.cited_keys = cited
+                else:
+                    cited.setdefault(key)
+        survey.cited_keys = list(cited)
         _reading_list(cat, survey, diags)
         for pid in survey.paper_ids:
             paper_surveys[pid].append(survey.id)

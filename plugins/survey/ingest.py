@@ -23,8 +23,9 @@ from .identifiers import normalise_doi
 from .keys import make_key
 from .listing import ListingError, parse_listing
 from .model import LINK_KINDS, Paper, Source
-from .records import KEY_RE, paper_from_mapping, parse_yaml, read_record, valid_date, write_record
+from .records import KEY_RE, paper_from_mapping, parse_yaml, read_record, valid_date
 from .safeio import read_text
+from .store import LOCK_FILE, LockTimeout, content_lock, rejected_records, write_records
 from .taxonomy import Taxonomy
 from .text import normalise_title, slugify
 from .venues import load_venues
@@ -447,16 +448,35 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
            progress: Progress | None = None, extra: list[Incoming] | None = None
            ) -> IngestResult:
     """Ingest source files (and ``extra`` items, e.g. from ``survey sync``) into
-    ``root/content/papers``."""
+    ``root/content/papers``: all-or-nothing, and one run at a time (see
+    :mod:`survey.store`)."""
+    if dry_run:
+        return _ingest(paths, root, taxonomy, today, True, progress, extra)
+    try:
+        with content_lock(root):
+            return _ingest(paths, root, taxonomy, today, False, progress, extra)
+    except LockTimeout as exc:
+        result = IngestResult()
+        result.diagnostics.append(Diagnostic(LOCK_FILE, 1, str(exc), "wait for it to finish; "
+                                             "a lock left by a dead process is released by "
+                                             "the system"))
+        return result
+
+
+def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str | None,
+            dry_run: bool, progress: Progress | None, extra: list[Incoming] | None
+            ) -> IngestResult:
     result = IngestResult()
     papers_dir = root / "content" / "papers"
     manifest, problems = read_manifest(root / "content" / "sources")
     result.diagnostics.extend(problems)
     incoming: list[Incoming] = []
+    shown: dict[str, str] = {}  # source name -> the path as given
     for path in sorted(paths, key=lambda p: p.name):
-        if path.is_dir() or is_sources_doc(path, root):
+        if (path.is_dir() and not path.is_symlink()) or is_sources_doc(path, root):
             continue
         items, problems, low = read_source(path, root, manifest)
+        shown[_source_name(path, root)] = path.as_posix()
         result.diagnostics.extend(problems)
         result.skipped_low_confidence += low
         incoming.extend(items)
@@ -499,6 +519,8 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
     by_id: dict[str, Paper] = {p.id: p for p in existing}
     before = {p.id: p.to_record() for p in existing}
     new: list[Paper] = []
+    #: the first source entry that changed each paper (named when its record is refused)
+    touched: dict[int, Incoming] = {}
     # Sources that create records first (by priority), then those that only enrich.
     incoming.sort(key=lambda it: (not it.creates, it.priority))
     for n, item in enumerate(incoming, start=1):
@@ -524,7 +546,8 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
             new.append(paper)
             if norm:
                 by_title[norm] = paper
-        merge_into(paper, item, record_sighting=not (item.own_export and paper.sources))
+        if merge_into(paper, item, record_sighting=not (item.own_export and paper.sources)):
+            touched.setdefault(id(paper), item)
         if paper.arxiv_id:
             by_arxiv.setdefault(paper.arxiv_id, paper)
         if paper.doi:
@@ -542,17 +565,31 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
         if not (paper.key and KEY_RE.match(paper.key) and paper.key not in taken_keys):
             paper.key = make_key(paper, taken_keys)
         taken_keys.add(paper.key)
+    new_ids = {id(p) for p in new}
+    changed: list[Paper] = []
     for paper in existing + new:
-        target = papers_dir / f"{paper.id}.yml"
-        if paper in new:
+        if id(paper) in new_ids:  # identity: Paper.__eq__ compares every field
             result.created.append(paper.id)
         elif paper.to_record() != before[paper.id]:
             result.updated.append(paper.id)
         else:
             result.unchanged += 1
             continue
-        if not dry_run:
-            write_record(target, paper)
+        changed.append(paper)
+    changed_ids = {id(p) for p in changed}
+    unchanged = [p for p in existing if id(p) not in changed_ids]
+    for paper, problem in rejected_records(root, changed, unchanged, taxonomy):
+        item = touched.get(id(paper))
+        where = shown.get(item.source.file, item.source.file) if item else paper.id
+        entry = f" (entry {item.source.entry})" if item and item.source.entry else ""
+        result.diagnostics.append(Diagnostic(
+            where, item.source.line or 1 if item else 1,
+            f"this source entry{entry} would make a record that `survey check` rejects: "
+            f"{problem.message}", "fix the entry in the source (or remove it); nothing was "
+            "written" + (f" ({problem.hint})" if problem.hint else "")))
+    if not result.ok or dry_run:
+        return result
+    write_records(root, changed)
     return result
 
 

@@ -81,7 +81,8 @@ def run_new(args: argparse.Namespace) -> int:
     from .enrich import apply_arxiv_entry, default_source_label
     from .ingest import load_records, new_record
     from .keys import make_key
-    from .records import _is_url, dump_record, paper_from_mapping, parse_yaml, write_record
+    from .records import _is_url, dump_record, paper_from_mapping, parse_yaml
+    from .store import content_lock, write_records
     from .taxonomy import load_taxonomy
     from .text import edit_distance
 
@@ -194,7 +195,8 @@ def run_new(args: argparse.Namespace) -> int:
         print(f"{PROG}: dry run; would write {relpath}", file=sys.stderr)
         _print_topics(paper, suggested, taxonomy, sys.stderr)
         return 0
-    write_record(root / relpath, paper)
+    with content_lock(root):
+        write_records(root, [paper])
     print(f"created {relpath}")
     print(f"  id: {paper.id}   citation key: {paper.key}")
     _print_topics(paper, suggested, taxonomy, sys.stdout)

@@ -8,6 +8,13 @@ from pathlib import Path
 
 import re2
 
+try:  # the parser behind re.compile (Python 3.11+), used to inspect rules
+    from re import _constants as re_constants
+    from re import _parser as re_parser
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants as re_constants
+    import sre_parse as re_parser
+
 from .diagnostics import WARNING, Diagnostic
 from .records import ID_RE, parse_yaml
 from .safeio import read_text
@@ -240,25 +247,58 @@ def load_taxonomy(path: Path, relpath: str = "content/taxonomy.yml"
 
 
 def compile_rule(rule: object) -> tuple[object | None, str]:
-    """A match rule compiled for RE2, which runs in time linear in the text, or why
-    it is refused.  Patterns are Python ``re`` syntax; what RE2 cannot run in
-    linear time (backreferences, lookaround) is refused."""
+    """A match rule compiled, or why it is refused.  Rules are Python ``re``
+    syntax and never take more than linear time, in one of two ways:
+
+    * a rule RE2 can run is compiled for RE2, whose matching is linear in the text;
+    * a rule RE2 cannot run (lookaround or backreferences, which the taxonomy uses
+      to exclude words) runs under Python's ``re`` only when no repeat holds
+      another repeat or an alternation, the shapes that backtrack exponentially
+      (``(a+)+``, ``(a|aa)*``); other such rules are refused.
+    """
     if not isinstance(rule, str) or not rule:
         return None, f"pattern {rule!r:.40} must be non-empty text (quote it)"
     try:
-        re.compile(rule)
+        compiled = re.compile(rule, re.IGNORECASE)
     except re.error as exc:
         return None, f"pattern {rule!r:.80} is not a valid regular expression: {exc}"
     try:
         return re2.compile(rule, _RE2_OPTIONS), ""
-    except re2.error as exc:
-        return None, (f"pattern {rule!r:.80} cannot be matched in linear time "
-                      f"({_re2_reason(exc)}); write it without backreferences or lookaround")
+    except re2.error:
+        pass
+    shape = _backtracking_shape(re_parser.parse(rule))
+    if shape:
+        return None, (f"pattern {rule!r:.80} can take exponential time ({shape}); write it "
+                      "without a repeat around a repeat or an alternation")
+    return compiled, ""
 
 
-def _re2_reason(exc: Exception) -> str:
-    text = exc.args[0] if exc.args else str(exc)
-    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+_REPEATS = {re_constants.MAX_REPEAT, re_constants.MIN_REPEAT,
+            getattr(re_constants, "POSSESSIVE_REPEAT", re_constants.MAX_REPEAT)}
+
+
+def _backtracking_shape(pattern, repeated: bool = False) -> str:
+    """A repeat nested in a repeat, or an alternation under a repeat, if any."""
+    for op, av in pattern:
+        if op in _REPEATS:
+            _lo, hi, sub = av
+            many = hi > 1
+            if many and repeated:
+                return "a repeat inside a repeat"
+            found = _backtracking_shape(sub, repeated or many)
+        elif op is re_constants.BRANCH:
+            if repeated:
+                return "an alternation inside a repeat"
+            found = next((f for f in (_backtracking_shape(p, repeated) for p in av[1]) if f), "")
+        elif op is re_constants.SUBPATTERN:
+            found = _backtracking_shape(av[-1], repeated)
+        elif op in (re_constants.ASSERT, re_constants.ASSERT_NOT):
+            found = _backtracking_shape(av[1], repeated)
+        else:
+            found = ""
+        if found:
+            return found
+    return ""
 
 
 def _item_lines(text: str) -> list[int]:
