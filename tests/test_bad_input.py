@@ -198,14 +198,14 @@ GENERATED = {
 }
 
 
-def _alias_bomb(text: str) -> str:
+def alias_bomb_yaml(text: str) -> str:
     levels = ["l0: &l0 [" + ", ".join(["lol"] * 10) + "]"]
     for n in range(1, 9):
         levels.append(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 10) + "]")
     return text.replace("ALIAS_BOMB", "\n".join(levels))
 
 
-GENERATED["yaml-alias-bomb"] = _alias_bomb
+GENERATED["yaml-alias-bomb"] = alias_bomb_yaml
 
 #: Cases that are not files: made in the project by a function.
 SETUPS = {

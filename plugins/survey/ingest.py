@@ -23,7 +23,7 @@ from .identifiers import normalise_doi
 from .keys import make_key
 from .listing import ListingError, parse_listing
 from .model import LINK_KINDS, Paper, Source
-from .records import KEY_RE, paper_from_mapping, parse_yaml, read_record, valid_date
+from .records import KEY_RE, dump_record, paper_from_mapping, parse_yaml, read_record, valid_date
 from .safeio import read_text
 from .store import LOCK_FILE, LockTimeout, content_lock, rejected_records, write_records
 from .taxonomy import Taxonomy
@@ -578,7 +578,8 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
         changed.append(paper)
     changed_ids = {id(p) for p in changed}
     unchanged = [p for p in existing if id(p) not in changed_ids]
-    for paper, problem in rejected_records(root, changed, unchanged, taxonomy):
+    texts = {p.id: dump_record(p) for p in changed}
+    for paper, problem in rejected_records(root, changed, unchanged, taxonomy, texts):
         item = touched.get(id(paper))
         where = shown.get(item.source.file, item.source.file) if item else paper.id
         entry = f" (entry {item.source.entry})" if item and item.source.entry else ""
@@ -589,7 +590,7 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
             "written" + (f" ({problem.hint})" if problem.hint else "")))
     if not result.ok or dry_run:
         return result
-    write_records(root, changed)
+    write_records(root, changed, texts)
     return result
 
 

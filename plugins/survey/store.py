@@ -87,14 +87,17 @@ def recover(root: Path) -> None:
         (papers / COMPLETE).unlink()
 
 
-def write_records(root: Path, papers: list[Paper]) -> list[str]:
+def write_records(root: Path, papers: list[Paper], texts: dict[str, str] | None = None
+                  ) -> list[str]:
     """Write the records of ``papers`` (``content/papers/<id>.yml``) in one step:
     all of them, or, if the run dies, none.  Returns the ids whose file changed.
-    Call with :func:`content_lock` held."""
+    ``texts``: record texts by paper id, when already made.  Call with
+    :func:`content_lock` held."""
     papers_dir = root / "content" / "papers"
-    texts: dict[str, str] = {}
+    made = texts or {}
+    texts = {}
     for paper in papers:
-        text = dump_record(paper)
+        text = made.get(paper.id) or dump_record(paper)
         target = papers_dir / f"{paper.id}.yml"
         try:
             if target.read_text(encoding="utf-8") == text:
@@ -123,9 +126,7 @@ def write_records(root: Path, papers: list[Paper]) -> list[str]:
         for name, text in texts.items():
             with open(staged / name, "w", encoding="utf-8") as fh:
                 fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-        _fsync_dir(staged)
+        _sync(staged)  # one flush of the file system, rather than one per file
         (staged / COMPLETE).touch()
         _swap(staged, papers_dir)
     except BaseException:
@@ -137,6 +138,19 @@ def write_records(root: Path, papers: list[Paper]) -> list[str]:
     with contextlib.suppress(FileNotFoundError):
         (papers_dir / COMPLETE).unlink()
     return [name[:-4] for name in texts]
+
+
+def _sync(path: Path) -> None:
+    """Flush the file system holding ``path`` to disk (``syncfs``; ``sync`` elsewhere)."""
+    syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
+    if syncfs is None:
+        os.sync()
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        syncfs(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -170,10 +184,12 @@ def _swap(staged: Path, papers: Path) -> None:
 
 
 def rejected_records(root: Path, changed: list[Paper], unchanged: list[Paper],
-                     taxonomy: Taxonomy | None) -> list[tuple[Paper, Diagnostic]]:
+                     taxonomy: Taxonomy | None, texts: dict[str, str] | None = None
+                     ) -> list[tuple[Paper, Diagnostic]]:
     """The errors ``survey check`` would report on the records of ``changed``,
-    were they written next to ``unchanged``: each record's own text (as written)
-    and what is checked across records (ids, keys, titles, topics)."""
+    were they written next to ``unchanged``: each record's own text (as written;
+    ``texts`` by paper id when already made) and what is checked across records
+    (ids, keys, titles, topics)."""
     from .catalog import Catalog, _index
 
     out: list[tuple[Paper, Diagnostic]] = []
@@ -181,7 +197,8 @@ def rejected_records(root: Path, changed: list[Paper], unchanged: list[Paper],
     by_path: dict[str, Paper] = {}
     for paper in changed:
         relpath = f"content/papers/{paper.id}.yml"
-        data, lines, problems = parse_yaml(dump_record(paper), relpath)
+        text = texts.get(paper.id) if texts else None
+        data, lines, problems = parse_yaml(text or dump_record(paper), relpath)
         checked = None
         if not problems:
             checked, problems = paper_from_mapping(data, relpath, lines, file_id=paper.id)
