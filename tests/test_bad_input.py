@@ -184,6 +184,10 @@ CASES = [
          "is not understood"),
     Case("survey-named-index", "content/surveys/index.md", 1,
          "'index.md' would replace the generated list of surveys"),
+    Case("bibtex-string-concatenation", "content/sources/refs.bib", 3,
+         "field 'title' of entry 'scaling2024' joins @string macros with '#'"),
+    Case("bibtex-keys-differ-in-case", "content/sources/refs.bib", 6,
+         "entry key 'tan2024x' differs only in case from 'Tan2024x' (line 1)"),
     # -- hostile survey prose ----------------------------------------------------------------
     Case("survey-script-tag", SURVEY, 9, "HTML tag <script> is not allowed in survey prose",
          column=60),

@@ -32,6 +32,23 @@ def _year(value: str) -> int | None:
     return int(m.group()) if m else None
 
 
+_CONCAT_TOKEN = r'(?:"[^"]*"|\{[^{}]*\}|[A-Za-z][\w:-]*|\d+)'
+_CONCAT_RE = re.compile(rf"\s*{_CONCAT_TOKEN}(?:\s*#\s*{_CONCAT_TOKEN})+\s*")
+
+
+def _concatenation(entry: bibmodel.Entry, macros: set[str]) -> str:
+    """The first field left as an unresolved ``a # "b"`` expression (bibtexparser
+    does not join macros), or ''.  A value counts only when one of its parts is
+    quoted or a defined macro, so that a title like "C# programming" is text."""
+    for fld in entry.fields:
+        value = str(fld.value)
+        if "#" in value and _CONCAT_RE.fullmatch(value):
+            parts = [p.strip() for p in value.split("#")]
+            if any(p[:1] in ('"', "{") or p.lower() in macros for p in parts):
+                return fld.key
+    return ""
+
+
 @contextmanager
 def _quiet_bibtexparser():
     """bibtexparser logs every failed block; we report them as errors instead."""
@@ -133,8 +150,22 @@ def parse_bibtex(text: str, filename: str) -> tuple[list[dict[str, Any]], list[t
         library = bibtexparser.parse_string(text)
     records: list[dict[str, Any]] = []
     errors: list[tuple[int, str]] = []
+    macros = {b.key.lower() for b in library.blocks if isinstance(b, bibmodel.String)}
+    folded: dict[str, tuple[str, int]] = {}  # BibTeX keys are case-insensitive
     for block in library.blocks:
         line = (block.start_line or 0) + 1
+        if isinstance(block, bibmodel.Entry):
+            first = folded.setdefault(block.key.lower(), (block.key, line))
+            if first[1] != line:
+                errors.append((line, f"entry key {block.key!r} differs only in case from "
+                              f"{first[0]!r} (line {first[1]}); BibTeX keys are case-insensitive"))
+                continue
+            unresolved = _concatenation(block, macros)
+            if unresolved:
+                errors.append((line, f"field {unresolved!r} of entry {block.key!r} joins "
+                              "@string macros with '#', which is not supported; write the "
+                              "text out"))
+                continue
         if isinstance(block, bibmodel.ParsingFailedBlock):
             error = block.error
             message = getattr(error, "abort_reason", None) or str(error) or type(error).__name__
