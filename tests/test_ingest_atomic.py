@@ -120,9 +120,12 @@ def test_sigkill_leaves_the_catalog_before_or_after(big_bib, when):
             while (staged.exists() and len(os.listdir(staged)) < 3000 and proc.poll() is None
                    and time.monotonic() < deadline):
                 time.sleep(0.001)
+    staging = staged.exists()
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     state = papers_state(root)
+    if when in ("staging", "swapping"):  # the kill hit the write phase
+        assert staging, "the ingest was not writing when it was killed"
     assert state in (before, after), (
         f"{len(state)} records: neither the {len(before)} before nor the {len(after)} after")
     # the next run cleans up and finishes the job
