@@ -65,3 +65,24 @@ def test_control_characters_in_messages_are_escaped(tmp_path, capsys):
     _code, out, _err = survey(root, capsys, "check")
     assert "\x1b" not in out and "content/papers/\\x1b[2Jx.yml" in out
 
+
+
+def test_records_of_a_hand_written_list_are_separate_sightings(tmp_path, capsys):
+    """Each record of a list-shaped .yml source is sighted at its own line, so that a
+    second run matches each item to its own record."""
+    root = make_project(tmp_path)
+    source = root / "content/sources/mine.yml"
+    source.write_text("- title: A First Hand Written Paper\n"
+                      "- title: A Second Hand Written Paper\n"
+                      "  abstract: Only the second has an abstract.\n", encoding="utf-8")
+    code, out, err = survey(root, capsys, "ingest", "-q", str(source))
+    assert code == 0 and "created 2" in out, out + err
+    first = (root / "content/papers/a-first-hand-written-paper.yml").read_text(encoding="utf-8")
+    second = (root / "content/papers/a-second-hand-written-paper.yml").read_text(
+        encoding="utf-8")
+    assert "file: mine.yml\n  line: 1" in first and "file: mine.yml\n  line: 2" in second
+    assert "Only the second" not in first
+    before = snapshot(root)
+    code, out, err = survey(root, capsys, "ingest", "-q", str(source))
+    assert code == 0 and "created 0, updated 0" in out, out + err
+    assert snapshot(root) == before

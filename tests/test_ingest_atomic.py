@@ -92,7 +92,7 @@ def test_a_hand_written_record_check_would_reject_breaks_the_source(tmp_path, ca
     before = snapshot(root)
     code, out, err = survey(root, capsys, "ingest", "-q", str(source))
     assert code == 1, out + err
-    assert f"{source.as_posix()}:" in out and HAND_WRITTEN[line] in out, out
+    assert f"{source.as_posix()}:2:1: error: " in out and HAND_WRITTEN[line] in out, out
     assert snapshot(root) == before
 
 

@@ -170,13 +170,15 @@ def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
         if diags:
             return [], diags, 0
         rows = data if isinstance(data, list) else [data]
+        # each record of a list is its own sighting (file, line of the item)
+        starts = _item_lines(text) if isinstance(data, list) else [lines.get("title")]
         items = []
-        for row in rows:
+        for row, line in zip(rows, starts, strict=False):
             if not isinstance(row, dict) or not isinstance(row.get("title"), str):
-                return [], [Diagnostic(shown, 1, "a hand-written source must be a record "
-                                       "mapping (or a list of them) with at least a title",
-                                       "see README.md, Record schema")], 0
-            items.append(Incoming(Source(name, lines.get("title")), f"record {name}",
+                return [], [Diagnostic(shown, line or 1, "a hand-written source must be a "
+                                       "record mapping (or a list of them) with at least a "
+                                       "title", "see README.md, Record schema")], 0
+            items.append(Incoming(Source(name, line), f"record {name}",
                                   {k: v for k, v in row.items() if k not in ("id", "key")}, 0))
         return items, [], 0
     return [], [Diagnostic(shown, 1, f"unknown source type '{suffix}'",
@@ -263,6 +265,16 @@ def _read_awesome(text: str, name: str, shown: str, root: Path
         return [], [whole] + [Diagnostic(shown, n, msg, hint) for n, msg in unreadable], 0
     diags = [Diagnostic(shown, n, msg, hint, WARNING) for n, msg in unreadable + skipped]
     return _record_items(records, name, f"awesome list {name}", root), diags, 0
+
+
+def _item_lines(text: str) -> list[int]:
+    """Line of each item of a YAML list (the text parsed already without problems)."""
+    import yaml
+
+    from .records import _Loader
+
+    node = yaml.compose(text, Loader=_Loader)
+    return [item.start_mark.line + 1 for item in getattr(node, "value", [])]
 
 
 def _read_facts(text: str, name: str, shown: str) -> tuple[list[Incoming], list[Diagnostic], int]:
