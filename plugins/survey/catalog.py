@@ -22,9 +22,9 @@ from .memo import CACHE_DIR, Carry, DiskMemo, PaperMemo  # noqa: F401
 from .model import Paper
 from .records import MAX_RECORD_BYTES, read_record, read_record_bytes
 from .safeio import file_problem
-from .surveys import MARKER_RE, LineIndex, Survey, load_survey
+from .surveys import MARKER_RE, Survey, load_survey
 from .taxonomy import Taxonomy, load_taxonomy
-from .text import edit_distance, normalise_title
+from .text import LineIndex, edit_distance, normalise_title
 from .venues import load_venues
 
 CACHE_VERSION = 6  # bump when records.py validation changes

@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
 
 import nh3
 
 from .diagnostics import Diagnostic
-
-if TYPE_CHECKING:
-    from .surveys import LineIndex
+from .text import LineIndex
 
 #: Tags survey prose may contain (those Markdown writes, and a few for layout).
 ALLOWED_TAGS = {

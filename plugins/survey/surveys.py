@@ -24,7 +24,6 @@ bracket.  Generated sections are placed with markers on a line of their own::
 
 from __future__ import annotations
 
-import bisect
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from .diagnostics import Diagnostic
 from .records import ID_RE, parse_yaml, valid_date
 from .safeio import read_text
 from .sanitise import prose_problems
+from .text import LineIndex
 
 CITATION_RE = re.compile(r"(?<!\\)\[(@[A-Za-z0-9]+(?:\s*;\s*@[A-Za-z0-9]+)*)\]")
 #: ``[@`` up to the closing bracket on the same line (or the end of the line).
@@ -81,19 +81,6 @@ class Survey:
     cited_keys: list[str] = field(default_factory=list)
     #: Filled by the catalog: papers in scope added after ``revised`` and not cited yet.
     unread_ids: list[str] = field(default_factory=list)
-
-
-class LineIndex:
-    """Line and column of offsets in a text (one pass to build, a bisection per
-    lookup), so that placing every citation of a long survey stays linear."""
-
-    def __init__(self, text: str, first_line: int = 1):
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.first_line = first_line
-
-    def where(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return index + self.first_line, offset - self.starts[index] + 1
 
 
 def find_citations(body: str, body_line: int = 1, index: LineIndex | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -103,3 +104,16 @@ def contribution_line(abstract: str, limit: int = 220) -> str:
             if claim.search(sentence):
                 return first_sentence(sentence, limit)
     return first_sentence(text, limit)
+
+
+class LineIndex:
+    """Line and column of offsets in a text (one pass to build, a bisection per
+    lookup), so that placing every citation of a long survey stays linear."""
+
+    def __init__(self, text: str, first_line: int = 1):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.first_line = first_line
+
+    def where(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + self.first_line, offset - self.starts[index] + 1
