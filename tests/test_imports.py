@@ -309,6 +309,19 @@ def test_project_venue_table_agrees_with_the_bibtex_entry_types():
         assert venue_kind(f"{venue.short} 2024") == venue.kind, venue.short
 
 
+def test_cited_venue_names_import_back_as_the_shown_venue():
+    table, _problems = parse_venues((Path(__file__).resolve().parents[1] / "content"
+                                     / "venues.yml").read_text(encoding="utf-8"),
+                                    "content/venues.yml")
+    for venue in table.venues:
+        shown = f"{venue.short} 2025"
+        cited, kind = table.full_name(shown)
+        assert kind == venue.kind
+        assert table.normalise(cited, 2024) == shown, cited  # the venue's year, not the paper's
+        cited, _kind = table.full_name(venue.short)
+        assert table.normalise(cited, 2024) == venue.short  # no year: none added
+
+
 @pytest.fixture(scope="module")
 def built(imported):
     project = imported["project"]

@@ -93,6 +93,9 @@ class VenueTable:
         venue = self.lookup(text)
         if venue is None:
             return text
+        head, sep, tail = text.rpartition(", ")
+        if sep and head and clean(re.sub(r"\s+(?:19|20)\d{2}$", "", tail)) == clean(venue.short):
+            return self.normalise(tail, year)  # as cited: "<full name>, <short>[ <year>]"
         found = _YEAR.search(text)
         short_year = _SHORT_YEAR.search(text)
         if clean(text) == clean(venue.short):
@@ -105,9 +108,9 @@ class VenueTable:
 
     def full_name(self, venue_text: str) -> tuple[str, str] | None:
         """(name to cite, kind) for a venue shown as ``"<short> <year>"`` or ``"<short>"``:
-        the full name, followed by the shown venue when it carries a year, as DBLP writes
-        it ("International Conference on Learning Representations, ICLR 2025"), so the
-        venue's own year survives even where it differs from the paper's."""
+        the full name, then the shown venue, as DBLP writes it ("International Conference
+        on Learning Representations, ICLR 2025"), which :meth:`normalise` reads back as the
+        shown venue, with its own year even where it is not the paper's."""
         shown = " ".join(str(venue_text or "").split())
         m = re.fullmatch(r"(.+?)(?: ((?:19|20)\d{2}))?", shown)
         if not m:
@@ -115,7 +118,9 @@ class VenueTable:
         venue = self._exact.get(clean(m.group(1)))
         if venue is None or clean(m.group(1)) != clean(venue.short):
             return None
-        return (f"{venue.name}, {shown}" if m.group(2) else venue.name), venue.kind
+        if clean(venue.name) == clean(venue.short):
+            return shown, venue.kind  # "IEEE Access 2024": the full name is the short one
+        return f"{venue.name}, {shown}", venue.kind
 
 
 def parse_venues(text: str, relpath: str) -> tuple[VenueTable, list[Diagnostic]]:
