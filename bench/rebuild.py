@@ -8,7 +8,7 @@ get ``on_startup(command="serve")`` and ``on_serve`` (with a stand-in server),
 and each rebuild calls the builder the server would call.  Each record edit
 appends a word to a title (``survey.records.write_record``); after each
 rebuild the script checks that the paper page, its first topic's page,
-``bib/all.bib``, ``data/papers.json`` and the search index show it.
+``bib/all.bib``, ``data/papers.json`` and the papers index rows show it.
 ``--profile`` writes ``<project>/../rebuild-profile.txt`` (cProfile of the
 last rebuild).  The project is edited in place; run it on a copy.
 """
@@ -126,10 +126,11 @@ def main(argv: list[str] | None = None) -> int:
             "topic": Path(site, "topics", paper.topics[0], "index.html") if paper.topics else None,
             "all.bib": Path(site, "bib", "all.bib"),
             "papers.json": Path(site, "data", "papers.json"),
-            "search": Path(site, "search", "search_index.json"),
         }
         shown = {name: (p is None or token in p.read_text(encoding="utf-8"))
                  for name, p in checks.items()}
+        shown["index-rows"] = any(token in p.read_text(encoding="utf-8")
+                                  for p in Path(site, "data", "index", "rows").glob("*.json"))
         print(f"rebuild {n}: {took:.2f}s  {paper.id}  "
               + " ".join(f"{k}={'ok' if v else 'STALE'}" for k, v in shown.items()), flush=True)
         if prof:

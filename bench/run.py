@@ -573,7 +573,7 @@ PROFILE_SPOTS = (
     ("  paper_to_entry (BibTeX entries)", "survey/bibtex.py", "paper_to_entry"),
     ("  csl_json_text (CSL-JSON)", "survey/csl.py", "csl_json_text"),
     ("related papers (related_ids)", "survey/related.py", "related_ids"),
-    ("papers index data (index_data + index_json)", "survey/discovery.py", "index_data"),
+    ("papers index data (index_files)", "survey/papers_index.py", "index_files"),
     ("surveys (expand_survey)", "survey/survey_render.py", "expand_survey"),
     ("paper pages: on_env (shell, splice)", "survey_mkdocs/catalog.py", "on_env"),
     ("paper pages rendered as written (RenderedFile._text)", "survey_mkdocs/files.py",
@@ -760,6 +760,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1,
                     help="build each site this many times (interleaved); report the fastest")
     ap.add_argument("--edits", type=int, default=3, help="record edits timed under serve")
+    ap.add_argument("--skip-reader", action="store_true",
+                    help="skip the reader benchmark (bench/reader.py) of the built sites")
     ap.add_argument("--timeout", type=float, default=1800,
                     help="seconds allowed per build before it is stopped (default 1800)")
     ap.add_argument("--post-page-plugin", action="store_true",
@@ -829,6 +831,20 @@ def main(argv: list[str] | None = None) -> int:
         report("baseline", "cold", b, work, total_pages=len(papers))
         for k in STAT_KEYS:
             say(f"baseline {k}={fmt(bstats.get(k))}")
+
+    if not args.skip_reader and cold.get("ok"):  # bench/reader.py: the site as a reader gets it
+        import reader
+
+        site_base = work / "site-baseline"
+        res = reader.run(work / "site-ours", project, site_base if base.get("cold", {}).get(
+            "ok") else None)
+        results["reader"] = res
+        for who in ("ours", "baseline"):
+            for view, r in res[who].items():
+                say(f"{who} reader_{view}_kb={r['bytes'] / 1000:.1f} requests={r['requests']} "
+                    f"usable_s={r['usable_s']:.2f}")
+        for line in reader.over_budget(res):
+            say(f"ours over_budget {line}")
 
     if args.profile:  # cold (cache removed), then warm (the cache the cold one left)
         shutil.rmtree(project / ".survey-cache", ignore_errors=True)

@@ -13,6 +13,7 @@ These tests fail (they do not skip) when Chromium is missing.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -46,13 +47,14 @@ def catalog(site):
     return load_catalog(site, persist_cache=False)
 
 
-@pytest.fixture(scope="module")
-def server(site):
+@contextlib.contextmanager
+def static_server(directory: Path):
+    """``python -m http.server`` over ``directory`` on a free loopback port: its URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
-                             "127.0.0.1", "--directory", str(site / "site")],
+                             "127.0.0.1", "--directory", str(directory)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
     try:
@@ -68,6 +70,12 @@ def server(site):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with static_server(site / "site") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -271,29 +279,41 @@ def test_copy_bibtex_from_a_paper_page(page, catalog):
     assert copied == paper_to_entry(paper).rstrip("\n")
 
 
-def test_search_finds_a_paper_by_a_word_of_its_abstract(page, catalog, site):
-    import json
+def test_search_finds_a_paper_by_a_word_of_its_abstract(page, catalog):
+    """The header search box (Pagefind): a word only one paper's abstract has
+    finds that paper, shown with its authors, year and topics; the keyboard
+    reaches the result; nothing of the index is loaded before the box is used."""
     import re
 
-    index = json.loads((site / "site" / "search" / "search_index.json").read_text())
-    docs = index["docs"]
     words: dict[str, set[str]] = {}
-    for doc in docs:
-        for w in set(re.findall(r"[a-z]{8,}", (doc["title"] + " " + doc["text"]).lower())):
-            words.setdefault(w, set()).add(doc["location"])
-    word, location = next((w, next(iter(locs))) for w, locs in sorted(words.items())
-                          if len(locs) == 1 and next(iter(locs)).startswith("papers/")
-                          and w in catalog.by_id[next(iter(locs)).split("/")[1]]
-                          .abstract.lower()
-                          and w not in catalog.by_id[next(iter(locs)).split("/")[1]]
-                          .title.lower())
-    paper = catalog.by_id[location.split("/")[1]]
+    for p in catalog.papers:
+        for w in set(re.findall(r"[a-z]{9,}", (p.title + " " + (p.abstract or "")).lower())):
+            words.setdefault(w, set()).add(p.id)
+    word, paper = next((w, catalog.by_id[next(iter(ids))]) for w, ids in sorted(words.items())
+                       if len(ids) == 1 and catalog.by_id[next(iter(ids))].authors
+                       and catalog.by_id[next(iter(ids))].year
+                       and w not in catalog.by_id[next(iter(ids))].title.lower())
     page.goto(page.base)
-    page.click(".md-search__input")
-    page.keyboard.type(word)
-    link = page.locator(f".md-search-result__item a[href*='papers/{paper.id}/']").first
-    link.wait_for()
-    link.click()
+    assert not any("/pagefind/" in u for u in page.watch.requests)
+    page.fill("#survey-search-input", word)
+    item = page.locator(".survey-search__item").filter(
+        has=page.locator(f"a[href$='/papers/{paper.id}/']"))
+    item.wait_for()
+    link = item.locator("a")
+    facts = item.locator(".survey-search__meta").text_content()
+    assert paper.authors[0] in facts and str(paper.year) in facts
+    assert catalog.taxonomy[paper.topics[0]].name in facts
+    assert link.text_content() == paper.title
+    fetched = [u for u in page.watch.requests if "/pagefind/" in u]
+    assert any(u.endswith(".pf_index") for u in fetched)
+    page.focus("#survey-search-input")
+    page.keyboard.press("ArrowDown")
+    for _ in range(10):
+        if page.evaluate("document.activeElement.getAttribute('href') || ''").endswith(
+                f"/papers/{paper.id}/"):
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/papers/{re.escape(paper.id)}/"))
     assert page.text_content("article h1").strip() == paper.title
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from survey import charts, discovery, feed, related, scholar
+from survey import charts, discovery, feed, papers_index, related, scholar
 from survey.catalog import load_catalog, newest_first
 from survey.model import Paper
 
@@ -370,20 +370,41 @@ def catalog():
     return cat
 
 
-def test_index_data_expands_topic_ancestors(catalog):
+def test_index_files_in_pieces(catalog):
     from survey.bibtex import paper_to_entry
     from survey.csl import paper_to_csl
 
-    data = discovery.index_data(catalog)
-    assert len(data["papers"]) == len(catalog.papers)
-    for tid, papers in catalog.topic_papers.items():
-        assert {p["id"] for p in data["papers"] if tid in p["topics"]} == {p.id for p in papers}
-    assert [p["id"] for p in data["papers"]] == [p.id for p in newest_first(catalog.papers)]
-    json.loads(discovery.index_json(data))
-    exported = discovery.exports_data(catalog, paper_to_entry, paper_to_csl)
-    paper = catalog.papers[0]
-    assert exported[paper.id] == {"bibtex": paper_to_entry(paper), "csl": paper_to_csl(paper)}
-    assert set(exported) == set(catalog.by_id)
+    files = papers_index.index_files(catalog, lambda p: papers_index.export_item(
+        p, paper_to_entry(p), paper_to_csl(p)), first=50)
+    data = {k: json.loads(v) for k, v in files.items()}
+    meta = data["data/index/meta.json"]
+    newest = newest_first(catalog.papers)
+    assert meta["total"] == len(newest) and meta["first"] == 50
+    topics = [t[0] for t in meta["topics"]]
+    cols = data["data/index/facets.json"]
+    for i, p in enumerate(newest):
+        assert [topics[t] for t in cols["topic"][i]] == [t for t in p.topics if t in topics]
+        assert cols["year"][i] == (p.year or 0)
+        assert bool(cols["flags"][i] & 1) == p.has_code
+        shard, at = divmod(i, meta["shard"])
+        assert data[f"data/index/rows/{shard}.json"][at][:3] == [p.id, p.title, p.year or 0]
+        item = data[f"data/index/exports/{shard}.json"][at]
+        assert item == {"key": p.key, "bibtex": paper_to_entry(p), "csl": paper_to_csl(p)}
+        for name in p.authors:
+            bucket = data[f"data/index/authors/{papers_index.bucket(name, meta['buckets'])}.json"]
+            assert i in bucket[name][0]
+    order = data["data/index/title-order.json"]
+    assert sorted(order) == list(range(len(newest)))
+    titles = [papers_index.fold(newest[i].title) for i in order]
+    assert titles == sorted(titles)
+    # No piece holds the whole catalog's rows, texts or exports.
+    assert sum(1 for k in files if "/rows/" in k) == -(-len(newest) // meta["shard"])
+
+
+def test_author_bucket_matches_the_script():
+    """papers-index.js implements the same FNV-1a hash (Math.imul over UTF-8 bytes)."""
+    assert papers_index.bucket("", 7) == 0x811C9DC5 % 7
+    assert papers_index.bucket("a", 1 << 32) == 0xE40C292C  # FNV-1a 32 of "a"
 
 
 def test_browser_join_rule_matches_export(catalog):
@@ -436,10 +457,11 @@ def built(built_site):
 def test_build_writes_discovery_files(built):
     root, cat = built
     site = root / "site"
-    index = json.loads((site / "data" / "index.json").read_text())
-    assert {p["id"] for p in index["papers"]} == {p.id for p in cat.papers}
-    exported = json.loads((site / "data" / "index-exports.json").read_text())
-    assert set(exported) == {p.id for p in cat.papers}
+    meta = json.loads((site / "data" / "index" / "meta.json").read_text())
+    assert meta["total"] == len(cat.papers)
+    rows = [r for f in sorted((site / "data" / "index" / "rows").iterdir())
+            for r in json.loads(f.read_text())]
+    assert {r[0] for r in rows} == {p.id for p in cat.papers}
     page = (site / "papers" / "index.html").read_text()
     assert len(re.findall(r'<li data-paper="', page)) == len(cat.papers)
     assert '<script src="../assets/survey/papers-index.js" defer></script>' in page
@@ -470,10 +492,13 @@ def test_paper_pages_have_related_papers_and_scholar_tags(built):
 
 
 @pytest.mark.slow
-def test_search_index_has_one_doc_per_paper(built):
+def test_pagefind_indexes_every_paper_page_and_not_the_index(built):
     root, cat = built
-    index = json.loads((root / "site" / "search" / "search_index.json").read_text())
-    locations = [d["location"] for d in index["docs"]]
-    assert len(locations) == len(set(locations))
-    assert {f"papers/{p.id}/" for p in cat.papers} <= set(locations)
-    assert not any(loc.startswith("papers/__shell__") for loc in locations)
+    entry = json.loads((root / "site" / "pagefind" / "pagefind-entry.json").read_text())
+    pages = entry["languages"]["en"]["page_count"]
+    site_pages = [p for p in (root / "site").rglob("index.html")
+                  if "data-pagefind-body" in p.read_text(encoding="utf-8")]
+    assert pages == len(site_pages)
+    bodies = {p.parent.relative_to(root / "site").as_posix() for p in site_pages}
+    assert {f"papers/{p.id}" for p in cat.papers} <= bodies
+    assert "papers" not in bodies and "help-wanted" not in bodies

@@ -1,26 +1,9 @@
 """Data behind the discovery pages: the papers index, the completeness report
 and the search documents of paper pages.  No MkDocs import.
 
-``data/index.json`` (read by ``assets/survey/papers-index.js`` on load)::
-
-    {"version": 1,
-     "topics": [{"id", "name", "parent"}...],          tree order
-     "surveys": [{"id", "title"}...],
-     "papers": [{"id", "key", "title", "authors", "venue", "arxiv_id",
-                 "year", "date", "upvotes", "topics", "surveys",
-                 "has_code", "has_arxiv"}...]}
-
-``topics`` of a paper lists the topics it is filed under *and their
-ancestors*, so a paper matches a topic facet when it is filed under the topic
-or any sub-topic.  ``date`` is :attr:`Paper.sort_date`; papers are listed
-newest first (:func:`survey.catalog.newest_first`).
-
-``data/index-exports.json`` (fetched on the first download click, so the page
-does not load every abstract up front): paper id -> ``{"bibtex", "csl"}``, the
-entry exactly as :func:`survey.bibtex.paper_to_entry` writes it and the
-:func:`survey.csl.paper_to_csl` item, so the browser can rebuild
-:func:`survey.bibtex.bib_file_text` and :func:`survey.csl.csl_json_text` for
-any selection byte for byte:
+The papers index reads the files of :mod:`survey.papers_index`.  A download
+("what you see") joins the per-paper export items in the browser exactly like
+the Python exporters, so the files are the same byte for byte:
 
 * ``.bib``: ``"% N entries, exported by survey\\n\\n"`` (``entry`` when N is
   1) followed by the entries sorted by key, joined with ``"\\n"``;
@@ -34,57 +17,20 @@ import functools
 import html
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import FACTS_FILE, Catalog, LowConfidenceFact, newest_first
-from .memo import key
 from .model import Paper
-
-INDEX_VERSION = 2  # 2: papers carry "venue_series"
-
-
-def index_data(catalog: Catalog) -> dict[str, Any]:
-    """The content of ``data/index.json``."""
-    return json.loads(index_text(catalog))
+from .papers_index import FIRST, VENUE_FACET_MIN, venue_series
 
 
-def index_text(catalog: Catalog, keep: Callable[[Paper, str, Callable[[], bytes]], bytes]
-               | None = None, as_bytes: bool = False) -> str | bytes:
-    """The text of ``data/index.json``.  ``keep(paper, name, make)`` may return a
-    paper's entry kept from an earlier build instead of calling ``make()``; an
-    entry depends on the record, its surveys and the taxonomy (named by
-    ``name``), as UTF-8 bytes with ``as_bytes``."""
-    tax = catalog.taxonomy
-    surveys = sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))
-    head = index_json({
-        "version": INDEX_VERSION,
-        "topics": [{"id": t.id, "name": t.name, "parent": t.parent} for t, _d in tax.walk()],
-        "surveys": [{"id": s.id, "title": s.title} for s in surveys],
-    }).rstrip("\n")
-    taxonomy = key([(t.id, t.parent) for t in tax.topics.values()])
-    entries = []
-    for p in catalog.newest or newest_first(catalog.papers):
-        in_surveys = list(catalog.paper_surveys.get(p.id, []))
-
-        def make(p: Paper = p, in_surveys: list[str] = in_surveys) -> bytes:
-            return index_json(_index_entry(tax, p, in_surveys)).rstrip("\n").encode("utf-8")
-        name = f"index{INDEX_VERSION}:{taxonomy}:{','.join(in_surveys)}"
-        entries.append(keep(p, name, make) if keep is not None else make())
-    out = head[:-1].encode("utf-8") + b',"papers":[' + b",".join(entries) + b"]}\n"
-    return out if as_bytes else out.decode("utf-8")
-
-
-def venue_series(venue: str | None) -> str:
-    """The venue without its year ("NeurIPS 2024" -> "NeurIPS", "Findings of ACL 2023"
-    -> "Findings of ACL"): the value of the index's venue facet; "" for none."""
-    return " ".join(w for w in (venue or "").split() if not re.fullmatch(r"'?(?:19|20)\d\d", w))
-
-
-#: A venue series gets its own box in the venue facet from this many papers on; the
-#: rest share "Other venues".
-VENUE_FACET_MIN = 2
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+    depth: int = 0
 
 
 def venue_facets(papers: list[Paper]) -> list[Facet]:
@@ -105,66 +51,10 @@ def venue_facets(papers: list[Paper]) -> list[Facet]:
     return facets
 
 
-def _index_entry(tax, p: Paper, in_surveys: list[str]) -> dict[str, Any]:
-    topics: list[str] = []
-    for tid in p.topics:
-        if tid in tax:
-            for t in [tid, *tax.ancestors(tid)]:
-                if t not in topics:
-                    topics.append(t)
-    return {
-        "id": p.id,
-        "key": p.key,
-        "title": p.title,
-        "authors": ", ".join(p.authors),
-        "venue": p.venue or "",
-        "venue_series": venue_series(p.venue),
-        "arxiv_id": p.arxiv_id or "",
-        "year": p.year,
-        "date": p.sort_date,
-        "upvotes": p.upvotes,
-        "topics": topics,
-        "surveys": in_surveys,
-        "has_code": p.has_code,
-        "has_arxiv": p.has_arxiv,
-    }
-
-
-def exports_data(catalog: Catalog, bibtex: Callable[[Paper], str],
-                 csl: Callable[[Paper], dict[str, Any]]) -> dict[str, Any]:
-    """The content of ``data/index-exports.json``."""
-    return json.loads(exports_text(catalog, bibtex, csl))
-
-
-def exports_text(catalog: Catalog, bibtex: Callable[[Paper], str],
-                 csl: Callable[[Paper], dict[str, Any]],
-                 keep: Callable[[Paper, str, Callable[[], bytes]], bytes] | None = None,
-                 as_bytes: bool = False) -> str | bytes:
-    """The text of ``data/index-exports.json`` (``keep`` as in :func:`index_text`;
-    an entry depends on the record only), as UTF-8 bytes with ``as_bytes``."""
-    def make(p: Paper) -> bytes:
-        return (json.dumps(p.id, ensure_ascii=False) + ":"
-                + index_json({"bibtex": bibtex(p), "csl": csl(p)}).rstrip("\n")).encode("utf-8")
-    entries = [keep(p, "index-exports", lambda p=p: make(p)) if keep is not None else make(p)
-               for p in sorted(catalog.papers, key=lambda p: p.id)]
-    out = b"{" + b",".join(entries) + b"}\n"
-    return out if as_bytes else out.decode("utf-8")
-
-
-def index_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-@dataclass
-class Facet:
-    value: str
-    label: str
-    count: int
-    depth: int = 0
-
-
-def index_context(catalog: Catalog) -> dict[str, Any]:
-    """Template context of the papers index page (server-rendered list and facets)."""
+def index_context(catalog: Catalog, first: int = FIRST) -> dict[str, Any]:
+    """Template context of the papers index page: the newest ``first`` papers
+    (listed in the page, also without JavaScript) and the facets with their
+    counts over the whole catalog."""
     tax = catalog.taxonomy
     papers = catalog.newest or newest_first(catalog.papers)
     years: dict[str, int] = {}
@@ -176,7 +66,8 @@ def index_context(catalog: Catalog) -> dict[str, Any]:
     if "none" in years:
         year_facets.append(Facet("none", "Unknown", years["none"]))
     return {
-        "papers": papers,
+        "papers": papers[:first],
+        "total": len(papers),
         "topic_facets": [Facet(t.id, t.name, len(catalog.topic_papers.get(t.id, [])), d)
                          for t, d in tax.walk()],
         "year_facets": year_facets,

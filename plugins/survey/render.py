@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from .catalog import Catalog
 from .memo import Carry, key
 from .model import Paper
+from .papers_index import venue_series
 from .text import contribution_line, first_sentence
 
 _BLOCK_RE = re.compile(r"<!--survey-block:(\d+)-->")
@@ -156,6 +157,7 @@ class Renderer:
             authors_text=authors_text, first_sentence=first_sentence,
             contribution_line=contribution_line, cat=catalog,
             tax=catalog.taxonomy, site_name=site_name, month_names=MONTH_NAMES,
+            venue_series=venue_series,
         )
         self.env.filters["tojson_attr"] = lambda v: escape(_json(v))
         self.env.filters["stash"] = self.stash

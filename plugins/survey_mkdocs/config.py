@@ -53,10 +53,12 @@ class DiscoveryConfig(base.Config):
     report, ``<head>`` tags and paper pages in the search index."""
 
     #: Generate the papers index page ``papers/`` with its data files
-    #: ``data/index.json`` (facets) and ``data/index-exports.json`` (BibTeX and
-    #: CSL-JSON of each paper, for downloads) and its script
+    #: ``data/index/`` (:mod:`survey.papers_index`) and its script
     #: ``assets/survey/papers-index.js``.
     index = c.Type(bool, default=True)
+    #: Papers listed in the papers index page itself, newest first (the rest
+    #: are fetched in pieces by the script).
+    index_first = c.Type(int, default=500)
     #: Related papers shown on each paper page (0: none).
     related = c.Type(int, default=5)
     #: Keep related-paper results and term counts in ``.survey-cache/``.
@@ -77,6 +79,8 @@ class DiscoveryConfig(base.Config):
     charts = c.Type(bool, default=True)
     #: ``citation_*`` and Open Graph tags in the ``<head>`` of paper pages.
     scholar = c.Type(bool, default=True)
+    #: Index the built site with Pagefind (``pagefind/``, the header search box).
+    pagefind = c.Type(bool, default=True)
     #: Add one document per paper page to Material's search index.
     search = c.Type(bool, default=True)
     #: Characters of the abstract in a paper's search document, cut at a word

@@ -2,7 +2,7 @@
 
 * ``papers/``: every paper in one server-rendered list, with facets, a text
   filter, sorting and "download what you see" (``assets/survey/papers-index.js``
-  reading ``data/index.json``);
+  reading ``data/index/``, see :mod:`survey.papers_index`);
 * related papers on every paper page (TF-IDF, cached in ``.survey-cache/``);
 * Google Scholar / Open Graph ``<head>`` tags on paper pages;
 * Atom feeds: ``feed.xml`` and ``surveys/<id>/feed.xml``;
@@ -29,7 +29,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from survey import charts, discovery, feed, scholar
+from survey import charts, discovery, feed, pagefind, papers_index, scholar
 from survey.related import RelatedCache, RelatedStats, related_ids
 from survey.render import rel, topic_url
 from survey.text import first_sentence
@@ -41,8 +41,6 @@ from .state import BuildState, Part
 log = logging.getLogger("mkdocs.plugins.survey")
 
 INDEX_PAGE = "papers/index.md"
-INDEX_DATA = "data/index.json"
-INDEX_EXPORTS = "data/index-exports.json"
 INDEX_SCRIPT = "assets/survey/papers-index.js"
 HELP_PAGE = "help-wanted/index.md"
 FEED = "feed.xml"
@@ -67,7 +65,7 @@ class DiscoveryPart(Part):
             self._related_cache.flush()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        for name in ("related", "feed_size", "few_papers"):
+        for name in ("related", "feed_size", "few_papers", "index_first"):
             if self.config[name] < 0:
                 raise PluginError(f"survey: discovery: '{name}' must be 0 or more")
 
@@ -180,16 +178,17 @@ class DiscoveryPart(Part):
         def keep(paper, name, make):
             return st.memo.get(name, paper, make, once=True)
 
-        add_file(files, config, INDEX_DATA, discovery.index_text(st.catalog, keep, as_bytes=True),
-                 cls=LedgerFile, ledger=st.ledger)
-        add_file(files, config, INDEX_EXPORTS, discovery.exports_text(
-            st.catalog, entry, lambda p: st.csl.get(p.id) or paper_to_csl(p), keep,
-            as_bytes=True), cls=LedgerFile, ledger=st.ledger)
+        def exported(p):
+            return keep(p, "index-export", lambda: papers_index.export_item(
+                p, entry(p), st.csl.get(p.id) or paper_to_csl(p)))
+        for path, data in papers_index.index_files(
+                st.catalog, exported, first=self.config.index_first).items():
+            add_file(files, config, path, data, cls=LedgerFile, ledger=st.ledger)
         if self.command != "serve":
             st.csl.clear()  # every CSL item is in the export files now
         add_file(files, config, INDEX_PAGE, st.renderer.render(
             "papers_index.md", page="papers/", index_rows=st.renderer.index_rows(),
-            **discovery.index_context(st.catalog)))
+            **discovery.index_context(st.catalog, first=self.config.index_first)))
         script = self.plugin.catalog.templates / "assets" / "papers-index.js"
         existing = files.get_file_from_path(INDEX_SCRIPT)
         if existing is not None:
@@ -226,6 +225,16 @@ class DiscoveryPart(Part):
         rebuild skipped (kept from the build that rendered them), then one
         document per paper page."""
         st = self.plugin.state
+        if self.config.pagefind and st is not None:
+            job = pagefind.SearchJob(config.site_dir, st.catalog, log.info)
+            if self.command == "serve":  # rebuilds do not wait for the search index
+                self._pagefind = getattr(self, "_pagefind", None) or pagefind.Background()
+                self._pagefind.request(job)
+            else:
+                try:
+                    job.run()
+                except pagefind.SearchIndexError as exc:
+                    raise PluginError(str(exc)) from None
         if st is None or not self.config.search:
             return
         path = Path(config.site_dir) / "search" / "search_index.json"
