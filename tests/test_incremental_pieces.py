@@ -102,3 +102,31 @@ def test_related_update_against_kept_weights_matches_fresh_rows():
     assert [o for o, _s in updated[pid]] == [o for o, _s in fresh[pid]]
     for (_o, a), (_p, b) in zip(updated[pid], fresh[pid], strict=True):
         assert abs(a - b) < 0.02
+
+
+def test_index_files_kept_between_edits_equal_fresh_ones():
+    from survey.papers_index import index_files
+
+    kept = Carry()
+    papers = list(CATALOG.papers)
+
+    def both(papers):
+        cat = replace(CATALOG, papers=papers, newest=[])
+        return index_files(cat, kept=kept), index_files(cat)
+
+    steps = [
+        lambda ps: ps,  # nothing changed: everything reused
+        lambda ps: [replace(p, title=p.title + " again") if i == 7 else p
+                    for i, p in enumerate(ps)],  # a title: author files reused
+        lambda ps: [replace(p, authors=[*p.authors, "Ada Lovelace"]) if i in (3, 40) else p
+                    for i, p in enumerate(ps)],  # co-authors changed
+        lambda ps: [replace(p, year=1999) if i == 0 else p
+                    for i, p in enumerate(ps)],  # order changed
+        lambda ps: ps[1:],  # a paper removed
+    ]
+    for step in steps:
+        papers = step(papers)
+        with_kept, fresh = both(papers)
+        assert with_kept == fresh
+    assert any("Ada Lovelace" in data.decode("utf-8") for path, data in fresh.items()
+               if "/authors/" in path)

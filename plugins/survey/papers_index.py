@@ -48,7 +48,9 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from . import memo
 from .catalog import Catalog, newest_first
+from .memo import Carry
 from .model import Paper
 
 VERSION = 2
@@ -107,10 +109,17 @@ def venue_series_counts(papers: list[Paper]) -> tuple[list[str], int]:
 
 
 def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = None,
-                first: int = FIRST, page: int = PAGE) -> dict[str, bytes]:
+                first: int = FIRST, page: int = PAGE, kept: Carry | None = None
+                ) -> dict[str, bytes]:
     """Every file of ``data/index/``: site path -> content.  ``exported(paper)``
     gives a paper's exports item as JSON bytes (``{"key", "bibtex", "csl"}``);
-    without it no ``exports/`` files are written."""
+    without it no ``exports/`` files are written.  ``kept`` (``mkdocs serve``)
+    hands the author files and the title order to the next build, which reuses
+    them while the authors (or titles) of every paper, in order, are unchanged."""
+    if kept is not None:
+        kept.start()
+    else:
+        kept = Carry()
     tax = catalog.taxonomy
     papers = catalog.newest or newest_first(catalog.papers)
     topics = [t for t, _d in tax.walk()]
@@ -119,7 +128,6 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
     survey_no = {s.id: i for i, s in enumerate(surveys)}
     venues, listed = venue_series_counts(papers)
     venue_no = {v: i for i, v in enumerate(venues)}
-    ordinal = {p.id: i for i, p in enumerate(papers)}
 
     n_authors = len({a for p in papers for a in p.authors})
     buckets = max(1, -(-n_authors // AUTHORS_PER_BUCKET))
@@ -142,8 +150,10 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
         "flags": [(1 if p.has_code else 0) | (2 if p.has_arxiv else 0) for p in papers],
     })
     out[f"{PREFIX}/upvotes.json"] = _dump([p.upvotes or 0 for p in papers])
-    out[f"{PREFIX}/title-order.json"] = _dump(sorted(
-        range(len(papers)), key=lambda i: (fold(papers[i].title), papers[i].id)))
+    out[f"{PREFIX}/title-order.json"] = kept.get(
+        memo.key("title-order", *(x for p in papers for x in (p.id, p.title))),
+        lambda: _dump(sorted(range(len(papers)),
+                             key=lambda i: (fold(papers[i].title), papers[i].id))))
     for k in range(0, len(papers), SHARD):
         out[f"{PREFIX}/rows/{k // SHARD}.json"] = _dump([
             [p.id, p.title, p.year or 0, filed[i],
@@ -157,19 +167,26 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
             fold(" ".join([p.title, ", ".join(p.authors), p.venue or "", p.key,
                            p.arxiv_id or ""]))
             for p in papers[k:k + TEXT_SHARD]])
+    authors_key = memo.key("authors", buckets, *("\x1f".join(p.authors) for p in papers))
+    for b, data in enumerate(kept.get(authors_key, lambda: _author_files(papers, buckets))):
+        out[f"{PREFIX}/authors/{b}.json"] = data
+    return out
+
+
+def _author_files(papers: list[Paper], buckets: int) -> list[bytes]:
+    """``authors/<b>.json``: each author's papers (ordinals, newest first) and
+    co-authors (most shared papers first), the authors spread over ``buckets``."""
     by_author: dict[str, list[int]] = {}
-    for p in papers:
+    for i, p in enumerate(papers):
         for name in dict.fromkeys(p.authors):
-            by_author.setdefault(name, []).append(ordinal[p.id])
+            by_author.setdefault(name, []).append(i)
     shards: list[dict[str, Any]] = [{} for _ in range(buckets)]
     for name, ords in by_author.items():
         co = Counter(a for i in ords for a in dict.fromkeys(papers[i].authors) if a != name)
         shards[bucket(name, buckets)][name] = [
             ords, [[a, n] for a, n in sorted(co.items(), key=lambda kv: (-kv[1], kv[0]))
                    [:CO_AUTHORS]]]
-    for b, shard in enumerate(shards):
-        out[f"{PREFIX}/authors/{b}.json"] = _dump(shard)
-    return out
+    return [_dump(shard) for shard in shards]
 
 
 def export_item(paper: Paper, bibtex: str, csl: dict[str, Any]) -> bytes:

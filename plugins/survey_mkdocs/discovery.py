@@ -30,6 +30,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from survey import charts, discovery, feed, pagefind, papers_index, scholar
+from survey.memo import Carry
 from survey.related import RelatedCache, RelatedStats, related_ids
 from survey.render import rel, topic_url
 from survey.text import first_sentence
@@ -55,6 +56,8 @@ class DiscoveryPart(Part):
         self._page_docs: dict[str, list[str]] = {}
         self._paper_docs: discovery.SearchDocs | None = None
         self._paper_docs_params: tuple[int, int, int] | None = None
+        #: data/index/ pieces kept between `mkdocs serve` rebuilds
+        self._index_kept = Carry()
 
     @property
     def config(self) -> DiscoveryConfig:
@@ -182,7 +185,8 @@ class DiscoveryPart(Part):
             return keep(p, "index-export", lambda: papers_index.export_item(
                 p, entry(p), st.csl.get(p.id) or paper_to_csl(p)))
         for path, data in papers_index.index_files(
-                st.catalog, exported, first=self.config.index_first).items():
+                st.catalog, exported, first=self.config.index_first,
+                kept=self._index_kept if self.command == "serve" else None).items():
             add_file(files, config, path, data, cls=LedgerFile, ledger=st.ledger)
         if self.command != "serve":
             st.csl.clear()  # every CSL item is in the export files now
