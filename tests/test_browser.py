@@ -170,7 +170,8 @@ def test_facets_from_the_url(page, catalog):
 
 
 def test_venue_facet(page, catalog):
-    from survey.discovery import venue_facets, venue_series
+    from survey.discovery import venue_facets
+    from survey.papers_index import venue_series
 
     facets = venue_facets(catalog.papers)
     listed = {f.value for f in facets if f.value not in ("other", "none")}

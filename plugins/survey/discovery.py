@@ -22,7 +22,7 @@ from typing import Any
 
 from .catalog import FACTS_FILE, Catalog, LowConfidenceFact, newest_first
 from .model import Paper
-from .papers_index import FIRST, VENUE_FACET_MIN, venue_series
+from .papers_index import FIRST, venue_series_counts
 
 
 @dataclass
@@ -35,19 +35,16 @@ class Facet:
 
 def venue_facets(papers: list[Paper]) -> list[Facet]:
     """The venue facet: series with at least VENUE_FACET_MIN papers (most papers
-    first), then "other" and "none" (no venue known)."""
-    counts: dict[str, int] = {}
-    for p in papers:
-        series = venue_series(p.venue)
-        counts[series] = counts.get(series, 0) + 1
-    listed = sorted((s for s, n in counts.items() if s and n >= VENUE_FACET_MIN),
-                    key=lambda s: (-counts[s], s.lower()))
-    facets = [Facet(s, s, counts[s]) for s in listed]
-    other = sum(n for s, n in counts.items() if s and s not in listed)
+    first), then "other" and "none" (no venue known), from the same counts as
+    the index's venue column (:func:`survey.papers_index.venue_series_counts`)."""
+    order, listed, counts = venue_series_counts(papers)
+    facets = [Facet(s, s, counts[s]) for s in order[:listed]]
+    other = sum(counts[s] for s in order[listed:])
     if other:
         facets.append(Facet("other", "Other venues", other))
-    if counts.get(""):
-        facets.append(Facet("none", "No venue (preprints)", counts[""]))
+    none = len(papers) - sum(counts.values())
+    if none:
+        facets.append(Facet("none", "No venue (preprints)", none))
     return facets
 
 

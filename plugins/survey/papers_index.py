@@ -99,13 +99,14 @@ def venue_series(venue: str | None) -> str:
 VENUE_FACET_MIN = 2
 
 
-def venue_series_counts(papers: list[Paper]) -> tuple[list[str], int]:
-    """Every venue series, most papers first (then by name), and how many of
-    them have a box of their own (at least VENUE_FACET_MIN papers)."""
+def venue_series_counts(papers: list[Paper]) -> tuple[list[str], int, Counter[str]]:
+    """Every venue series, most papers first (then by name), how many of them
+    have a box of their own (at least VENUE_FACET_MIN papers, the first ones),
+    and the papers of each series."""
     counts = Counter(venue_series(p.venue) for p in papers if p.venue)
     counts.pop("", None)
     order = sorted(counts, key=lambda s: (-counts[s], s.lower()))
-    return order, sum(1 for s in order if counts[s] >= VENUE_FACET_MIN)
+    return order, sum(1 for s in order if counts[s] >= VENUE_FACET_MIN), counts
 
 
 def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = None,
@@ -126,7 +127,7 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
     topic_no = {t.id: i for i, t in enumerate(topics)}
     surveys = sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))
     survey_no = {s.id: i for i, s in enumerate(surveys)}
-    venues, listed = venue_series_counts(papers)
+    venues, listed, _counts = venue_series_counts(papers)
     venue_no = {v: i for i, v in enumerate(venues)}
 
     n_authors = len({a for p in papers for a in p.authors})
