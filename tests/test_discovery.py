@@ -388,6 +388,7 @@ def test_index_files_in_pieces(catalog):
         assert bool(cols["flags"][i] & 1) == p.has_code
         shard, at = divmod(i, meta["shard"])
         assert data[f"data/index/rows/{shard}.json"][at][:3] == [p.id, p.title, p.year or 0]
+        shard, at = divmod(i, meta["exportShard"])
         item = data[f"data/index/exports/{shard}.json"][at]
         assert item == {"key": p.key, "bibtex": paper_to_entry(p), "csl": paper_to_csl(p)}
         for name in p.authors:
@@ -399,6 +400,7 @@ def test_index_files_in_pieces(catalog):
     assert titles == sorted(titles)
     # No piece holds the whole catalog's rows, texts or exports.
     assert sum(1 for k in files if "/rows/" in k) == -(-len(newest) // meta["shard"])
+    assert sum(1 for k in files if "/exports/" in k) == -(-len(newest) // meta["exportShard"])
 
 
 def test_author_bucket_matches_the_script():
@@ -463,7 +465,9 @@ def test_build_writes_discovery_files(built):
             for r in json.loads(f.read_text())]
     assert {r[0] for r in rows} == {p.id for p in cat.papers}
     page = (site / "papers" / "index.html").read_text()
-    assert len(re.findall(r'<li data-paper="', page)) == len(cat.papers)
+    listed = re.findall(r'<li data-paper="([^"]+)"', page)
+    assert listed == [p.id for p in newest_first(cat.papers)][:meta["first"]]
+    assert meta["first"] == min(papers_index.FIRST, len(cat.papers))
     assert '<script src="../assets/survey/papers-index.js" defer></script>' in page
     assert (site / "assets" / "survey" / "papers-index.js").exists()
     ET.fromstring((site / "feed.xml").read_bytes())

@@ -87,12 +87,15 @@ def test_venue_link_on_a_paper_page(page, catalog):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory, browser):  # noqa: F811
-    """The seed site built with only the 40 newest papers in the index page."""
+    """The seed site built with only the 40 newest papers in the index page, 10
+    papers listed on a topic page and 3 a year in a survey's timeline."""
     root = tmp_path_factory.mktemp("small-first")
     for name in ("content", "site_templates"):
         shutil.copytree(REPO / name, root / name)
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
-    config["plugins"] = [{"survey": {"discovery": {"index_first": 40}}}
+    config["plugins"] = [{"survey": {"discovery": {"index_first": 40},
+                                     "catalog": {"topic_papers": 10},
+                                     "surveys": {"timeline_per_year": 3}}}
                          if p == "survey" else p for p in config["plugins"]]
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
@@ -171,4 +174,46 @@ def test_views_beyond_the_page_come_in_pieces(browser, small_server, catalog):  
     with_code = [p for p in catalog.papers if p.has_code]
     assert page.text_content("#survey-index-count").startswith(f"{len(with_code)} of {total}")
     assert errors == []
+    context.close()
+
+
+def test_long_topic_pages_and_timelines_link_to_the_index(browser, small_server,  # noqa: F811
+                                                          catalog):  # noqa: F811
+    """A topic page lists its 10 newest papers and links to the papers index
+    filtered by the topic for all of them; a survey's timeline lists the 3 latest
+    papers of a year and links to the index filtered by the survey and the year."""
+    context = browser.new_context()
+    page = context.new_page()  # noqa: F811
+    total = len(catalog.papers)
+    topic = max(catalog.taxonomy.topics, key=lambda t: len(catalog.topic_papers[t]))
+    papers = catalog.topic_papers[topic]
+    assert len(papers) > 10
+    page.goto(small_server + f"topics/{topic}/")
+    rows = page.eval_on_selector_all(
+        "article table tbody a[href*='/papers/'], article table tbody a[href^='../../papers/']",
+        "els => els.map(e => e.getAttribute('href').split('/').filter(Boolean).pop())")
+    assert rows == [p.id for p in papers[:10]]
+    note = page.locator("p.survey-listed")
+    assert f"The 10 newest of {len(papers)} papers" in note.text_content()
+    note.locator("a").click()
+    page.wait_for_url(re.compile(r"/papers/\?topic="))
+    wait_ready(page)
+    assert page.text_content("#survey-index-count").startswith(f"{len(papers)} of {total}")
+
+    survey = max(catalog.surveys.values(), key=lambda s: len(catalog.survey_papers(s.id)))
+    years = Counter(p.year for p in catalog.survey_papers(survey.id) if p.year)
+    year, count = max(years.items(), key=lambda kv: kv[1])
+    assert count > 3
+    page.goto(small_server + f"surveys/{survey.id}/")
+    block = page.locator("details", has=page.locator(f"summary:has-text('{year}')")).first
+    listed = block.locator("li a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href').split('/').filter(Boolean).pop())")
+    latest = sorted((p for p in catalog.survey_papers(survey.id) if p.year == year),
+                    key=lambda p: (p.sort_date, p.id))[-3:]
+    assert listed == [p.id for p in latest]
+    link = block.locator("p.survey-listed a")
+    assert f"?survey={survey.id}&year={year}" in link.get_attribute("href")
+    page.goto(small_server + f"surveys/{survey.id}/" + link.get_attribute("href"))
+    wait_ready(page)
+    assert page.text_content("#survey-index-count").startswith(f"{count} of {total}")
     context.close()

@@ -8,8 +8,9 @@ the files below under ``data/index/``:
 
 ``meta.json`` (on load, small)::
 
-    {"version": 2, "total": N, "first": rows in the page, "page": rows per view page,
-     "shard": papers per rows/exports shard, "textShard": papers per text shard,
+    {"version": 3, "total": N, "first": rows in the page, "page": rows per view page,
+     "shard": papers per rows shard, "exportShard": papers per exports shard,
+     "textShard": papers per text shard,
      "buckets": author buckets,
      "topics": [[id, name, parent ordinal or -1]...],   tree order
      "surveys": [[id, title]...],
@@ -34,7 +35,7 @@ folded title, authors, venue, key and arXiv id.
 ``authors/<b>.json``: author name -> ``[[ordinals], [[co-author, shared papers]...]]``
 for the names whose :func:`bucket` is ``b`` (the ``author=`` filter).
 
-``exports/<k>.json`` (on a download): per ordinal of shard ``k``,
+``exports/<k>.json`` (on a download): per ordinal of export shard ``k``,
 ``{"key", "bibtex", "csl"}`` (see :mod:`survey.discovery` for how the browser
 joins them into files).
 """
@@ -53,14 +54,17 @@ from .catalog import Catalog, newest_first
 from .memo import Carry
 from .model import Paper
 
-VERSION = 2
+VERSION = 3
 PREFIX = "data/index"
 #: papers listed in the page itself (also without JavaScript)
 FIRST = 500
 #: papers shown per view page when the view needs rows beyond the page's own
 PAGE = 50
-#: papers per rows/ and exports/ shard
-SHARD = 50
+#: papers per rows/ shard: small, as a filtered view (one author's papers) may
+#: need one row from each of many shards
+SHARD = 10
+#: papers per exports/ shard (fetched on a download, which asks for many papers)
+EXPORT_SHARD = 50
 #: papers per text/ shard
 TEXT_SHARD = 2000
 #: authors per bucket, about
@@ -135,7 +139,8 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
     out: dict[str, bytes] = {}
     out[f"{PREFIX}/meta.json"] = _dump({
         "version": VERSION, "total": len(papers), "first": min(first, len(papers)),
-        "page": page, "shard": SHARD, "textShard": TEXT_SHARD, "buckets": buckets,
+        "page": page, "shard": SHARD, "exportShard": EXPORT_SHARD, "textShard": TEXT_SHARD,
+        "buckets": buckets,
         "topics": [[t.id, t.name, topic_no.get(t.parent, -1) if t.parent else -1]
                    for t in topics],
         "surveys": [[s.id, s.title] for s in surveys],
@@ -160,9 +165,10 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
             [p.id, p.title, p.year or 0, filed[i],
              p.upvotes if p.upvotes is not None else -1, 1 if p.has_code else 0]
             for i, p in enumerate(papers[k:k + SHARD], start=k)])
-        if exported is not None:
-            out[f"{PREFIX}/exports/{k // SHARD}.json"] = (
-                b"[" + b",".join(exported(p) for p in papers[k:k + SHARD]) + b"]\n")
+    if exported is not None:
+        for k in range(0, len(papers), EXPORT_SHARD):
+            out[f"{PREFIX}/exports/{k // EXPORT_SHARD}.json"] = (
+                b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
     for k in range(0, len(papers), TEXT_SHARD):
         out[f"{PREFIX}/text/{k // TEXT_SHARD}.json"] = _dump([
             fold(" ".join([p.title, ", ".join(p.authors), p.venue or "", p.key,

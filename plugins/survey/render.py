@@ -134,6 +134,13 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 TEMPLATE_CACHE = MemoryBytecodeCache()
 
 
+#: Papers listed on a topic page by default (newest first): a page stays light
+#: however many papers a topic gathers; the papers index lists them all.
+TOPIC_PAPERS = 200
+#: Papers listed per year in a survey's timeline by default.
+TIMELINE_PER_YEAR = 20
+
+
 class Renderer:
     """Renders catalog pages from a template folder."""
 
@@ -166,6 +173,12 @@ class Renderer:
         self._templates: dict[str, jinja2.Template] = {}
         #: optional PaperMemo (set by the MkDocs adapter) for per-record fragments
         self.memo = None
+        #: papers listed on a topic page, newest first (0: all); the page links
+        #: to the papers index filtered by the topic for the rest
+        self.topic_papers = TOPIC_PAPERS
+        #: papers listed per year in a survey's timeline (0: all), the rest linked
+        #: as the papers index filtered by the survey and the year
+        self.timeline_per_year = TIMELINE_PER_YEAR
         self._rows: dict[str, Markup] = {}
 
     def template(self, name: str) -> jinja2.Template:
@@ -257,6 +270,7 @@ class Renderer:
         years = Counter(p.year for p in papers if p.year)
         return self.render(
             "topic.md", topic=topic, page=page, papers=papers, row=row,
+            shown=papers[:self.topic_papers] if self.topic_papers > 0 else papers,
             direct=len(cat.topic_direct.get(topic_id, [])),
             path=[cat.taxonomy[t] for t in reversed(cat.taxonomy.ancestors(topic_id))],
             children=[cat.taxonomy[c] for c in topic.children],

@@ -82,8 +82,9 @@ def expand_survey(catalog: Catalog, renderer: Renderer, survey: Survey,
             for p in sorted(papers, key=lambda p: (p.sort_date, p.id)):
                 by_year.setdefault(p.year, []).append(p)
             years = sorted((y for y in by_year if y is not None), reverse=True)
+            limit = renderer.timeline_per_year  # a long year lists its latest papers
             return renderer.stash(renderer.render("survey_timeline.html", by_year=by_year,
-                                                  years=years, chart=chart, **ctx))
+                                                  years=years, chart=chart, limit=limit, **ctx))
         if name == "counts":
             topics = Counter(t for p in papers for t in p.topics)
             return renderer.render(

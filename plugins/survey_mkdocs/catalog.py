@@ -131,6 +131,7 @@ class CatalogPart(Part):
         self.memo.rebuilds = self.command == "serve"
         self.memo.prune({p.digest for p in catalog.papers if p.digest})
         renderer.memo = self.memo
+        renderer.topic_papers = self.config.topic_papers
         st.memo = self.memo
         for asset in ("survey.css", "survey.js"):
             files.append(File.generated(config, f"assets/survey/{asset}",
@@ -142,7 +143,7 @@ class CatalogPart(Part):
         # taxonomy and the templates are unchanged.
         self._topic_pages.start()
         common = key(templates, list(catalog.taxonomy.topics.values()), config.site_name,
-                     config.repo_url, self.config.edit_branch)
+                     config.repo_url, self.config.edit_branch, self.config.topic_papers)
         for topic_id in catalog.taxonomy.topics:
             page_key = key(
                 common, topic_id,

@@ -33,6 +33,10 @@ class CatalogConfig(base.Config):
     home = c.Type(bool, default=True)
     #: Branch used for "fix this record" links when ``repo_url`` is a GitHub repository.
     edit_branch = c.Type(str, default="main")
+    #: Papers listed on a topic page, newest first (0: all).  A topic with more
+    #: links to the papers index filtered by the topic, which lists them all, so
+    #: a topic page stays light however large the catalog grows.
+    topic_papers = c.Type(int, default=200)
 
 
 class ExportsConfig(base.Config):
@@ -102,6 +106,10 @@ class SurveysConfig(base.Config):
     url_prefix = c.Type(str, default="surveys")
     #: Expand the nav entry ``surveys/index.md`` into one entry per survey.
     nav = c.Type(bool, default=True)
+    #: Papers listed per year in a survey's ``timeline`` section, the latest of
+    #: each year (0: all); a longer year links to the papers index filtered by the
+    #: survey and the year.
+    timeline_per_year = c.Type(int, default=20)
 
 
 class ServeConfig(base.Config):

@@ -495,7 +495,7 @@
     function exportVisible(button, build, name, type) {
       var chosen = visible.slice();
       button.disabled = true;
-      shardsOf(chosen, meta.shard, "exports/").then(function (itemOf) {
+      shardsOf(chosen, meta.exportShard, "exports/").then(function (itemOf) {
         download(name, build(chosen.map(itemOf)), type);
       }).catch(function (err) {
         counter.textContent = "Download failed: " + err.message;
