@@ -14,7 +14,7 @@ from pathlib import Path
 from survey import discovery, related
 from survey.catalog import load_catalog
 from survey.csl import csl_item_text, csl_join, csl_join_bytes, paper_to_csl
-from survey.memo import Carry
+from survey.memo import Carry, key
 from survey.render import Renderer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -114,13 +114,17 @@ def test_index_files_kept_between_edits_equal_fresh_ones():
         cat = replace(CATALOG, papers=papers, newest=[])
         return index_files(cat, kept=kept), index_files(cat)
 
+    def edit(paper, **changes):
+        # an edited record is read again: a new digest (what the pieces are kept by)
+        return replace(paper, **changes, digest=key(paper.digest, sorted(changes.items())))
+
     steps = [
         lambda ps: ps,  # nothing changed: everything reused
-        lambda ps: [replace(p, title=p.title + " again") if i == 7 else p
+        lambda ps: [edit(p, title=p.title + " again") if i == 7 else p
                     for i, p in enumerate(ps)],  # a title: author files reused
-        lambda ps: [replace(p, authors=[*p.authors, "Ada Lovelace"]) if i in (3, 40) else p
+        lambda ps: [edit(p, authors=[*p.authors, "Ada Lovelace"]) if i in (3, 40) else p
                     for i, p in enumerate(ps)],  # co-authors changed
-        lambda ps: [replace(p, year=1999) if i == 0 else p
+        lambda ps: [edit(p, year=1999) if i == 0 else p
                     for i, p in enumerate(ps)],  # order changed
         lambda ps: ps[1:],  # a paper removed
     ]

@@ -134,8 +134,9 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
     venues, listed, _counts = venue_series_counts(papers)
     venue_no = {v: i for i, v in enumerate(venues)}
 
-    n_authors = len({a for p in papers for a in p.authors})
-    buckets = max(1, -(-n_authors // AUTHORS_PER_BUCKET))
+    authors = kept.get(memo.key("authors", *("\x1f".join(p.authors) for p in papers)),
+                       lambda: _author_files(papers))
+    buckets = len(authors)
     out: dict[str, bytes] = {}
     out[f"{PREFIX}/meta.json"] = _dump({
         "version": VERSION, "total": len(papers), "first": min(first, len(papers)),
@@ -160,33 +161,40 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
         memo.key("title-order", *(x for p in papers for x in (p.id, p.title))),
         lambda: _dump(sorted(range(len(papers)),
                              key=lambda i: (fold(papers[i].title), papers[i].id))))
+    # A shard is kept while its papers (their records, in order) and the topic
+    # numbering are unchanged: an edit makes only its own shards again.
+    digests = [p.digest or repr(p) for p in papers]
+    numbering = memo.key(*topic_no)
     for k in range(0, len(papers), SHARD):
-        out[f"{PREFIX}/rows/{k // SHARD}.json"] = _dump([
-            [p.id, p.title, p.year or 0, filed[i],
-             p.upvotes if p.upvotes is not None else -1, 1 if p.has_code else 0]
-            for i, p in enumerate(papers[k:k + SHARD], start=k)])
+        out[f"{PREFIX}/rows/{k // SHARD}.json"] = kept.get(
+            memo.key("rows", numbering, *digests[k:k + SHARD]), lambda k=k: _dump([
+                [p.id, p.title, p.year or 0, filed[i],
+                 p.upvotes if p.upvotes is not None else -1, 1 if p.has_code else 0]
+                for i, p in enumerate(papers[k:k + SHARD], start=k)]))
     if exported is not None:
         for k in range(0, len(papers), EXPORT_SHARD):
             out[f"{PREFIX}/exports/{k // EXPORT_SHARD}.json"] = (
                 b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
     for k in range(0, len(papers), TEXT_SHARD):
-        out[f"{PREFIX}/text/{k // TEXT_SHARD}.json"] = _dump([
-            fold(" ".join([p.title, ", ".join(p.authors), p.venue or "", p.key,
-                           p.arxiv_id or ""]))
-            for p in papers[k:k + TEXT_SHARD]])
-    authors_key = memo.key("authors", buckets, *("\x1f".join(p.authors) for p in papers))
-    for b, data in enumerate(kept.get(authors_key, lambda: _author_files(papers, buckets))):
+        out[f"{PREFIX}/text/{k // TEXT_SHARD}.json"] = kept.get(
+            memo.key("text", *digests[k:k + TEXT_SHARD]), lambda k=k: _dump([
+                fold(" ".join([p.title, ", ".join(p.authors), p.venue or "", p.key,
+                               p.arxiv_id or ""]))
+                for p in papers[k:k + TEXT_SHARD]]))
+    for b, data in enumerate(authors):
         out[f"{PREFIX}/authors/{b}.json"] = data
     return out
 
 
-def _author_files(papers: list[Paper], buckets: int) -> list[bytes]:
+def _author_files(papers: list[Paper]) -> list[bytes]:
     """``authors/<b>.json``: each author's papers (ordinals, newest first) and
-    co-authors (most shared papers first), the authors spread over ``buckets``."""
+    co-authors (most shared papers first), the authors spread over buckets of
+    about AUTHORS_PER_BUCKET (at least one bucket)."""
     by_author: dict[str, list[int]] = {}
     for i, p in enumerate(papers):
         for name in dict.fromkeys(p.authors):
             by_author.setdefault(name, []).append(i)
+    buckets = max(1, -(-len(by_author) // AUTHORS_PER_BUCKET))
     shards: list[dict[str, Any]] = [{} for _ in range(buckets)]
     for name, ords in by_author.items():
         co = Counter(a for i in ords for a in dict.fromkeys(papers[i].authors) if a != name)
