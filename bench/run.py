@@ -145,8 +145,8 @@ def synthetic_papers(seeds: list[Paper], n: int, seed: int = SEED) -> list[Paper
     sentences = [s for p in seeds for s in SENTENCE_RE.split(" ".join(p.abstract.split())) if s]
     k = len(CODE_WORDS)
     want = n - len(seeds)
-    if want > k ** 3:
-        raise SystemExit(f"at most {len(seeds) + k ** 3} papers")
+    if want > min(k ** 3, 70000):  # 70,000: the synthetic arXiv numbers (below)
+        raise SystemExit(f"at most {len(seeds) + min(k ** 3, 70000)} papers")
     codes = rng.sample(range(k ** 3), want)
     out = list(seeds)
     for i, code_n in enumerate(codes):
@@ -178,7 +178,10 @@ def synthetic_papers(seeds: list[Paper], n: int, seed: int = SEED) -> list[Paper
 
         year = min(2025, max(2015, src.year + rng.choice((-2, -1, 0, 0, 1)))) if src.year else None
         month = rng.randint(1, 12) if src.month else None
-        arxiv_id = f"{(year or 2024) % 100:02d}{month or 1:02d}.{60000 + i:05d}" \
+        # Five-digit numbers above those real papers have: 60000.. for the first
+        # 40,000 synthetic papers, then 30000.. (a valid, unique id up to 70,000).
+        number = 60000 + i if i < 40000 else 30000 + i - 40000
+        arxiv_id = f"{(year or 2024) % 100:02d}{month or 1:02d}.{number:05d}" \
             if src.arxiv_id else None
         links = {}
         if arxiv_id:

@@ -264,6 +264,7 @@ class CatalogPart(Part):
         return self.state.renderer.unstash(output) if self.state is not None else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.ledger.finish()  # every generated file is on disk for the other plugins
         if self.state is not None:
             log_listeners(self.events)
         skipped = len(self.pages.skipped)
@@ -281,6 +282,8 @@ class CatalogPart(Part):
 
     def on_build_error(self, *, error: Exception) -> None:
         self.pages.abort()
+        for path, _exc in self.ledger.writer.finish():
+            self.ledger.keys.pop(path, None)
 
     def on_shutdown(self) -> None:
         if getattr(self, "_observer", None) is not None:

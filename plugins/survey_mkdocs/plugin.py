@@ -15,8 +15,10 @@ after other plugins' say so with a priority, so neither the position of
   environment after other plugins changed it;
 * ``on_post_page`` (priority 100): generated blocks are put back before other
   plugins see a page's HTML;
-* ``on_post_build`` (priority -100 for the search index): after the search
-  plugin wrote its index, the paper pages' documents are added to it.
+* ``on_post_build`` (priority 100): every generated file is on disk (they are
+  written by a second thread during the build) before other plugins look;
+  (priority -100, the search index): after the search plugin wrote its index,
+  the paper pages' documents are added to it.
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         return self.catalog.on_post_page(output, page=page, config=config)
 
+    @event_priority(100)  # the generated files are written before other plugins look
     def _on_post_build(self, *, config: MkDocsConfig) -> None:
         self.catalog.on_post_build(config=config)
 
