@@ -83,8 +83,10 @@ class DiscoveryConfig(base.Config):
     charts = c.Type(bool, default=True)
     #: ``citation_*`` and Open Graph tags in the ``<head>`` of paper pages.
     scholar = c.Type(bool, default=True)
-    #: Index the built site with Pagefind (``pagefind/``, the header search box).
-    pagefind = c.Type(bool, default=True)
+    #: Write the site's search index ``_search/`` (the header search box): every
+    #: paper, topic, survey and ordinary page, in term shards and doc chunks
+    #: fetched only as a search needs them.
+    search_index = c.Type(bool, default=True)
     #: Add one document per paper page to Material's search index.
     search = c.Type(bool, default=True)
     #: Characters of the abstract in a paper's search document, cut at a word

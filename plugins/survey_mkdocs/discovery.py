@@ -9,7 +9,9 @@
 * papers-per-year SVG charts for the home page (``charts["years"]``) and each
   survey page (``charts["survey:<id>"]``);
 * ``help-wanted/``: what the records are missing, and facts to verify;
-* paper pages in Material's search index.
+* the site's search index ``_search/`` (:mod:`survey.search_index`) for the
+  header search box: every paper, topic, survey and ordinary page;
+* paper pages in Material's search index (when its search plugin is listed).
 
 The work is done by
 :mod:`survey.related`, :mod:`survey.charts`, :mod:`survey.feed`,
@@ -29,7 +31,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from survey import charts, discovery, feed, pagefind, papers_index, scholar
+from survey import charts, discovery, feed, papers_index, scholar, search_index
 from survey.memo import Carry
 from survey.related import RelatedCache, RelatedStats, related_ids
 from survey.render import rel, topic_url
@@ -58,6 +60,10 @@ class DiscoveryPart(Part):
         self._paper_docs_params: tuple[int, int, int] | None = None
         #: data/index/ pieces kept between `mkdocs serve` rebuilds
         self._index_kept = Carry()
+        #: the site's search index, kept between `mkdocs serve` rebuilds
+        self._search_index: search_index.SearchIndex | None = None
+        #: page URL -> (title, text) of the ordinary pages, kept for pages a rebuild skips
+        self._page_text: dict[str, tuple[str, str]] = {}
 
     @property
     def config(self) -> DiscoveryConfig:
@@ -223,22 +229,50 @@ class DiscoveryPart(Part):
         return f"{repo}/blob/{st.renderer.edit_branch}/{path}" + (f"#L{line}" if line else "")
 
     # -- search ------------------------------------------------------------
+    def on_page_content(self, html: str, *, page) -> None:
+        """Keep the title and text of an ordinary Markdown page for the search
+        index (papers, topics and surveys are indexed from the catalog)."""
+        if not self.config.search_index or not self._searchable(page.file.src_uri):
+            return
+        meta = page.meta.get("search") if isinstance(page.meta, dict) else None
+        if isinstance(meta, dict) and meta.get("exclude"):
+            return
+        self._page_text[page.url] = (str(page.title or ""), search_index.html_text(html))
+
+    def _searchable(self, src: str) -> bool:
+        prefix = str(self.plugin.config.surveys.url_prefix or "surveys").strip("/")
+        if src in (INDEX_PAGE, HELP_PAGE) or src.startswith("papers/"):
+            return False
+        if src.startswith("topics/") and src != "topics/index.md":
+            return False  # topic pages: from the taxonomy
+        return not (src.startswith(f"{prefix}/") and src != f"{prefix}/index.md")
+
+    def _write_search_index(self, st: BuildState, config: MkDocsConfig) -> None:
+        started = time.perf_counter()
+        prefix = str(self.plugin.config.surveys.url_prefix or "surveys").strip("/")
+        plugin = self.plugin.catalog
+        pages = [f for f in plugin.pages.doc_pages or plugin.files.documentation_pages()
+                 if self._searchable(f.src_uri)]
+        self._page_text = {f.url: self._page_text[f.url] for f in pages
+                           if f.url in self._page_text}
+        docs = search_index.catalog_docs(st.catalog, lambda sid: f"{prefix}/{sid}/")
+        docs += [search_index.page_doc(url, title, text)
+                 for url, (title, text) in self._page_text.items()]
+        if self._search_index is None or self.command != "serve":
+            self._search_index = search_index.SearchIndex()
+        built = self._search_index.write(docs, Path(config.site_dir) / search_index.FOLDER)
+        log.info(f"survey: search index {search_index.FOLDER}/: {built.summary()} "
+                 f"in {time.perf_counter() - started:.2f}s")
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Write ``search/search_index.json`` whole: the search plugin's documents
-        of the pages rendered in this build, those of pages an incremental
-        rebuild skipped (kept from the build that rendered them), then one
-        document per paper page."""
+        """The site's search index (``_search/``); then ``search/search_index.json``
+        whole, when Material's search plugin is listed: the search plugin's
+        documents of the pages rendered in this build, those of pages an
+        incremental rebuild skipped (kept from the build that rendered them),
+        then one document per paper page."""
         st = self.plugin.state
-        if self.config.pagefind and st is not None:
-            job = pagefind.SearchJob(config.site_dir, st.catalog, log.info)
-            if self.command == "serve":  # rebuilds do not wait for the search index
-                self._pagefind = getattr(self, "_pagefind", None) or pagefind.Background()
-                self._pagefind.request(job)
-            else:
-                try:
-                    job.run()
-                except pagefind.SearchIndexError as exc:
-                    raise PluginError(str(exc)) from None
+        if self.config.search_index and st is not None:
+            self._write_search_index(st, config)
         if st is None or not self.config.search:
             return
         path = Path(config.site_dir) / "search" / "search_index.json"

@@ -85,7 +85,9 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
         return self.catalog.on_env(env, config=config, files=files)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        return self.surveys.on_page_content(html, page=page, config=config, files=files)
+        html = self.surveys.on_page_content(html, page=page, config=config, files=files)
+        self.discovery.on_page_content(html, page=page)
+        return html
 
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
         return self.catalog.on_page_context(context, page=page, config=config, nav=nav)

@@ -1,0 +1,436 @@
+"""The site's own full-text search index: static files, sharded by term.  No MkDocs import.
+
+The header search box (``assets/survey/survey.js``) downloads, once the box is
+used, ``<site>/_search/manifest.json`` (a few kB), then only the shards of the
+words typed and the doc chunks of the results it shows, so a search costs about
+the same at 300 papers as at 50,000:
+
+* ``s/<key>.json``: the posting lists of every term whose longest shard key is
+  ``key`` (a prefix of the term), ``{"term": [doc, score, +doc, score, ...]}``
+  with doc numbers delta-encoded; a shard whose terms are over :data:`SHARD_BYTES`
+  is split into longer-prefix children, small children staying in the parent;
+* ``d/<n>.json``: url, title, kind, authors, year, topics and excerpt of docs
+  ``n * CHUNK`` to ``(n + 1) * CHUNK - 1``;
+* ``manifest.json`` (written last): format, build version (appended as ``?v=``
+  to every other file the client fetches, so a browser never mixes two
+  builds), doc count, chunk size and shard keys.
+
+Scores are per (term, doc) integers 1..255: a field-weighted BM25 tf part with
+fixed length norms and no collection statistic, so editing one document only
+changes the shards of its terms; the client computes idf from the posting list
+lengths it fetched (:func:`search` is the same ranking in Python).
+
+:class:`SearchIndex` keeps each document's terms between builds (``mkdocs
+serve``): only documents whose inputs changed are tokenised again, and only
+files whose bytes changed are written; files no build makes any more are removed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import html
+import json
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .memo import key
+
+FOLDER = "_search"
+FORMAT = 1
+CHUNK = 32
+#: raw JSON bytes of one shard above which it is split (about 12 kB gzipped)
+SHARD_BYTES = 36_000
+EXCERPT = 200
+
+STOP_WORDS = frozenset(
+    "a an and are as at be been but by can do for from has have in into is it its "
+    "not of on or our so than that the their then there these they this to was we "
+    "were which will with".split())
+
+# Field weights (the title counts most) and the fixed lengths each field's term
+# frequency is normalised by (BM25's average length, fixed for every build).
+WEIGHTS = {"title": 4.0, "authors": 3.0, "topics": 2.0, "venue": 2.0, "text": 1.0}
+NORMS = {"title": 10, "authors": 8, "topics": 4, "venue": 4, "text": 150}
+K1, B = 1.2, 0.5
+
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_PART = re.compile(r"[^\W_]+")
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """NFKD, combining marks dropped, lowercase."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.category(c).startswith("M")).lower()
+
+
+def _keep(token: str) -> bool:
+    return (len(token) >= 2 or token.isdigit()) and token not in STOP_WORDS
+
+
+def tokenise(text: str) -> list[str]:
+    """The terms of ``text``: folded alphanumeric runs of 2+ characters (any
+    number), stop words dropped; a hyphen-joined word adds its joined form too
+    (``GPT-4`` -> ``gpt``, ``4``, ``gpt4``)."""
+    out: list[str] = []
+    for m in _WORD.finditer(fold(text)):
+        word = m.group()
+        if "-" in word:
+            parts = word.split("-")
+            out.extend(p for p in parts if _keep(p))
+            joined = "".join(parts)
+            if _keep(joined):
+                out.append(joined)
+        elif _keep(word):
+            out.append(word)
+    return out
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms of a query, in order, without repeats."""
+    return list(dict.fromkeys(tokenise(query)))
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One search document: what is indexed (``fields``: field name -> text) and
+    what a result shows."""
+    ident: str  # stable identity, e.g. "paper:<id>"
+    url: str  # from the site root, e.g. "papers/x/"
+    title: str
+    kind: str  # paper, topic, survey or page
+    fields: tuple[tuple[str, str], ...]
+    authors: str = ""
+    year: int | None = None
+    topics: str = ""
+    excerpt: str = ""
+    #: what the doc is made from (equal digests: equal docs)
+    digest: str = ""
+
+    def shown(self) -> dict:
+        out = {"u": self.url, "t": self.title, "k": self.kind}
+        for name, value in (("a", self.authors), ("y", self.year), ("p", self.topics),
+                            ("e", self.excerpt)):
+            if value:
+                out[name] = value
+        return out
+
+
+def scores(doc: Doc) -> dict[str, int]:
+    """term -> score 1..255 of one doc (no collection statistic)."""
+    tf: dict[str, float] = {}
+    for name, text in doc.fields:
+        terms = tokenise(text)
+        if not terms:
+            continue
+        weight = WEIGHTS.get(name, 1.0) / (1 - B + B * len(terms) / NORMS.get(name, 150))
+        for t in terms:
+            tf[t] = tf.get(t, 0.0) + weight
+    return {t: max(1, min(255, round(255 * f / (f + K1)))) for t, f in tf.items()}
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > limit // 2 else limit].rstrip(" ,;:.") + " …"
+
+
+def short_authors(authors: list[str], complete: bool = True, shown: int = 3) -> str:
+    if not authors:
+        return ""
+    more = len(authors) > shown or not complete
+    return ", ".join(authors[:shown]) + (" et al." if more else "")
+
+
+def html_text(markup: str) -> str:
+    """Plain text of an HTML fragment (tags dropped, entities decoded)."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup.replace("¶", "")))).strip()
+
+
+_MD_CITE = re.compile(r"\[(?:-?@[^\]]*)\]")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARK = re.compile(r"(^|\s)[#>*+-]+\s|[*_`~|]+")
+
+
+def markdown_text(markdown: str) -> str:
+    """Rough plain text of Markdown prose: citations, link targets and markup dropped."""
+    text = _MD_LINK.sub(r"\1", _MD_CITE.sub(" ", markdown))
+    return html_text(_MD_MARK.sub(r"\1", text))
+
+
+def paper_doc(paper, topic_names: list[str]) -> Doc:
+    topics = " · ".join(topic_names)
+    fields = [("title", paper.title), ("authors", " ; ".join(paper.authors)),
+              ("topics", topics), ("venue", paper.venue or ""),
+              ("text", " ".join(x for x in (str(paper.year or ""), paper.abstract or "",
+                                            paper.arxiv_id or "") if x))]
+    return Doc(f"paper:{paper.id}", f"papers/{paper.id}/", paper.title, "paper",
+               tuple(fields), short_authors(paper.authors, paper.authors_complete),
+               paper.year, topics, excerpt(paper.abstract or ""),
+               key(paper.digest or repr(paper), topic_names))
+
+
+def catalog_docs(catalog, survey_url: Callable[[str], str] = lambda sid: f"surveys/{sid}/"
+                 ) -> list[Doc]:
+    """Every paper (newest first, so the docs of one query cluster in few chunks
+    and a lower number is a newer paper), then every topic and survey."""
+    tax = catalog.taxonomy
+    names = {tid: t.name for tid, t in tax.topics.items()}
+    docs = [paper_doc(p, [names[t] for t in p.topics if t in names]) for p in catalog.newest]
+    for tid, t in tax.topics.items():
+        fields = (("title", t.name), ("text", t.description or ""))
+        docs.append(Doc(f"topic:{tid}", f"topics/{tid}/", t.name, "topic", fields,
+                        excerpt=excerpt(t.description or ""), digest=key(fields)))
+    for sid, s in sorted(catalog.surveys.items(), key=lambda kv: (kv[1].order, kv[0])):
+        text = markdown_text(s.body)
+        fields = (("title", s.title), ("topics", " ".join(names.get(t, "") for t in s.topics)),
+                  ("text", (s.summary + " " if s.summary else "") + text))
+        docs.append(Doc(f"survey:{sid}", survey_url(sid), s.title, "survey", fields,
+                        excerpt=excerpt(s.summary or text), digest=key(fields)))
+    return docs
+
+
+def page_doc(url: str, title: str, text: str) -> Doc:
+    fields = (("title", title), ("text", text))
+    return Doc(f"page:{url}", url, title, "page", fields, excerpt=excerpt(text),
+               digest=key(fields))
+
+
+# -- shards --------------------------------------------------------------------
+
+def partition(sizes: dict[str, int], target: int = SHARD_BYTES) -> dict[str, list[str]]:
+    """Shard key -> its terms (sorted).  Every term is in exactly one shard: the one
+    of the longest key that prefixes it."""
+    terms = sorted(sizes)
+    cum = [0]
+    for t in terms:
+        cum.append(cum[-1] + sizes[t])
+    out: dict[str, list[str]] = {}
+
+    def split(prefix: str, lo: int, hi: int) -> None:
+        if cum[hi] - cum[lo] <= target:
+            out[prefix] = terms[lo:hi]
+            return
+        i, own = lo, []
+        if terms[i] == prefix:
+            own.append((i, i + 1))
+            i += 1
+        children = []
+        while i < hi:
+            child = terms[i][:len(prefix) + 1]
+            j = bisect.bisect_left(terms, child + "\U0010ffff", i, hi)
+            while j < hi and terms[j].startswith(child):
+                j += 1
+            children.append((cum[j] - cum[i], child, i, j))
+            i = j
+        rest = cum[hi] - cum[lo]
+        moved = set()
+        for size, child, i, j in sorted(children, key=lambda c: (-c[0], c[1])):
+            if rest <= target:
+                break
+            moved.add(child)
+            rest -= size
+            split(child, i, j)
+        kept = [t for a, b in own for t in terms[a:b]]
+        for _size, child, i, j in children:
+            if child not in moved:
+                kept.extend(terms[i:j])
+        if kept:
+            out[prefix] = kept
+
+    if terms:
+        split("", 0, len(terms))
+    return dict(sorted(out.items()))
+
+
+def shard_of(term: str, keys: set[str] | frozenset[str]) -> str | None:
+    """The key of the shard holding ``term``: the longest key that prefixes it."""
+    for n in range(len(term), -1, -1):
+        if term[:n] in keys:
+            return term[:n]
+    return None
+
+
+def shard_file(shard_key: str) -> str:
+    """``s/<key>.json``, the key with characters other than a-z and 0-9 as ``_<hex>_``
+    (``_`` alone: the root shard)."""
+    name = "".join(c if "a" <= c <= "z" or "0" <= c <= "9" else f"_{ord(c):x}_"
+                   for c in shard_key)
+    return f"s/{name or '_'}.json"
+
+
+def _dumps(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _posting_json(postings: list[tuple[int, int]]) -> list[int]:
+    flat, last = [], 0
+    for doc, score in postings:
+        flat.append(doc - last)
+        flat.append(score)
+        last = doc
+    return flat
+
+
+@dataclass
+class Built:
+    docs: int = 0
+    shards: int = 0
+    files: int = 0
+    bytes: int = 0
+    written: int = 0
+    removed: int = 0
+    retokenised: int = 0
+
+    def summary(self) -> str:
+        return (f"{self.docs} docs, {self.shards} shards, {self.files} files, "
+                f"{self.bytes} bytes ({self.written} written, {self.removed} removed, "
+                f"{self.retokenised} docs tokenised)")
+
+
+@dataclass
+class SearchIndex:
+    """Builds ``<site>/_search/``; kept between the rebuilds of ``mkdocs serve``."""
+    shard_bytes: int = SHARD_BYTES
+    chunk: int = CHUNK
+    #: doc digest -> its term scores
+    _terms: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: file (relative to the folder) -> sha1 of the bytes last written
+    _written: dict[str, str] = field(default_factory=dict)
+
+    def files(self, docs: list[Doc]) -> tuple[dict[str, bytes], Built]:
+        """Every file of the index (manifest last) for ``docs`` in order."""
+        built = Built(docs=len(docs))
+        cache, terms_of = self._terms, {}
+        postings: dict[str, list[tuple[int, int]]] = {}
+        for n, doc in enumerate(docs):
+            terms = cache.get(doc.digest) if doc.digest else None
+            if terms is None:
+                terms = scores(doc)
+                built.retokenised += 1
+            terms_of[doc.digest] = terms
+            for t, s in terms.items():
+                got = postings.get(t)
+                if got is None:
+                    postings[t] = [(n, s)]
+                else:
+                    got.append((n, s))
+        self._terms = terms_of
+        sizes = {t: len(t.encode("utf-8")) + 4 + 6 * len(p) for t, p in postings.items()}
+        shards = partition(sizes, self.shard_bytes)
+        out: dict[str, bytes] = {}
+        for shard_key, terms in shards.items():
+            out[shard_file(shard_key)] = _dumps({t: _posting_json(postings[t]) for t in terms})
+        for c in range(0, len(docs), self.chunk):
+            out[f"d/{c // self.chunk}.json"] = _dumps([d.shown() for d in docs[c:c + self.chunk]])
+        version = hashlib.sha1()
+        for name in sorted(out):
+            version.update(name.encode() + b"\0" + out[name] + b"\0")
+        out["manifest.json"] = _dumps({"format": FORMAT, "version": version.hexdigest()[:12],
+                                       "docs": len(docs), "chunk": self.chunk,
+                                       "shards": list(shards)})
+        built.shards = len(shards)
+        built.files = len(out)
+        built.bytes = sum(len(b) for b in out.values())
+        return out, built
+
+    def write(self, docs: list[Doc], folder: Path | str) -> Built:
+        """Write the index of ``docs`` into ``folder``: shards and doc chunks whose
+        bytes changed, then the manifest; then remove files no longer made."""
+        folder = Path(folder)
+        out, built = self.files(docs)
+        manifest = out.pop("manifest.json")
+        written: dict[str, str] = {}
+        for name, data in [*out.items(), ("manifest.json", manifest)]:
+            digest = hashlib.sha1(data).hexdigest()
+            written[name] = digest
+            path = folder / name
+            if self._written.get(name) == digest and path.is_file():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            built.written += 1
+        self._written = written
+        for sub in ("s", "d"):
+            if (folder / sub).is_dir():
+                for entry in os.scandir(folder / sub):
+                    if f"{sub}/{entry.name}" not in written and entry.is_file():
+                        os.remove(entry.path)
+                        built.removed += 1
+        return built
+
+
+# -- the client's ranking, in Python ---------------------------------------------
+
+def idf(count: int, docs: int) -> float:
+    return math.log(1 + (docs - count + 0.5) / (count + 0.5))
+
+
+#: a prefix match counts this much of an exact one
+PREFIX_WEIGHT = 0.6
+
+
+def search(files: dict[str, bytes] | Callable[[str], bytes], query: str,
+           complete_last: bool = True) -> list[int]:
+    """Doc numbers matching every term of ``query``, best first: what the header
+    search box computes from the same files (``files``: name -> bytes, or a reader).
+    Terms of 3+ characters, and the last term of 2+ characters while typing
+    (``complete_last``), also match the terms they prefix (at a lower weight)."""
+    read = files.__getitem__ if isinstance(files, dict) else files
+    manifest = json.loads(read("manifest.json"))
+    keys = manifest["shards"]
+    key_set = frozenset(keys)
+    total = manifest["docs"]
+    terms = query_terms(query)
+    if not terms:
+        return []
+    summed: dict[int, float] | None = None
+    for i, q in enumerate(terms):
+        prefix = len(q) >= 3 or (complete_last and i == len(terms) - 1)
+        wanted = _shards_for(q, keys, key_set, prefix)
+        best: dict[int, float] = {}
+        for shard_key in wanted:
+            shard = json.loads(read(shard_file(shard_key)))
+            for term, flat in shard.items():
+                if term != q and not (prefix and term.startswith(q)):
+                    continue
+                weight = idf(len(flat) // 2, total) * (1.0 if term == q else PREFIX_WEIGHT)
+                doc = 0
+                for j in range(0, len(flat), 2):
+                    doc += flat[j]
+                    value = weight * flat[j + 1]
+                    if value > best.get(doc, 0.0):
+                        best[doc] = value
+        if summed is None:
+            summed = best
+        else:
+            summed = {d: v + best[d] for d, v in summed.items() if d in best}
+        if not summed:
+            return []
+    return sorted(summed, key=lambda d: (-round(summed[d], 6), d))
+
+
+#: most shards of longer terms a prefix fetches beside the term's own shard
+PREFIX_SHARDS = 3
+
+
+def _shards_for(term: str, keys: list[str], key_set: Iterable[str], prefix: bool) -> list[str]:
+    own = shard_of(term, key_set)  # type: ignore[arg-type]
+    out = [own] if own is not None else []
+    if prefix:
+        start = bisect.bisect_left(keys, term)
+        more = [k for k in keys[start:start + PREFIX_SHARDS + 1]
+                if k.startswith(term) and k != own]
+        out.extend(more[:PREFIX_SHARDS])
+    return out
