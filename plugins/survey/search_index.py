@@ -153,7 +153,7 @@ def short_authors(authors: list[str], complete: bool = True, shown: int = 3) -> 
 
 def html_text(markup: str) -> str:
     """Plain text of an HTML fragment (tags dropped, entities decoded)."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup.replace("¶", "")))).strip()
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup)).replace("¶", "")).strip()
 
 
 _MD_CITE = re.compile(r"\[(?:-?@[^\]]*)\]")

@@ -62,8 +62,9 @@ class DiscoveryPart(Part):
         self._index_kept = Carry()
         #: the site's search index, kept between `mkdocs serve` rebuilds
         self._search_index: search_index.SearchIndex | None = None
-        #: page URL -> (title, text) of the ordinary pages, kept for pages a rebuild skips
-        self._page_text: dict[str, tuple[str, str]] = {}
+        #: page source -> (URL, title, text) of the ordinary pages, kept for pages a
+        #: rebuild skips
+        self._page_text: dict[str, tuple[str, str, str]] = {}
 
     @property
     def config(self) -> DiscoveryConfig:
@@ -237,7 +238,8 @@ class DiscoveryPart(Part):
         meta = page.meta.get("search") if isinstance(page.meta, dict) else None
         if isinstance(meta, dict) and meta.get("exclude"):
             return
-        self._page_text[page.url] = (str(page.title or ""), search_index.html_text(html))
+        self._page_text[page.file.src_uri] = (page.url, str(page.title or ""),
+                                              search_index.html_text(html))
 
     def _searchable(self, src: str) -> bool:
         prefix = str(self.plugin.config.surveys.url_prefix or "surveys").strip("/")
@@ -253,11 +255,11 @@ class DiscoveryPart(Part):
         plugin = self.plugin.catalog
         pages = [f for f in plugin.pages.doc_pages or plugin.files.documentation_pages()
                  if self._searchable(f.src_uri)]
-        self._page_text = {f.url: self._page_text[f.url] for f in pages
-                           if f.url in self._page_text}
+        self._page_text = {f.src_uri: self._page_text[f.src_uri] for f in pages
+                           if f.src_uri in self._page_text}
         docs = search_index.catalog_docs(st.catalog, lambda sid: f"{prefix}/{sid}/")
         docs += [search_index.page_doc(url, title, text)
-                 for url, (title, text) in self._page_text.items()]
+                 for url, title, text in self._page_text.values()]
         if self._search_index is None or self.command != "serve":
             self._search_index = search_index.SearchIndex()
         built = self._search_index.write(docs, Path(config.site_dir) / search_index.FOLDER)
