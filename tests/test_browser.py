@@ -280,10 +280,30 @@ def test_copy_bibtex_from_a_paper_page(page, catalog):
     assert copied == paper_to_entry(paper).rstrip("\n")
 
 
+def search_files(page) -> list[str]:
+    """Paths (under ``_search/``) of the search index files the page fetched."""
+    return [urlparse(u).path.split("/_search/", 1)[1] for u in page.watch.requests
+            if "/_search/" in urlparse(u).path]
+
+
+def search_for(page, query: str) -> str:
+    """Type ``query`` into the header box: the result count line once shown."""
+    page.fill("#survey-search-input", query)
+    page.wait_for_function(
+        "q => document.querySelector('#survey-search-results').dataset.query === q", arg=query)
+    return page.text_content(".survey-search__count")
+
+
+def result_links(page) -> list[str]:
+    return page.eval_on_selector_all(".survey-search__item a",
+                                     "els => els.map(e => new URL(e.href).pathname)")
+
+
 def test_search_finds_a_paper_by_a_word_of_its_abstract(page, catalog):
-    """The header search box (Pagefind): a word only one paper's abstract has
-    finds that paper, shown with its authors, year and topics; the keyboard
-    reaches the result; nothing of the index is loaded before the box is used."""
+    """The header search box: a word only one paper's abstract has finds that
+    paper, shown with its authors, year and topics and the word marked in the
+    excerpt; the keyboard reaches the result; nothing of the index is loaded
+    before the box is used, then the manifest, the word's shard and one chunk."""
     import re
 
     words: dict[str, set[str]] = {}
@@ -293,10 +313,12 @@ def test_search_finds_a_paper_by_a_word_of_its_abstract(page, catalog):
     word, paper = next((w, catalog.by_id[next(iter(ids))]) for w, ids in sorted(words.items())
                        if len(ids) == 1 and catalog.by_id[next(iter(ids))].authors
                        and catalog.by_id[next(iter(ids))].year
-                       and w not in catalog.by_id[next(iter(ids))].title.lower())
+                       and w not in catalog.by_id[next(iter(ids))].title.lower()
+                       and w in (catalog.by_id[next(iter(ids))].abstract or "")[:150].lower())
     page.goto(page.base)
-    assert not any("/pagefind/" in u for u in page.watch.requests)
-    page.fill("#survey-search-input", word)
+    page.wait_for_timeout(300)
+    assert search_files(page) == []
+    search_for(page, word)
     item = page.locator(".survey-search__item").filter(
         has=page.locator(f"a[href$='/papers/{paper.id}/']"))
     item.wait_for()
@@ -305,8 +327,11 @@ def test_search_finds_a_paper_by_a_word_of_its_abstract(page, catalog):
     assert paper.authors[0] in facts and str(paper.year) in facts
     assert catalog.taxonomy[paper.topics[0]].name in facts
     assert link.text_content() == paper.title
-    fetched = [u for u in page.watch.requests if "/pagefind/" in u]
-    assert any(u.endswith(".pf_index") for u in fetched)
+    assert word in [m.lower() for m in item.locator(".survey-search__excerpt mark").all_text_contents()]
+    fetched = search_files(page)
+    assert fetched[0] == "manifest.json"
+    assert any(re.fullmatch(r"s/\w+\.json", f) for f in fetched)
+    assert any(re.fullmatch(r"d/\d+\.json", f) for f in fetched)
     page.focus("#survey-search-input")
     page.keyboard.press("ArrowDown")
     for _ in range(10):
@@ -317,6 +342,67 @@ def test_search_finds_a_paper_by_a_word_of_its_abstract(page, catalog):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/papers/{re.escape(paper.id)}/"))
     assert page.text_content("article h1").strip() == paper.title
+
+
+def test_search_fetches_few_files_for_one_word(page):
+    page.goto(page.base)
+    count = search_for(page, "quantization")
+    assert "results" in count
+    fetched = search_files(page)
+    shards = [f for f in fetched if f.startswith("s/")]
+    chunks = [f for f in fetched if f.startswith("d/")]
+    assert fetched.count("manifest.json") == 1
+    assert 1 <= len(shards) <= 2 and 1 <= len(chunks) <= 8
+    assert len(fetched) == 1 + len(shards) + len(chunks)
+
+
+def test_search_completes_the_word_being_typed(page, catalog):
+    page.goto(page.base)
+    count = search_for(page, "quantiz")
+    shown = result_links(page)
+    quantised = {p.id for p in catalog.papers
+                 if "quantiz" in (p.title + " " + (p.abstract or "")).lower()}
+    n = int(count.split()[0])
+    assert n >= len(quantised) >= 8 and len(shown) == 8
+    assert f"{n} results, the first 8 shown" == count
+    papers = [u.rstrip("/").rsplit("/", 1)[1] for u in shown if "/papers/" in u]
+    assert papers and all(pid in quantised for pid in papers)
+
+
+def test_search_needs_every_word(page, catalog):
+    page.goto(page.base)
+    one = int(search_for(page, "quantization").split()[0])
+    both = search_for(page, "quantization kv cache")
+    n = int(both.split()[0]) if both != "No results" else 0
+    assert 0 < n < one
+    for url in result_links(page):
+        if "/papers/" in url:
+            p = catalog.by_id[url.rstrip("/").rsplit("/", 1)[1]]
+            text = " ".join([p.title, p.abstract or "", " ".join(
+                catalog.taxonomy[t].name for t in p.topics)]).lower()
+            assert "quantiz" in text and "cache" in text, p.id
+
+
+def test_search_finds_an_author_and_a_topic_page(page, catalog):
+    from collections import Counter
+
+    counts = Counter(a for p in catalog.papers for a in p.authors)
+    author = next(a for a, n in counts.most_common() if n >= 2 and len(a.split()[-1]) > 4
+                  and sum(a.split()[-1] in b for b in counts) == 1)
+    page.goto(page.base)
+    search_for(page, author)
+    ids = [u.rstrip("/").rsplit("/", 1)[1] for u in result_links(page)]
+    assert set(ids) == {p.id for p in catalog.papers if author in p.authors} or len(ids) == 8
+    assert all(author in catalog.by_id[i].authors for i in ids)
+    topic = next(t for t in catalog.taxonomy.topics.values() if len(t.name.split()) >= 2)
+    search_for(page, topic.name)
+    assert any(u.endswith(f"/topics/{topic.id}/") for u in result_links(page))
+
+
+def test_search_says_when_nothing_matches(page):
+    page.goto(page.base)
+    assert search_for(page, "zzxqv quantization") == "No results"
+    assert page.locator(".survey-search__item").count() == 0
 
 
 def test_dark_mode_toggle_and_charts_follow_it(page):

@@ -237,6 +237,7 @@
     function run() {
       var query = input.value.trim();
       var mine = ++generation;
+      panel.removeAttribute("data-query");
       if (!query) {
         panel.hidden = true;
         panel.textContent = "";
@@ -256,6 +257,7 @@
       }).then(function (found) {
         if (!found || mine !== generation) return;
         show(found[0], found[1], found[2]);
+        panel.setAttribute("data-query", query);
       }).catch(function (err) {
         if (mine !== generation) return;
         panel.textContent = "Search unavailable: " + err.message;
