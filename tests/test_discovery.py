@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from survey import charts, discovery, feed, papers_index, related, scholar
+from survey import charts, discovery, feed, papers_index, related, scholar, search_index
 from survey.catalog import load_catalog, newest_first
 from survey.model import Paper
 
@@ -496,13 +496,26 @@ def test_paper_pages_have_related_papers_and_scholar_tags(built):
 
 
 @pytest.mark.slow
-def test_pagefind_indexes_every_paper_page_and_not_the_index(built):
+def test_search_index_has_every_paper_topic_and_survey_and_not_the_index(built):
+    """_search/: one document per paper, topic, survey and ordinary page; the
+    papers index and the help-wanted report are not documents."""
     root, cat = built
-    entry = json.loads((root / "site" / "pagefind" / "pagefind-entry.json").read_text())
-    pages = entry["languages"]["en"]["page_count"]
-    site_pages = [p for p in (root / "site").rglob("index.html")
-                  if "data-pagefind-body" in p.read_text(encoding="utf-8")]
-    assert pages == len(site_pages)
-    bodies = {p.parent.relative_to(root / "site").as_posix() for p in site_pages}
-    assert {f"papers/{p.id}" for p in cat.papers} <= bodies
-    assert "papers" not in bodies and "help-wanted" not in bodies
+    folder = root / "site" / "_search"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    docs = [d for n in range(-(-manifest["docs"] // manifest["chunk"]))
+            for d in json.loads((folder / "d" / f"{n}.json").read_text())]
+    assert len(docs) == manifest["docs"]
+    urls = [d["u"] for d in docs]
+    assert len(set(urls)) == len(urls)
+    kinds = {d["u"]: d["k"] for d in docs}
+    assert {u for u, k in kinds.items() if k == "paper"} == {f"papers/{p.id}/" for p in cat.papers}
+    assert {u for u, k in kinds.items() if k == "topic"} == {
+        f"topics/{t}/" for t in cat.taxonomy.topics}
+    assert {u for u, k in kinds.items() if k == "survey"} == {f"surveys/{s}/" for s in cat.surveys}
+    assert {"", "about/", "topics/", "surveys/"} <= {u for u, k in kinds.items() if k == "page"}
+    assert "papers/" not in kinds and "help-wanted/" not in kinds
+    for name in manifest["shards"]:
+        assert (folder / search_index.shard_file(name)).is_file()
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
+        == sorted(["manifest.json"] + [search_index.shard_file(k) for k in manifest["shards"]]
+                  + [f"d/{n}.json" for n in range(-(-len(docs) // manifest["chunk"]))])

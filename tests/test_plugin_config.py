@@ -18,7 +18,7 @@ def write_config(root, change) -> None:
 
 @pytest.mark.slow
 def test_the_position_of_survey_and_search_does_not_matter(tmp_path):
-    # The site searches with Pagefind; with Material's search plugin added, in
+    # The site searches with its own index (_search/); with Material's search plugin added, in
     # either position, the site is the same.
     roots = []
     for name, order in (("a", ["search", "survey"]), ("b", ["survey", "search"])):

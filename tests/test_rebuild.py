@@ -6,8 +6,8 @@ a paper added and one removed; a template broken, then mended), every file of a
 fresh ``mkdocs build`` of the edited project (same site URL) is fetched from the
 server and compared byte for byte, and no file of a removed page is still served.  The one allowed
 difference is the "Related papers" list of paper pages, which rebuilds update
-approximately (see :func:`survey.related.related_ids`), and the search index
-(``pagefind/``), which the server refreshes in the background.
+approximately (see :func:`survey.related.related_ids`); the search index
+(``_search/``) must be equal too.
 """
 
 from __future__ import annotations
@@ -79,9 +79,7 @@ def compare_with_fresh_build(root: Path, served: str, tmp: Path, gone: list[str]
     assert result.returncode == 0, result.stderr
     config.unlink()
     differ, missing = [], []
-    # The search index (pagefind/) is refreshed in the background under serve.
-    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
-                   and not p.relative_to(out).as_posix().startswith("pagefind/"))
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert len(names) > 600
     for name in names:
         body = get(served + name)

@@ -245,3 +245,37 @@ def test_javascript_link_is_an_error_and_never_rendered(tmp_path):
     assert loose.returncode == 0, loose.stderr
     for path in sorted((root / "site").rglob("*.html")):
         assert audit(path).problems == [], path
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_hostile_title_in_search_results_is_text(site):
+    """The header search box shows a title, authors and excerpt full of markup
+    as text: no element of theirs is made, no script runs."""
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, static_server
+    from playwright.sync_api import sync_playwright
+
+    with static_server(site) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            dialogs: list[str] = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(base)
+            page.fill("#survey-search-input", "evil paper")
+            item = page.locator(".survey-search__item").filter(
+                has=page.locator(f"a[href$='/papers/{PID}/']"))
+            item.wait_for()
+            assert item.locator("a").text_content() == TITLE
+            assert SCRIPT in item.locator(".survey-search__meta").text_content()
+            excerpt = item.locator(".survey-search__excerpt").text_content()
+            assert excerpt.startswith(f"First paragraph {SCRIPT} and {IMG}")
+            panel = page.locator("#survey-search-results")
+            assert panel.locator("script, img, iframe, svg").count() == 0
+            # the query's words marked in the excerpt ("evil.example" of the iframe's URL)
+            assert [m.lower() for m in item.locator(".survey-search__excerpt mark")
+                    .all_text_contents()] == ["evil"]
+            page.wait_for_timeout(300)
+            assert dialogs == []
+        finally:
+            browser.close()

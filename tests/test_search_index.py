@@ -1,0 +1,180 @@
+"""The site's search index (``survey.search_index``): tokeniser, shards, the
+ranking the header box computes (its Python twin), incremental writes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from survey import search_index as si
+from survey.catalog import load_catalog
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(REPO, persist_cache=False)
+
+
+@pytest.fixture(scope="module")
+def docs(catalog):
+    return si.catalog_docs(catalog) + [si.page_doc("about/", "About", "About this survey.")]
+
+
+@pytest.fixture(scope="module")
+def files(docs):
+    return si.SearchIndex().files(docs)[0]
+
+
+def test_tokeniser_folds_splits_and_joins():
+    assert si.tokenise("Über naïve GPT-4 models, a LLaMA-2 of the 2023 x") == [
+        "uber", "naive", "gpt", "4", "gpt4", "models", "llama", "2", "llama2", "2023"]
+    assert si.tokenise("State-of-the-art") == ["state", "art", "stateoftheart"]
+    assert si.tokenise("ﬁne-tuning <b>x</b>") == ["fine", "tuning", "finetuning"]
+    assert si.query_terms("the The of") == []
+    assert si.query_terms("Model model MODEL") == ["model"]
+
+
+def test_scores_weigh_the_title_and_need_no_collection():
+    doc = si.Doc("x", "x/", "Sparse attention", "paper",
+                 (("title", "Sparse attention"), ("text", "attention " * 3 + "pruning")))
+    got = si.scores(doc)
+    assert set(got) == {"sparse", "attention", "pruning"}
+    assert all(1 <= v <= 255 for v in got.values())
+    assert got["attention"] > got["sparse"] > got["pruning"]
+
+
+def test_every_term_is_in_exactly_one_shard_the_longest_key():
+    rng = random.Random(7)
+    letters = "abcdeé"
+    sizes = {"".join(rng.choice(letters) for _ in range(rng.randint(1, 7))): rng.randint(5, 400)
+             for _ in range(3000)}
+    shards = si.partition(sizes, target=2000)
+    assert len(shards) > 20
+    seen = [t for terms in shards.values() for t in terms]
+    assert sorted(seen) == sorted(sizes)
+    keys = set(shards)
+    for shard_key, terms in shards.items():
+        assert terms == sorted(terms)
+        for t in terms:
+            assert t.startswith(shard_key) and si.shard_of(t, keys) == shard_key
+        # a shard over the target holds no term a longer key could take
+        if sum(sizes[t] for t in terms) > 2000:
+            assert len({t[:len(shard_key) + 1] for t in terms}) >= 1
+    assert len({si.shard_file(k) for k in keys}) == len(keys)
+    assert si.shard_file("") == "s/_.json" and si.shard_file("é1") == "s/_e9_1.json"
+
+
+def test_posting_lists_are_delta_encoded_with_scores(files, docs):
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["docs"] == len(docs) and manifest["format"] == si.FORMAT
+    assert len(files["manifest.json"]) < 2000
+    shard = json.loads(files[si.shard_file(si.shard_of("quantization", set(manifest["shards"])))])
+    flat = shard["quantization"]
+    numbers, doc = [], 0
+    for i in range(0, len(flat), 2):
+        doc += flat[i]
+        numbers.append(doc)
+        assert 1 <= flat[i + 1] <= 255
+    assert numbers == sorted(set(numbers))
+    assert all("quantization" in si.tokenise(" ".join(t for _f, t in docs[n].fields))
+               for n in numbers)
+
+
+def _matching(docs, query):
+    """Docs every term of ``query`` matches (the terms they begin, from 3 characters)."""
+    out = []
+    for n, doc in enumerate(docs):
+        terms = set(si.scores(doc))
+        if all(q in terms or ((len(q) >= 3 or i == len(si.query_terms(query)) - 1)
+                              and any(t.startswith(q) for t in terms))
+               for i, q in enumerate(si.query_terms(query))):
+            out.append(n)
+    return out
+
+
+@pytest.mark.parametrize("query", ["quantiz", "mixture experts", "kv cache", "GPT-4",
+                                   "speculative decoding", "lo"])
+def test_reference_search_finds_every_doc_with_every_word(files, docs, query):
+    found = si.search(files, query)
+    assert sorted(found) == _matching(docs, query)
+    assert found
+
+
+def test_reference_search_ranks_a_title_first(files, docs, catalog):
+    for paper in catalog.papers[:40:4]:
+        n = next(i for i, d in enumerate(docs) if d.ident == f"paper:{paper.id}")
+        assert n in si.search(files, paper.title)[:3], paper.title
+    topic = next(t for t in catalog.taxonomy.topics.values() if t.name == "Quantization")
+    top = [docs[n].url for n in si.search(files, "quantization")[:8]]
+    assert f"topics/{topic.id}/" in top
+
+
+def test_reference_search_exact_beats_prefix_and_nothing_matches(files, docs):
+    assert si.search(files, "zzxqv") == []
+    assert si.search(files, "quantization zzxqv") == []
+    assert si.search(files, "the of") == []
+    exact = si.search(files, "pruning")
+    assert exact and all("pruning" in si.scores(docs[n]) for n in exact[:3])
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_incremental_writes_equal_a_fresh_build_and_touch_only_changed_files(
+        tmp_path, catalog):
+    index = si.SearchIndex()
+    served = tmp_path / "served"
+    first = index.write(si.catalog_docs(catalog), served)
+    assert first.written == first.files and first.retokenised == first.docs
+    before = _tree(served)
+    mtimes = {p: (served / p).stat().st_mtime_ns for p in before}
+
+    paper = catalog.newest[5]
+    edited = dataclasses.replace(paper, title=paper.title + " for zebrafish",
+                                 abstract=paper.abstract + " Xylophone.", digest="edited")
+    changed = dataclasses.replace(catalog, papers=[edited if p is paper else p
+                                                  for p in catalog.papers],
+                                  newest=[edited if p is paper else p for p in catalog.newest])
+    again = index.write(si.catalog_docs(changed), served)
+    assert again.retokenised == 1
+    after = _tree(served)
+    fresh = tmp_path / "fresh"
+    si.SearchIndex().write(si.catalog_docs(changed), fresh)
+    assert after == _tree(fresh)
+    differ = {p for p in after if before.get(p) != after[p]}
+    assert differ == {"manifest.json", "d/0.json", si.shard_file(si.shard_of(
+        "zebrafish", set(json.loads(after["manifest.json"])["shards"]))),
+        si.shard_file(si.shard_of("xylophone", set(json.loads(after["manifest.json"])["shards"])))}
+    assert again.written == len(differ)
+    for p in before:
+        if p not in differ:
+            assert (served / p).stat().st_mtime_ns == mtimes[p], p
+    assert si.search(after, "zebrafish") == [5]
+
+    # A paper removed: every file written again, none left from before.
+    fewer = dataclasses.replace(changed, papers=changed.papers[1:],
+                                newest=[p for p in changed.newest if p is not changed.papers[0]])
+    index.write(si.catalog_docs(fewer), served)
+    si.SearchIndex().write(si.catalog_docs(fewer), fresh)
+    assert _tree(served) == _tree(fresh)
+
+
+def test_hostile_text_stays_data(tmp_path, catalog):
+    hostile = '<script>alert(1)</script> <img src=x onerror=alert(1)> "Évil" & paper'
+    paper = dataclasses.replace(catalog.papers[0], title=hostile, abstract=hostile,
+                                authors=[hostile], digest="hostile")
+    out = tmp_path / "out"
+    si.SearchIndex().write([si.paper_doc(paper, [hostile])], out)
+    shown = json.loads((out / "d" / "0.json").read_text(encoding="utf-8"))[0]
+    assert shown["t"] == hostile and shown["a"] == hostile and shown["p"] == hostile
+    assert shown["e"] == hostile
+    files = _tree(out)
+    assert si.search(files, "evil") == [0] and si.search(files, "onerror") == [0]
