@@ -3,10 +3,10 @@
     python bench/reader.py SITE_DIR PROJECT_DIR [--baseline BASELINE_SITE_DIR] [--json OUT]
 
 The site is served on 127.0.0.1 by a static server that gzips text responses
-(level 6, like a typical web server; Pagefind's own files are already
-compressed).  Each view is opened in a fresh browser context (nothing cached)
-and measured: bytes transferred (response bodies as sent, gzipped, plus
-headers), requests, and the time until the view is usable:
+(level 6, like a typical web server).  Each view is opened in a fresh browser
+context (nothing cached) and measured: bytes transferred (response bodies as
+sent, gzipped, plus headers; ``search_bytes``: those of the search index
+``_search/``), requests, and the time until the view is usable:
 
 * a page: its ``load`` event;
 * the papers index: until its filters work (the count reads "N of M papers");
@@ -38,8 +38,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 GZIP_LEVEL = 6
-COMPRESSIBLE = (".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".bib",
-                ".pagefind", ".wasm")
+COMPRESSIBLE = (".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".bib")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -48,6 +47,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 #: JavaScript, data), by page type.
 BUDGETS = {"home": 200, "paper": 150, "topic": 250, "survey": 250, "index": 300,
            "index_filtered": 300, "search": 300}
+#: of the search view's budget, gzipped kB of the search index (``_search/``)
+SEARCH_DATA_BUDGET = 60
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -75,8 +76,6 @@ class _Handler(SimpleHTTPRequestHandler):
             with self.lock:
                 self.cache[key] = body
         ctype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        if path.endswith((".pagefind", ".wasm")):
-            ctype = "application/wasm" if path.endswith(".wasm") else ctype
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Encoding", "gzip")
@@ -128,12 +127,15 @@ def measure(browser, url: str, kind: str = "page", query: str | None = None,
             usable = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"
                                    ) / 1000
         page.wait_for_load_state("networkidle")
-        total = 0
+        total = search = 0
         for req in seen:
             sizes = req.sizes()
-            total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        return {"url": url, "bytes": total, "requests": len(seen), "usable_s": usable,
-                "errors": errors}
+            size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            total += size
+            if "/_search/" in req.url:
+                search += size
+        return {"url": url, "bytes": total, "search_bytes": search, "requests": len(seen),
+                "usable_s": usable, "errors": errors}
     finally:
         context.close()
 
@@ -201,6 +203,9 @@ def over_budget(result: dict) -> list[str]:
         budget = BUDGETS.get("index_filtered" if name == "index_author" else name)
         if budget is not None and res["bytes"] > budget * 1000:
             bad.append(f"{name}: {res['bytes'] / 1000:.0f} kB > {budget} kB")
+        if res.get("search_bytes", 0) > SEARCH_DATA_BUDGET * 1000:
+            bad.append(f"{name}: search data {res['search_bytes'] / 1000:.0f} kB > "
+                       f"{SEARCH_DATA_BUDGET} kB")
     return bad
 
 
@@ -227,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     result = run(args.site, args.project, args.baseline)
     print(table(result))
+    search = result["ours"].get("search")
+    if search:
+        print(f"search index data fetched by the search view: {search['search_bytes'] / 1000:.1f}"
+              f" kB (gz) of {search['bytes'] / 1000:.1f} kB")
     for line in over_budget(result):
         print("over budget:", line)
     if args.json:

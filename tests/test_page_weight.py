@@ -29,6 +29,8 @@ def test_every_page_type_within_its_budget(browser, site):  # noqa: F811
             assert res["requests"] > 0
             result["ours"][name] = res
     assert reader.over_budget(result) == []
+    # The search view fetched the index's manifest, shards and chunks, and little of them.
+    assert 0 < result["ours"]["search"]["search_bytes"] <= reader.SEARCH_DATA_BUDGET * 1000
     # The unfiltered index needs no facet data; no view fetches every export.
     assert result["ours"]["index"]["bytes"] < result["ours"]["index_filtered"]["bytes"]
 
