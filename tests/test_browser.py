@@ -327,7 +327,8 @@ def test_search_finds_a_paper_by_a_word_of_its_abstract(page, catalog):
     assert paper.authors[0] in facts and str(paper.year) in facts
     assert catalog.taxonomy[paper.topics[0]].name in facts
     assert link.text_content() == paper.title
-    assert word in [m.lower() for m in item.locator(".survey-search__excerpt mark").all_text_contents()]
+    marks = item.locator(".survey-search__excerpt mark").all_text_contents()
+    assert word in [m.lower() for m in marks]
     fetched = search_files(page)
     assert fetched[0] == "manifest.json"
     assert any(re.fullmatch(r"s/\w+\.json", f) for f in fetched)

@@ -182,3 +182,11 @@ def test_hostile_text_stays_data(tmp_path, catalog):
     assert shown["e"] == hostile
     files = _tree(out)
     assert si.search(files, "evil") == [0] and si.search(files, "onerror") == [0]
+
+
+def test_the_client_drops_the_same_stop_words():
+    import re
+
+    script = (REPO / "site_templates" / "assets" / "survey.js").read_text(encoding="utf-8")
+    block = script.split("var STOP = {};", 1)[1].split(".split(", 1)[0]
+    assert set(" ".join(re.findall(r'"([^"]*)"', block)).split()) == set(si.STOP_WORDS)

@@ -252,8 +252,8 @@ def test_javascript_link_is_an_error_and_never_rendered(tmp_path):
 def test_hostile_title_in_search_results_is_text(site):
     """The header search box shows a title, authors and excerpt full of markup
     as text: no element of theirs is made, no script runs."""
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, static_server
     from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, static_server
 
     with static_server(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

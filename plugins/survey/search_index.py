@@ -48,10 +48,11 @@ CHUNK = 32
 SHARD_BYTES = 36_000
 EXCERPT = 200
 
-STOP_WORDS = frozenset(
-    "a an and are as at be been but by can do for from has have in into is it its "
-    "not of on or our so than that the their then there these they this to was we "
-    "were which will with".split())
+STOP_WORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "do", "for", "from",
+    "has", "have", "in", "into", "is", "it", "its", "not", "of", "on", "or", "our", "so",
+    "than", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
+    "we", "were", "which", "will", "with"))
 
 # Field weights (the title counts most) and the fixed lengths each field's term
 # frequency is normalised by (BM25's average length, fixed for every build).
