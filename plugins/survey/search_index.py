@@ -34,9 +34,10 @@ import json
 import math
 import os
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .memo import key
@@ -68,8 +69,11 @@ _SPACE = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """NFKD, combining marks dropped, lowercase."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.category(c).startswith("M")).lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        if not text.isascii():
+            text = "".join(c for c in text if not unicodedata.category(c).startswith("M"))
+    return text.lower()
 
 
 def _keep(token: str) -> bool:
@@ -81,8 +85,7 @@ def tokenise(text: str) -> list[str]:
     number), stop words dropped; a hyphen-joined word adds its joined form too
     (``GPT-4`` -> ``gpt``, ``4``, ``gpt4``)."""
     out: list[str] = []
-    for m in _WORD.finditer(fold(text)):
-        word = m.group()
+    for word in _WORD.findall(fold(text)):
         if "-" in word:
             parts = word.split("-")
             out.extend(p for p in parts if _keep(p))
@@ -134,7 +137,7 @@ def scores(doc: Doc) -> dict[str, int]:
         weight = WEIGHTS.get(name, 1.0) / (1 - B + B * len(terms) / NORMS.get(name, 150))
         for t in terms:
             tf[t] = tf.get(t, 0.0) + weight
-    return {t: max(1, min(255, round(255 * f / (f + K1)))) for t, f in tf.items()}
+    return {sys.intern(t): max(1, min(255, round(255 * f / (f + K1)))) for t, f in tf.items()}
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
@@ -180,13 +183,26 @@ def paper_doc(paper, topic_names: list[str]) -> Doc:
                key(paper.digest or repr(paper), topic_names))
 
 
-def catalog_docs(catalog, survey_url: Callable[[str], str] = lambda sid: f"surveys/{sid}/"
-                 ) -> list[Doc]:
+def catalog_docs(catalog, survey_url: Callable[[str], str] = lambda sid: f"surveys/{sid}/",
+                 kept: dict | None = None) -> list[Doc]:
     """Every paper (newest first, so the docs of one query cluster in few chunks
-    and a lower number is a newer paper), then every topic and survey."""
+    and a lower number is a newer paper), then every topic and survey.  ``kept``:
+    paper docs by record digest and topic names, from the last call (updated)."""
     tax = catalog.taxonomy
     names = {tid: t.name for tid, t in tax.topics.items()}
-    docs = [paper_doc(p, [names[t] for t in p.topics if t in names]) for p in catalog.newest]
+    previous = dict(kept or {})
+    if kept is not None:
+        kept.clear()
+    docs = []
+    for p in catalog.newest:
+        topics = tuple(names[t] for t in p.topics if t in names)
+        doc_key = (p.digest, topics)
+        doc = previous.get(doc_key) if p.digest else None
+        if doc is None:
+            doc = paper_doc(p, list(topics))
+        if kept is not None and p.digest:
+            kept[doc_key] = doc
+        docs.append(doc)
     for tid, t in tax.topics.items():
         fields = (("title", t.name), ("text", t.description or ""))
         docs.append(Doc(f"topic:{tid}", f"topics/{tid}/", t.name, "topic", fields,
@@ -273,12 +289,11 @@ def _dumps(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _posting_json(postings: list[tuple[int, int]]) -> list[int]:
-    flat, last = [], 0
-    for doc, score in postings:
-        flat.append(doc - last)
-        flat.append(score)
-        last = doc
+def _posting_json(postings: list[int]) -> list[int]:
+    """[doc, score, doc, score, ...] -> the same with each doc number less the previous."""
+    flat = postings[:]
+    docs = postings[0::2]
+    flat[2::2] = [b - a for a, b in zip(docs, docs[1:], strict=False)]
     return flat
 
 
@@ -298,44 +313,106 @@ class Built:
                 f"{self.retokenised} docs tokenised)")
 
 
-@dataclass
 class SearchIndex:
-    """Builds ``<site>/_search/``; kept between the rebuilds of ``mkdocs serve``."""
-    shard_bytes: int = SHARD_BYTES
-    chunk: int = CHUNK
-    #: doc digest -> its term scores
-    _terms: dict[str, dict[str, int]] = field(default_factory=dict)
-    #: file (relative to the folder) -> sha1 of the bytes last written
-    _written: dict[str, str] = field(default_factory=dict)
+    """Builds ``<site>/_search/``; kept between the rebuilds of ``mkdocs serve``.
+
+    While the documents are the same ones in the same order, a build updates
+    the posting lists of the changed documents' terms only, and makes again only
+    the shards holding those terms (or whose terms changed) and the doc chunks of
+    the changed documents; otherwise it makes everything (from the terms of
+    unchanged documents, kept)."""
+
+    def __init__(self, shard_bytes: int = SHARD_BYTES, chunk: int = CHUNK) -> None:
+        self.shard_bytes = shard_bytes
+        self.chunk = chunk
+        self._idents: list[str] = []
+        self._digests: list[str] = []
+        #: doc number -> its term scores
+        self._doc_terms: list[dict[str, int]] = []
+        #: term -> [doc, score, doc, score, ...] by doc number
+        self._postings: dict[str, list[int]] = {}
+        self._shards: dict[str, list[str]] = {}
+        #: file (relative to the folder) -> bytes made by the last build, those on
+        #: disk, and their sha1 (by the bytes object)
+        self._files: dict[str, bytes] = {}
+        self._written: dict[str, bytes] = {}
+        self._sha: dict[str, tuple[bytes, bytes]] = {}
+        #: paper docs kept for :func:`catalog_docs`
+        self.paper_docs: dict = {}
+
+    def _terms(self, doc: Doc, built: Built, by_digest: dict[str, dict[str, int]]
+               ) -> dict[str, int]:
+        terms = by_digest.get(doc.digest) if doc.digest else None
+        if terms is None:
+            terms = scores(doc)
+            built.retokenised += 1
+        return terms
 
     def files(self, docs: list[Doc]) -> tuple[dict[str, bytes], Built]:
         """Every file of the index (manifest last) for ``docs`` in order."""
         built = Built(docs=len(docs))
-        cache, terms_of = self._terms, {}
-        postings: dict[str, list[tuple[int, int]]] = {}
-        for n, doc in enumerate(docs):
-            terms = cache.get(doc.digest) if doc.digest else None
-            if terms is None:
-                terms = scores(doc)
-                built.retokenised += 1
-            terms_of[doc.digest] = terms
-            for t, s in terms.items():
-                got = postings.get(t)
-                if got is None:
-                    postings[t] = [(n, s)]
-                else:
-                    got.append((n, s))
-        self._terms = terms_of
-        sizes = {t: len(t.encode("utf-8")) + 4 + 6 * len(p) for t, p in postings.items()}
+        idents = [d.ident for d in docs]
+        digests = [d.digest for d in docs]
+        postings = self._postings
+        if idents == self._idents:
+            changed = [n for n, d in enumerate(digests) if not d or d != self._digests[n]]
+            affected: set[str] = set()
+            for n in changed:
+                old = self._doc_terms[n]
+                new = self._doc_terms[n] = self._terms(docs[n], built, {})
+                for t in old.keys() | new.keys():
+                    if old.get(t) == new.get(t):
+                        continue
+                    affected.add(t)
+                    flat = postings.setdefault(t, [])
+                    i = 2 * bisect.bisect_left(flat[0::2], n)
+                    if t in old:
+                        del flat[i:i + 2]
+                    if t in new:
+                        flat[i:i] = [n, new[t]]
+                    if not flat:
+                        del postings[t]
+            chunks = {n // self.chunk for n in changed}
+        else:
+            by_digest = {d: t for d, t in zip(self._digests, self._doc_terms, strict=True)}
+            self._doc_terms = [self._terms(doc, built, by_digest) for doc in docs]
+            postings = self._postings = {}
+            for n, terms in enumerate(self._doc_terms):
+                for t, s in terms.items():
+                    flat = postings.get(t)
+                    if flat is None:
+                        postings[t] = [n, s]
+                    else:
+                        flat.append(n)
+                        flat.append(s)
+            affected = set(postings)
+            chunks = set(range(-(-len(docs) // self.chunk)))
+            self._files = {}
+        self._idents, self._digests = idents, digests
+        sizes = {t: len(t) + 4 + 3 * len(p) for t, p in postings.items()}
         shards = partition(sizes, self.shard_bytes)
+        old_files, old_shards = self._files, self._shards
         out: dict[str, bytes] = {}
         for shard_key, terms in shards.items():
-            out[shard_file(shard_key)] = _dumps({t: _posting_json(postings[t]) for t in terms})
+            name = shard_file(shard_key)
+            data = old_files.get(name)
+            if data is None or old_shards.get(shard_key) != terms or not affected.isdisjoint(terms):
+                data = _dumps({t: _posting_json(postings[t]) for t in terms})
+            out[name] = data
         for c in range(0, len(docs), self.chunk):
-            out[f"d/{c // self.chunk}.json"] = _dumps([d.shown() for d in docs[c:c + self.chunk]])
+            name = f"d/{c // self.chunk}.json"
+            data = old_files.get(name)
+            out[name] = (_dumps([d.shown() for d in docs[c:c + self.chunk]])
+                         if data is None or c // self.chunk in chunks else data)
+        self._files, self._shards = dict(out), shards
         version = hashlib.sha1()
+        sha = {}
         for name in sorted(out):
-            version.update(name.encode() + b"\0" + out[name] + b"\0")
+            data = out[name]
+            known = self._sha.get(name)
+            sha[name] = known if known and known[0] is data else (data, hashlib.sha1(data).digest())
+            version.update(name.encode() + b"\0" + sha[name][1])
+        self._sha = sha
         out["manifest.json"] = _dumps({"format": FORMAT, "version": version.hexdigest()[:12],
                                        "docs": len(docs), "chunk": self.chunk,
                                        "shards": list(shards)})
@@ -350,12 +427,12 @@ class SearchIndex:
         folder = Path(folder)
         out, built = self.files(docs)
         manifest = out.pop("manifest.json")
-        written: dict[str, str] = {}
+        written: dict[str, bytes] = {}
         for name, data in [*out.items(), ("manifest.json", manifest)]:
-            digest = hashlib.sha1(data).hexdigest()
-            written[name] = digest
+            written[name] = data
             path = folder / name
-            if self._written.get(name) == digest and path.is_file():
+            before = self._written.get(name)
+            if (before is data or before == data) and path.is_file():
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + ".tmp")

@@ -257,12 +257,14 @@ class DiscoveryPart(Part):
                  if self._searchable(f.src_uri)]
         self._page_text = {f.src_uri: self._page_text[f.src_uri] for f in pages
                            if f.src_uri in self._page_text}
-        docs = search_index.catalog_docs(st.catalog, lambda sid: f"{prefix}/{sid}/")
-        docs += [search_index.page_doc(url, title, text)
-                 for url, title, text in self._page_text.values()]
         if self._search_index is None or self.command != "serve":
             self._search_index = search_index.SearchIndex()
-        built = self._search_index.write(docs, Path(config.site_dir) / search_index.FOLDER)
+        index = self._search_index
+        docs = search_index.catalog_docs(st.catalog, lambda sid: f"{prefix}/{sid}/",
+                                         kept=index.paper_docs)
+        docs += [search_index.page_doc(url, title, text)
+                 for url, title, text in self._page_text.values()]
+        built = index.write(docs, Path(config.site_dir) / search_index.FOLDER)
         log.info(f"survey: search index {search_index.FOLDER}/: {built.summary()} "
                  f"in {time.perf_counter() - started:.2f}s")
 
