@@ -265,6 +265,8 @@ class DiscoveryPart(Part):
         docs += [search_index.page_doc(url, title, text)
                  for url, title, text in self._page_text.values()]
         built = index.write(docs, Path(config.site_dir) / search_index.FOLDER)
+        if self.command != "serve":
+            self._search_index = None  # kept only for the next rebuild
         log.info(f"survey: search index {search_index.FOLDER}/: {built.summary()} "
                  f"in {time.perf_counter() - started:.2f}s")
 
