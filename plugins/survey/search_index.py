@@ -44,7 +44,7 @@ from .memo import key
 
 FOLDER = "_search"
 FORMAT = 1
-CHUNK = 32
+CHUNK = 16
 #: raw JSON bytes of one shard above which it is split (about 12 kB gzipped)
 SHARD_BYTES = 36_000
 EXCERPT = 200
