@@ -190,3 +190,18 @@ def test_the_client_drops_the_same_stop_words():
     script = (REPO / "site_templates" / "assets" / "survey.js").read_text(encoding="utf-8")
     block = script.split("var STOP = {};", 1)[1].split(".split(", 1)[0]
     assert set(" ".join(re.findall(r'"([^"]*)"', block)).split()) == set(si.STOP_WORDS)
+
+
+def test_common_terms_have_coarse_scores(tmp_path):
+    docs = [si.Doc(f"d{n}", f"d{n}/", f"Paper {n}", "paper",
+                   (("title", f"Paper {n}"), ("text", "model " + "word " * (n % 40))),
+                   digest=str(n)) for n in range(1200)]
+    files = si.SearchIndex().files(docs)[0]
+    keys = set(json.loads(files["manifest.json"])["shards"])
+    model = json.loads(files[si.shard_file(si.shard_of("model", keys))])["model"]
+    assert len(model) == 2400 and all(s % si.COARSE_STEP == 0 for s in model[1::2])
+    assert len(set(model[1::2])) > 1
+    rare = si.SearchIndex().files(docs[:900])[0]
+    keys = set(json.loads(rare["manifest.json"])["shards"])
+    model = json.loads(rare[si.shard_file(si.shard_of("model", keys))])["model"]
+    assert any(s % si.COARSE_STEP for s in model[1::2])

@@ -289,11 +289,23 @@ def _dumps(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _posting_json(postings: list[int]) -> list[int]:
-    """[doc, score, doc, score, ...] -> the same with each doc number less the previous."""
+#: a term in more than this share of the docs, and more than COARSE_MIN docs,
+#: has its scores rounded to multiples of :data:`COARSE_STEP` (its idf is
+#: small, and its long posting list then compresses to about half)
+COARSE_SHARE = 0.05
+COARSE_MIN = 1000
+COARSE_STEP = 16
+
+
+def _posting_json(postings: list[int], docs: int) -> list[int]:
+    """[doc, score, doc, score, ...] -> the same with each doc number less the
+    previous (and coarse scores for a common term)."""
     flat = postings[:]
-    docs = postings[0::2]
-    flat[2::2] = [b - a for a, b in zip(docs, docs[1:], strict=False)]
+    numbers = postings[0::2]
+    flat[2::2] = [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
+    if len(numbers) > max(COARSE_SHARE * docs, COARSE_MIN):
+        flat[1::2] = [max(1, min(255, round(s / COARSE_STEP) * COARSE_STEP))
+                      for s in flat[1::2]]
     return flat
 
 
@@ -397,7 +409,7 @@ class SearchIndex:
             name = shard_file(shard_key)
             data = old_files.get(name)
             if data is None or old_shards.get(shard_key) != terms or not affected.isdisjoint(terms):
-                data = _dumps({t: _posting_json(postings[t]) for t in terms})
+                data = _dumps({t: _posting_json(postings[t], len(docs)) for t in terms})
             out[name] = data
         for c in range(0, len(docs), self.chunk):
             name = f"d/{c // self.chunk}.json"
