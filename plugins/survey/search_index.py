@@ -28,7 +28,6 @@ files whose bytes changed are written; files no build makes any more are removed
 from __future__ import annotations
 
 import bisect
-import hashlib
 import html
 import json
 import math
@@ -40,7 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .memo import key
+from .memo import Digest, key
 
 FOLDER = "_search"
 FORMAT = 1
@@ -171,7 +170,7 @@ def markdown_text(markdown: str) -> str:
     return html_text(_MD_MARK.sub(r"\1", text))
 
 
-def paper_doc(paper, topic_names: list[str]) -> Doc:
+def paper_doc(paper, topic_names: list[str], digest: str | None = None) -> Doc:
     topics = " · ".join(topic_names)
     fields = [("title", paper.title), ("authors", " ; ".join(paper.authors)),
               ("topics", topics), ("venue", paper.venue or ""),
@@ -180,7 +179,7 @@ def paper_doc(paper, topic_names: list[str]) -> Doc:
     return Doc(f"paper:{paper.id}", f"papers/{paper.id}/", paper.title, "paper",
                tuple(fields), short_authors(paper.authors, paper.authors_complete),
                paper.year, topics, excerpt(paper.abstract or ""),
-               key(paper.digest or repr(paper), topic_names))
+               digest or key(paper.digest or repr(paper), topic_names))
 
 
 def catalog_docs(catalog, survey_url: Callable[[str], str] = lambda sid: f"surveys/{sid}/",
@@ -196,11 +195,11 @@ def catalog_docs(catalog, survey_url: Callable[[str], str] = lambda sid: f"surve
     docs = []
     for p in catalog.newest:
         topics = tuple(names[t] for t in p.topics if t in names)
-        doc_key = (p.digest, topics)
-        doc = previous.get(doc_key) if p.digest else None
+        doc_key = key(p.digest, list(topics)) if p.digest else None
+        doc = previous.get(doc_key) if doc_key else None
         if doc is None:
-            doc = paper_doc(p, list(topics))
-        if kept is not None and p.digest:
+            doc = paper_doc(p, list(topics), doc_key)
+        if kept is not None and doc_key:
             kept[doc_key] = doc
         docs.append(doc)
     for tid, t in tax.topics.items():
@@ -348,7 +347,7 @@ class SearchIndex:
         #: disk, and their sha1 (by the bytes object)
         self._files: dict[str, bytes] = {}
         self._written: dict[str, bytes] = {}
-        self._sha: dict[str, tuple[bytes, bytes]] = {}
+        self._sha: dict[str, tuple[bytes, str]] = {}
         #: paper docs kept for :func:`catalog_docs`
         self.paper_docs: dict = {}
 
@@ -417,15 +416,15 @@ class SearchIndex:
             out[name] = (_dumps([d.shown() for d in docs[c:c + self.chunk]])
                          if data is None or c // self.chunk in chunks else data)
         self._files, self._shards = dict(out), shards
-        version = hashlib.sha1()
+        version = Digest()
         sha = {}
         for name in sorted(out):
             data = out[name]
             known = self._sha.get(name)
-            sha[name] = known if known and known[0] is data else (data, hashlib.sha1(data).digest())
-            version.update(name.encode() + b"\0" + sha[name][1])
+            sha[name] = known if known and known[0] is data else (data, key(data))
+            version.add(name, sha[name][1])
         self._sha = sha
-        out["manifest.json"] = _dumps({"format": FORMAT, "version": version.hexdigest()[:12],
+        out["manifest.json"] = _dumps({"format": FORMAT, "version": version.hex()[:12],
                                        "docs": len(docs), "chunk": self.chunk,
                                        "shards": list(shards)})
         built.shards = len(shards)
