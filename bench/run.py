@@ -424,6 +424,13 @@ def site_stats(site: Path) -> dict:
     files = [p for p in site.rglob("*") if p.is_file()]
     out = {"site_bytes": sum(p.stat().st_size for p in files), "site_files": len(files),
            "html_pages": sum(1 for p in files if p.suffix == ".html")}
+    own = site / "_search" / "manifest.json"  # the header box's index (survey.search_index)
+    if own.exists():
+        index_files = [p for p in files if p.is_relative_to(own.parent)]
+        out["own_search_files"] = len(index_files)
+        out["own_search_bytes"] = sum(p.stat().st_size for p in index_files)
+        out["own_search_manifest_bytes"] = own.stat().st_size
+        out["own_search_shards"] = len(json.loads(own.read_text(encoding="utf-8"))["shards"])
     index = site / "search" / "search_index.json"
     if not index.exists():
         return out
