@@ -205,3 +205,45 @@ def test_common_terms_have_coarse_scores(tmp_path):
     keys = set(json.loads(rare["manifest.json"])["shards"])
     model = json.loads(rare[si.shard_file(si.shard_of("model", keys))])["model"]
     assert any(s % si.COARSE_STEP for s in model[1::2])
+
+
+def test_forked_terms_give_the_same_index(built_site, tmp_path):
+    """A build that scores the documents in a second process (``search_index_fork:
+    0``) writes the same ``_search/`` as one that scores them itself (the seed
+    site, under the default threshold), and says so in its log."""
+    import shutil
+
+    import yaml
+    from project import copy_project, run_build
+
+    from survey import forked
+
+    assert forked.available()
+    root = copy_project(tmp_path / "project")
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["plugins"] = [{"survey": {"discovery": {"search_index_fork": 0}}}
+                         if p == "survey" else p for p in config["plugins"]]
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    result = run_build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "from a second process" in result.stderr
+    assert "from a second process" not in built_site.log
+
+    def tree(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    mine, theirs = tree(root / "site" / si.FOLDER), tree(built_site.site / si.FOLDER)
+    assert mine.keys() == theirs.keys() and len(mine) > 10
+    assert mine == theirs
+    shutil.rmtree(root)
+
+
+def test_forked_value_or_none():
+    from survey.forked import Forked
+
+    assert Forked(lambda: {"a": [1, 2]}).result() == {"a": [1, 2]}
+    assert Forked(lambda: 1 / 0).result() is None  # the caller computes it itself
+    job = Forked(lambda: __import__("time").sleep(60))
+    job.cancel()  # a build that failed stops its child
+    assert job.result() is None

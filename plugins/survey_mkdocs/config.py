@@ -87,6 +87,11 @@ class DiscoveryConfig(base.Config):
     #: paper, topic, survey and ordinary page, in term shards and doc chunks
     #: fetched only as a search needs them.
     search_index = c.Type(bool, default=True)
+    #: From this many papers on, ``mkdocs build`` scores the search index's
+    #: documents in a second process (forked where the system can) while the
+    #: rest of the site is built, instead of after it; the index is the same.
+    #: 0: always, -1: never.  ``mkdocs serve`` updates the index in place.
+    search_index_fork = c.Type(int, default=2000)
     #: Add one document per paper page to Material's search index.
     search = c.Type(bool, default=True)
     #: Characters of the abstract in a paper's search document, cut at a word

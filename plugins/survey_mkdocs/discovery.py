@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from markupsafe import Markup
@@ -32,6 +33,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from survey import charts, discovery, feed, papers_index, scholar, search_index
+from survey.forked import Forked
 from survey.memo import Carry
 from survey.related import RelatedCache, RelatedStats, related_ids
 from survey.render import rel, topic_url
@@ -62,6 +64,8 @@ class DiscoveryPart(Part):
         self._index_kept = Carry()
         #: the site's search index, kept between `mkdocs serve` rebuilds
         self._search_index: search_index.SearchIndex | None = None
+        #: the catalog docs' search terms, scored in a second process (a build)
+        self._search_terms: Forked | None = None
         #: page source -> (URL, title, text) of the ordinary pages, kept for pages a
         #: rebuild skips
         self._page_text: dict[str, tuple[str, str, str]] = {}
@@ -81,7 +85,9 @@ class DiscoveryPart(Part):
 
     def on_files_related(self, st: BuildState) -> None:
         """Related papers, computed before the exports are made: the similarity
-        matrix's peak memory is then not added to that of the exports."""
+        matrix's peak memory is then not added to that of the exports.  Before
+        them, the search terms of a large catalog start in a second process."""
+        self._fork_search_terms(st)
         if self.config.related:
             self._related(st)
 
@@ -249,9 +255,27 @@ class DiscoveryPart(Part):
             return False  # topic pages: from the taxonomy
         return not (src.startswith(f"{prefix}/") and src != f"{prefix}/index.md")
 
+    def _survey_url(self) -> Callable[[str], str]:
+        prefix = str(self.plugin.config.surveys.url_prefix or "surveys").strip("/")
+        return lambda sid: f"{prefix}/{sid}/"
+
+    def _fork_search_terms(self, st: BuildState) -> None:
+        self.cancel_forked()
+        least = self.config.search_index_fork
+        if (not self.config.search_index or self.command == "serve" or least < 0
+                or len(st.catalog.papers) < least):
+            return
+        catalog, survey_url = st.catalog, self._survey_url()
+        self._search_terms = Forked(lambda: search_index.doc_terms(
+            search_index.catalog_docs(catalog, survey_url)))
+
+    def cancel_forked(self) -> None:
+        if self._search_terms is not None:
+            self._search_terms.cancel()
+            self._search_terms = None
+
     def _write_search_index(self, st: BuildState, config: MkDocsConfig) -> None:
         started = time.perf_counter()
-        prefix = str(self.plugin.config.surveys.url_prefix or "surveys").strip("/")
         plugin = self.plugin.catalog
         pages = [f for f in plugin.pages.doc_pages or plugin.files.documentation_pages()
                  if self._searchable(f.src_uri)]
@@ -260,15 +284,22 @@ class DiscoveryPart(Part):
         if self._search_index is None or self.command != "serve":
             self._search_index = search_index.SearchIndex()
         index = self._search_index
-        docs = search_index.catalog_docs(st.catalog, lambda sid: f"{prefix}/{sid}/",
-                                         kept=index.paper_docs)
+        forked = ""
+        if self._search_terms is not None:
+            waited = time.perf_counter()
+            index.known = self._search_terms.result() or {}
+            self._search_terms = None
+            forked = (f"; the terms of {len(index.known)} docs from a second process "
+                      f"(waited {time.perf_counter() - waited:.2f}s)")
+        docs = search_index.catalog_docs(st.catalog, self._survey_url(), kept=index.paper_docs)
         docs += [search_index.page_doc(url, title, text)
                  for url, title, text in self._page_text.values()]
         built = index.write(docs, Path(config.site_dir) / search_index.FOLDER)
+        index.known = {}
         if self.command != "serve":
             self._search_index = None  # kept only for the next rebuild
         log.info(f"survey: search index {search_index.FOLDER}/: {built.summary()} "
-                 f"in {time.perf_counter() - started:.2f}s")
+                 f"in {time.perf_counter() - started:.2f}s{forked}")
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """The site's search index (``_search/``); then ``search/search_index.json``

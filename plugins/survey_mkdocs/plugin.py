@@ -108,6 +108,7 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self.catalog.on_build_error(error=error)
+        self.discovery.cancel_forked()
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         return self.catalog.on_serve(server, config=config, builder=builder)

@@ -1,0 +1,75 @@
+"""A value computed in a second process while the build goes on.  No MkDocs import.
+
+The build is single-threaded Python; on a machine with more than one core, work
+that only reads the catalog can run beside it.  :class:`Forked` forks the
+process (the child sees the loaded catalog without copying or pickling it),
+computes the value there and sends it back through a pipe; :meth:`Forked.result`
+waits for it.  Where ``fork`` is not available, or the child fails, the result
+is ``None`` and the caller computes the value itself: the outcome is the same,
+only slower.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import Any
+
+
+def available() -> bool:
+    return os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
+
+
+class Forked:
+    """``make()`` run in a forked child; :meth:`result` is its value (or None)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._proc = None
+        self._conn = None
+        if not available():
+            return
+        ctx = multiprocessing.get_context("fork")
+        reader, writer = ctx.Pipe(duplex=False)
+
+        def work() -> None:
+            try:
+                value = make()
+            except BaseException:  # the parent computes it itself
+                value = None
+            try:
+                writer.send(value)
+            finally:
+                writer.close()
+
+        try:
+            proc = ctx.Process(target=work, name="survey-forked", daemon=True)
+            proc.start()
+        except OSError:  # no process left to fork: compute in this one
+            reader.close()
+            writer.close()
+            return
+        writer.close()
+        self._proc, self._conn = proc, reader
+
+    def result(self) -> Any:
+        """The child's value (waits for it); None if it failed or never ran."""
+        if self._conn is None:
+            return None
+        try:
+            return self._conn.recv()
+        except (EOFError, OSError):
+            return None
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the child (if still running) and release it."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.terminate()
+            self._proc.join()
+            self._proc = None
