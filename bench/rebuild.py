@@ -7,7 +7,8 @@ The rebuilds go through the same path as under ``mkdocs serve``: the plugins
 get ``on_startup(command="serve")`` and ``on_serve`` (with a stand-in server),
 and each rebuild calls the builder the server would call.  Each record edit
 appends a word to a title (``survey.records.write_record``); after each
-rebuild the script checks that the paper page, its first topic's page,
+rebuild the script checks that the paper page, its first topic's page (if it
+lists the paper),
 ``bib/all.bib``, ``data/papers.json`` and the papers index rows show it.
 ``--profile`` writes ``<project>/../rebuild-profile.txt`` (cProfile of the
 last rebuild).  The project is edited in place; run it on a copy.
@@ -110,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     for n in range(1, args.edits + 1):
         path = rng.choice(papers)
         paper, _ = read_record(path, f"content/papers/{path.name}")
+        topic_page = Path(site, "topics", paper.topics[0], "index.html") if paper.topics else None
+        if topic_page is not None and f"/{paper.id}/" not in topic_page.read_text("utf-8"):
+            topic_page = None  # a topic page lists its newest papers only
         token = f"rebuildedit{n}x{rng.randrange(10**6):06d}"
         write_record(path, replace(paper, title=f"{paper.title} {token}"))
         prof = cProfile.Profile() if args.profile and n == args.edits else None
@@ -123,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         times.append(took)
         checks = {
             "page": Path(site, "papers", paper.id, "index.html"),
-            "topic": Path(site, "topics", paper.topics[0], "index.html") if paper.topics else None,
+            "topic": topic_page,
             "all.bib": Path(site, "bib", "all.bib"),
             "papers.json": Path(site, "data", "papers.json"),
         }

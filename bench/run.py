@@ -529,6 +529,9 @@ def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
             for n, paper in enumerate(chosen, start=1):
                 record = project / "content" / "papers" / f"{paper.id}.yml"
                 current, _ = read_record(record, f"content/papers/{record.name}")
+                # a topic page lists its newest papers: check it only if it lists this one
+                topic_page = fetch(base + f"topics/{paper.topics[0]}/") or ""
+                listed = f"/{paper.id}/" in topic_page
                 token = f"benchedit{n}q{rng.randrange(10**6):06d}"
                 new = replace(current, title=f"{current.title} {token}")
                 write_record(record, new)
@@ -538,6 +541,8 @@ def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
                     continue
                 for what, url in (("topic", f"topics/{paper.topics[0]}/"),
                                   ("bib", "bib/all.bib")):
+                    if what == "topic" and not listed:
+                        continue
                     lag = wait_for(base + url, token, 10, proc)
                     out[f"{what}_ok"].append(lag is not None)
                     out[f"{what}_lag_s"].append(lag)
@@ -892,7 +897,8 @@ def main(argv: list[str] | None = None) -> int:
         say(f"ours {tag}serve_logged_build_s=" + ",".join(fmt(x) for x in res.get("build_s", [])))
         say(f"ours {tag}serve_rss_each_mb=" + ",".join(fmt(x, 0) for x in res.get("rss_mb", [])))
         say(f"ours {tag}serve_peak_rss_mb={fmt(res.get('peak_rss_mb'), 0)}")
-        say(f"ours {tag}rebuild_topic_page_ok={all(res['topic_ok']) and bool(res['topic_ok'])}")
+        say(f"ours {tag}rebuild_topic_page_ok="
+            f"{all(res['topic_ok']) if res['topic_ok'] else 'none of the edited papers listed'}")
         say(f"ours {tag}rebuild_all_bib_ok={all(res['bib_ok']) and bool(res['bib_ok'])}")
 
     def ratio(a, b):
