@@ -12,10 +12,12 @@ import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import memo
 from .diagnostics import ERROR, INFO, WARNING, Diagnostic
+from .forked import Forked
 
 # CACHE_DIR, Carry and PaperMemo were defined here: importable from here still
 from .memo import CACHE_DIR, Carry, DiskMemo, PaperMemo  # noqa: F401
@@ -166,9 +168,21 @@ def record_warnings(paper: Paper, rel: str) -> list[Diagnostic]:
     return diags
 
 
-def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bool = True
-                 ) -> Catalog:
-    """Load and validate everything under ``root/content``."""
+def _parse_ahead(cache: RecordCache, entries: list[os.DirEntry]) -> dict:
+    """Parse the records of ``entries`` (in a second process): their cache
+    values, by digest, that the cache did not have."""
+    known = set(cache.memo.values)
+    for entry in entries:
+        if entry.name.endswith(".yml") and not entry.name.startswith("."):
+            cache.read(entry.path, f"content/papers/{entry.name}")
+    return {d: v for d, v in cache.memo.values.items() if d not in known}
+
+
+def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bool = True,
+                 fork_from: int | None = None) -> Catalog:
+    """Load and validate everything under ``root/content``.  ``fork_from``: with
+    at least this many record files, a forked second process parses the second
+    half of them while this one parses the first (the catalog is the same)."""
     root = Path(root)
     content = root / "content"
     diags: list[Diagnostic] = []
@@ -179,7 +193,16 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
     live: set[str] = set()
     papers_dir = content / "papers"
     entries = sorted(os.scandir(papers_dir), key=lambda e: e.name) if papers_dir.is_dir() else []
-    for entry in entries:
+    half = len(entries) // 2
+    ahead = (Forked(partial(_parse_ahead, cache, entries[half:]))
+             if fork_from is not None and len(entries) >= max(fork_from, 2) else None)
+    for n, entry in enumerate(entries):
+        if ahead is not None and n == half:
+            parsed = ahead.result()
+            if parsed:
+                cache.memo.values.update(parsed)
+                cache.memo.dirty = True
+            ahead = None
         rel = f"content/papers/{entry.name}"
         if entry.name.startswith("."):  # editor lock and swap files, .gitkeep
             continue

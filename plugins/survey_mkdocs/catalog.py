@@ -109,7 +109,9 @@ class CatalogPart(Part):
         """Load the catalog; the build state; topic and paper page files."""
         assert self.root is not None and self.cache is not None
         self.cache.memo.defer = self.dirty  # serve writes its caches when it stops
-        catalog = load_catalog(self.root, cache=self.cache)
+        fork = self.config.fork_from
+        catalog = load_catalog(self.root, cache=self.cache, fork_from=(
+            fork if fork >= 0 and self.command != "serve" else None))
         report(catalog.diagnostics)
         if catalog.errors and config.strict:
             # Also fail when warnings are not counted (``mkdocs build -q --strict``).

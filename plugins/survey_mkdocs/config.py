@@ -37,6 +37,12 @@ class CatalogConfig(base.Config):
     #: links to the papers index filtered by the topic, which lists them all, so
     #: a topic page stays light however large the catalog grows.
     topic_papers = c.Type(int, default=200)
+    #: From this many records on, ``mkdocs build`` does part of its work in a
+    #: second process (forked, where the system can) while the rest goes on:
+    #: parsing half the records, and scoring the search index's documents.  The
+    #: site is the same, built sooner on a machine with two cores or more.
+    #: 0: always, -1: never.  ``mkdocs serve`` does not fork.
+    fork_from = c.Type(int, default=2000)
 
 
 class ExportsConfig(base.Config):
@@ -87,11 +93,6 @@ class DiscoveryConfig(base.Config):
     #: paper, topic, survey and ordinary page, in term shards and doc chunks
     #: fetched only as a search needs them.
     search_index = c.Type(bool, default=True)
-    #: From this many papers on, ``mkdocs build`` scores the search index's
-    #: documents in a second process (forked where the system can) while the
-    #: rest of the site is built, instead of after it; the index is the same.
-    #: 0: always, -1: never.  ``mkdocs serve`` updates the index in place.
-    search_index_fork = c.Type(int, default=2000)
     #: Add one document per paper page to Material's search index.
     search = c.Type(bool, default=True)
     #: Characters of the abstract in a paper's search document, cut at a word

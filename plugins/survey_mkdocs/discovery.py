@@ -261,7 +261,7 @@ class DiscoveryPart(Part):
 
     def _fork_search_terms(self, st: BuildState) -> None:
         self.cancel_forked()
-        least = self.config.search_index_fork
+        least = self.plugin.config.catalog.fork_from
         if (not self.config.search_index or self.command == "serve" or least < 0
                 or len(st.catalog.papers) < least):
             return
