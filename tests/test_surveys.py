@@ -441,3 +441,28 @@ def test_unknown_key_fails_build_and_check(tmp_path, capsys):
     assert survey_main(["--root", str(root), "check", "--errors-only"]) == 1
     out = capsys.readouterr().out
     assert "content/surveys/test-bad.md:8:8: error: citation [@nosuchkey1999]" in out
+
+
+def test_a_long_reading_list_shows_the_papers_added_last():
+    """A survey's reading list lists the ``reading_list`` papers added last and
+    says that there are more (the seed catalog's own list is empty, so three
+    papers are made unread here)."""
+    from survey.catalog import load_catalog
+    from survey.render import Renderer
+    from survey.survey_render import expand_survey
+
+    root = Path(__file__).resolve().parents[1]
+    cat = load_catalog(root, persist_cache=False)
+    survey = next(s for s in cat.surveys.values() if s.revised)
+    mine = [cat.by_id[i] for i in survey.paper_ids[:3]]
+    survey.unread_ids = [p.id for p in mine]
+    renderer = Renderer(cat, root / "site_templates")
+    renderer.reading_list = 2
+    text = renderer.unstash(expand_survey(cat, renderer, survey))
+    block = text[text.index('<details class="survey-unread"'):]
+    block = block[:block.index("</details>")]
+    assert "<strong>3</strong> papers added since the text was revised" in block
+    listed = re.findall(r'href="\.\./\.\./papers/([^/"]+)/"', block)
+    last = sorted(mine, key=lambda p: (p.added or "", p.id), reverse=True)[:2]
+    assert listed == [p.id for p in last]
+    assert "The 2 added last are listed" in block

@@ -139,6 +139,8 @@ TEMPLATE_CACHE = MemoryBytecodeCache()
 TOPIC_PAPERS = 200
 #: Papers listed per year in a survey's timeline by default.
 TIMELINE_PER_YEAR = 20
+#: Papers listed in a survey's reading list (added since its text was revised) by default.
+READING_LIST = 50
 
 
 class Renderer:
@@ -179,6 +181,8 @@ class Renderer:
         #: papers listed per year in a survey's timeline (0: all), the rest linked
         #: as the papers index filtered by the survey and the year
         self.timeline_per_year = TIMELINE_PER_YEAR
+        #: papers listed in a survey's reading list, most recently added first (0: all)
+        self.reading_list = READING_LIST
         self._rows: dict[str, Markup] = {}
 
     def template(self, name: str) -> jinja2.Template:

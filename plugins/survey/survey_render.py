@@ -104,6 +104,9 @@ def expand_survey(catalog: Catalog, renderer: Renderer, survey: Survey,
         return ""
 
     body = MARKER_RE.sub(lambda m: "\n" + section(m.group("name"), m.group("arg")) + "\n", body)
-    unread = [catalog.by_id[i] for i in survey.unread_ids if i in catalog.by_id]
+    unread = sorted((catalog.by_id[i] for i in survey.unread_ids if i in catalog.by_id),
+                    key=lambda p: (p.added or "", p.id), reverse=True)
+    limit = renderer.reading_list
     return renderer.render("survey.md", survey=survey, page=page, papers=papers, body=body,
-                           shared=shared_with(catalog, survey), unread=unread)
+                           shared=shared_with(catalog, survey), unread=unread,
+                           unread_shown=unread[:limit] if limit > 0 else unread)

@@ -118,6 +118,9 @@ class SurveysConfig(base.Config):
     #: each year (0: all); a longer year links to the papers index filtered by the
     #: survey and the year.
     timeline_per_year = c.Type(int, default=20)
+    #: Papers listed in a survey's reading list (papers in its scope added since
+    #: its ``revised:`` day and not cited yet), most recently added first (0: all).
+    reading_list = c.Type(int, default=50)
 
 
 class ServeConfig(base.Config):

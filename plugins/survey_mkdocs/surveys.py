@@ -53,6 +53,7 @@ class SurveysPart(Part):
         cat = st.catalog
         prefix = self.config.url_prefix
         st.renderer.timeline_per_year = self.config.timeline_per_year
+        st.renderer.reading_list = self.config.reading_list
         surveys = sorted(cat.surveys.values(), key=lambda s: (s.order, s.id))
         add_file(files, config, f"{prefix}/index.md",
                  st.renderer.render("surveys.md", page=f"{prefix}/", surveys=surveys))
@@ -62,7 +63,7 @@ class SurveysPart(Part):
             key = survey_key(cat, survey, chart, "\0".join(
                 [self.plugin.catalog.templates_digest, st.renderer.site_name,
                  st.renderer.repo_url or "", st.renderer.edit_branch,
-                 str(self.config.timeline_per_year)]))
+                 str(self.config.timeline_per_year), str(self.config.reading_list)]))
             markdown = st.renderer.kept(self._pages, key, lambda survey=survey, chart=chart:
                                         expand_survey(cat, st.renderer, survey, chart))
             add_file(files, config, f"{prefix}/{survey.id}.md", markdown)
