@@ -466,3 +466,18 @@ def test_a_long_reading_list_shows_the_papers_added_last():
     last = sorted(mine, key=lambda p: (p.added or "", p.id), reverse=True)[:2]
     assert listed == [p.id for p in last]
     assert "The 2 added last are listed" in block
+
+
+def test_shared_papers_list_the_newest():
+    from survey.catalog import load_catalog, newest_first
+    from survey.render import Renderer
+
+    root = Path(__file__).resolve().parents[1]
+    cat = load_catalog(root, persist_cache=False)
+    survey, other = sorted(cat.surveys.values(), key=lambda s: s.id)[:2]
+    items = newest_first(cat.papers)[:5]
+    html = Renderer(cat, root / "site_templates").render(
+        "survey_shared.html", shared=[(other, items)], shared_limit=3, survey=survey,
+        page=f"surveys/{survey.id}/")
+    assert re.findall(r'href="\.\./\.\./papers/([^/"]+)/"', html) == [p.id for p in items[:3]]
+    assert "The 3 newest of the 5 shared papers are listed." in html

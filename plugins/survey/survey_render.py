@@ -58,6 +58,10 @@ def shared_with(catalog: Catalog, survey: Survey) -> list[tuple[Survey, list[Pap
     return out
 
 
+#: Shared papers listed per other survey (the newest).
+SHARED_LISTED = 50
+
+
 def expand_survey(catalog: Catalog, renderer: Renderer, survey: Survey,
                   chart: str | None = None) -> str:
     """The Markdown of the survey page, citations and markers expanded."""
@@ -97,7 +101,7 @@ def expand_survey(catalog: Catalog, renderer: Renderer, survey: Survey,
                 direct_topics=topics, **ctx)
         if name == "shared":
             return renderer.render("survey_shared.html", shared=shared_with(catalog, survey),
-                                   **ctx)
+                                   shared_limit=SHARED_LISTED, **ctx)
         if name == "references":
             cited = [catalog.by_key[k] for k in survey.cited_keys if k in catalog.by_key]
             return renderer.render("survey_references.html", cited=cited, **ctx)
