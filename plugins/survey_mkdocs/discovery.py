@@ -66,6 +66,8 @@ class DiscoveryPart(Part):
         self._search_index: search_index.SearchIndex | None = None
         #: the catalog docs' search terms, scored in a second process (a build)
         self._search_terms: Forked | None = None
+        #: related papers being computed in a second process (a build)
+        self._related_job: tuple | None = None
         #: page source -> (URL, title, text) of the ordinary pages, kept for pages a
         #: rebuild skips
         self._page_text: dict[str, tuple[str, str, str]] = {}
@@ -133,18 +135,49 @@ class DiscoveryPart(Part):
             self._related_cache = RelatedCache(cat.root, persist=self.config.related_cache)
             self._root = cat.root
         self._related_cache.defer = self.plugin.dirty  # written when serve stops
-        stats = RelatedStats()
+        cache = self._related_cache
         started = time.perf_counter()
-        found = related_ids(cat.papers, self.config.related, cache=self._related_cache,
-                            incremental=self.command == "serve",
-                            min_score=self.config.related_min_score, stats=stats)
-        by_id = cat.by_id
-        for pid, rows in found.items():
-            st.related[pid] = [by_id[o] for o, _score in rows if o in by_id]
+
+        def compute() -> tuple[dict, RelatedStats]:
+            stats = RelatedStats()
+            found = related_ids(cat.papers, self.config.related, cache=cache,
+                                incremental=self.command == "serve",
+                                min_score=self.config.related_min_score, stats=stats)
+            return found, stats
+
         if self.command != "serve":
             self._related_cache = None  # term counts of every paper: not needed again
+        least = self.plugin.config.catalog.fork_from
+        if self.command != "serve" and 0 <= least <= len(cat.papers):
+            # Only the paper pages need them (on_env): computed beside the exports,
+            # the papers index and the Markdown pages, in a second process (which
+            # also writes the related cache).
+            self._related_job = (Forked(compute), compute, started)
+        else:
+            self._related_job = None
+            self._take_related(st, compute(), started, "")
+
+    def finish_related(self, st: BuildState | None) -> None:
+        """The related papers computed in a second process (before ``on_env``)."""
+        job, self._related_job = self._related_job, None
+        if job is None or st is None:
+            return
+        forked, compute, started = job
+        waited = time.perf_counter()
+        result = forked.result()
+        where = f" in a second process (waited {time.perf_counter() - waited:.2f}s)"
+        if result is None:
+            result, where = compute(), ""
+        self._take_related(st, result, started, where)
+
+    def _take_related(self, st: BuildState, result: tuple[dict, RelatedStats], started: float,
+                      where: str) -> None:
+        found, stats = result
+        by_id = st.catalog.by_id
+        for pid, rows in found.items():
+            st.related[pid] = [by_id[o] for o, _score in rows if o in by_id]
         log.info(f"survey: related papers for {stats.papers} papers "
-                 + (f"computed in {time.perf_counter() - started:.2f}s "
+                 + (f"computed in {time.perf_counter() - started:.2f}s{where} "
                     f"({stats.tokenised} re-tokenised)" if stats.recomputed else "from the cache"))
 
     def _charts(self, st: BuildState) -> None:
@@ -273,6 +306,9 @@ class DiscoveryPart(Part):
         if self._search_terms is not None:
             self._search_terms.cancel()
             self._search_terms = None
+        job, self._related_job = self._related_job, None
+        if job is not None:
+            job[0].cancel()
 
     def _write_search_index(self, st: BuildState, config: MkDocsConfig) -> None:
         started = time.perf_counter()

@@ -82,6 +82,7 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
 
     @event_priority(-50)
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        self.discovery.finish_related(self.state)
         return self.catalog.on_env(env, config=config, files=files)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
