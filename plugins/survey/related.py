@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from .memo import CACHE_DIR, key
 
@@ -76,6 +77,17 @@ BLOCK_ROWS = 64
 DENSE_FRACTION = 0.02
 #: At most this many dense terms.
 MAX_DENSE_TERMS = 2048
+#: Catalogs up to this many papers compare every pair; larger ones score the
+#: candidates of each paper only (see "Scaling" in the module docstring).
+EXACT_MAX = 3000
+#: Candidates of a paper come from its this many heaviest terms ...
+QUERY_TERMS = 30
+#: ... each term looked up among the papers where it weighs most, at most this many ...
+POSTINGS_CAP = 200
+#: ... and this many candidates per paper (best partial score) are scored exactly.
+CANDIDATES = 80
+#: Rows per step of the candidate search and of the exact scoring.
+PRUNED_BLOCK_ROWS = 512
 
 STOPWORDS = frozenset("""
 a about above across after again against all almost along already also although always am
@@ -257,6 +269,8 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
     if n < 2 or k <= 0:
         return [[] for _ in range(n)]
     pr = prepared if prepared is not None else prepare(docs)
+    if n > EXACT_MAX:
+        return _pruned_neighbours(pr, k, min_score)
     out: list[list[tuple[int, float]]] = []
     take = min(k, n - 1)
     for a in range(0, n, block_rows):
@@ -271,6 +285,106 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
                                  b - a)
         sims[np.arange(b - a), np.arange(a, b)] = -np.inf  # not its own neighbour
         out.extend(_best(sims, take, min_score))
+    return out
+
+
+def _matrix(pr: Prepared) -> sp.csr_matrix:
+    """Every linking weight of ``pr`` (dense and sparse parts) as one n x terms
+    CSR matrix (float64)."""
+    dense_terms = np.flatnonzero(pr.dense_index >= 0)
+    d_row, d_col = np.nonzero(pr.dense)
+    rows = np.concatenate((pr.s_rows, d_row.astype(np.int32)))
+    cols = np.concatenate((pr.s_cols, dense_terms[d_col].astype(np.int32)))
+    w = np.concatenate((pr.s_w, pr.dense[d_row, d_col].astype(np.float64)))
+    return sp.csr_matrix((w, (rows, cols)), shape=(pr.n, len(pr.vocab)))
+
+
+def _top_per_group(group: np.ndarray, value: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the ``limit`` largest values of each group (ties: earlier position)."""
+    order = np.lexsort((-value, group))
+    g = group[order]
+    rank = np.arange(len(g)) - np.searchsorted(g, g, side="left")
+    return order[rank < limit]
+
+
+def _top_per_row(r: sp.csr_matrix, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, value) of the ``c`` largest entries of each row of ``r``."""
+    lengths = np.diff(r.indptr)
+    rows = np.repeat(np.arange(r.shape[0]), lengths)
+    width = int(lengths.max()) if len(rows) else 0
+    if width <= c:
+        return rows, r.indices, r.data
+    pad = np.full((r.shape[0], width), -np.inf)
+    pad[rows, np.arange(len(rows)) - r.indptr[rows]] = r.data
+    top = np.argpartition(pad, width - c, axis=1)[:, width - c:]
+    values = np.take_along_axis(pad, top, 1)
+    ok = np.isfinite(values)
+    t_row = np.broadcast_to(np.arange(r.shape[0])[:, None], top.shape)[ok]
+    return t_row, r.indices[r.indptr[t_row] + top[ok]], values[ok]
+
+
+def _candidates(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i, j), sorted by i: for each paper, the :data:`CANDIDATES`
+    others with the highest partial score over its :data:`QUERY_TERMS` heaviest
+    terms, looked up in each term's :data:`POSTINGS_CAP` heaviest postings; a
+    pair found from either side is a candidate of both."""
+    n = x.shape[0]
+    rowid = np.repeat(np.arange(n), np.diff(x.indptr))
+    sel = _top_per_group(rowid, x.data, QUERY_TERMS)
+    q_row, q_col, q_w = rowid[sel], x.indices[sel], x.data[sel]
+    query = sp.csr_matrix((q_w, (q_row, q_col)), shape=x.shape)
+    keep = _top_per_group(q_col, q_w, POSTINGS_CAP)
+    postings = sp.csr_matrix((q_w[keep], (q_col[keep], q_row[keep])), shape=(x.shape[1], n))
+    found_i, found_j, found_v = [], [], []
+    for a in range(0, n, PRUNED_BLOCK_ROWS):
+        block = (query[a:a + PRUNED_BLOCK_ROWS] @ postings).tocsr()
+        block.setdiag(0, k=a)  # not its own candidate
+        block.eliminate_zeros()
+        i, j, v = _top_per_row(block, CANDIDATES)
+        found_i.append(i + a)
+        found_j.append(j)
+        found_v.append(v)
+    i = np.concatenate(found_i + found_j)
+    j = np.concatenate(found_j + found_i)
+    v = np.concatenate(found_v + found_v)
+    # One entry per pair (its best partial score), then the best of each row.
+    order = np.lexsort((-v, j, i))
+    i, j, v = i[order], j[order], v[order]
+    first = np.ones(len(i), bool)
+    first[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
+    i, j, v = i[first], j[first], v[first]
+    sel = np.sort(_top_per_group(i, v, CANDIDATES))
+    return i[sel].astype(np.int64), j[sel].astype(np.int64)
+
+
+def _pruned_neighbours(pr: Prepared, k: int, min_score: float
+                       ) -> list[list[tuple[int, float]]]:
+    """:func:`nearest_neighbours` over the candidate pairs of :func:`_candidates`,
+    each scored with the full cosine."""
+    n = pr.n
+    x = _matrix(pr)
+    ci, cj = _candidates(x)
+    starts = np.searchsorted(ci, np.arange(n + 1))
+    scores = np.empty(len(ci))
+    for a in range(0, n, PRUNED_BLOCK_ROWS):
+        b = min(n, a + PRUNED_BLOCK_ROWS)
+        lo, hi = starts[a], starts[b]
+        other = x[cj[lo:hi]]
+        lengths = np.diff(other.indptr)
+        mine = x[a:b].toarray()
+        prod = other.data * mine[np.repeat(ci[lo:hi] - a, lengths), other.indices]
+        scores[lo:hi] = np.bincount(np.repeat(np.arange(hi - lo), lengths), weights=prod,
+                                    minlength=hi - lo)
+    # The same order as the exact path: float32 score, higher first, then lower index.
+    s32 = scores.astype(np.float32)
+    order = np.lexsort((cj, -s32, ci))
+    ci, cj, s32 = ci[order], cj[order], s32[order]
+    rank = np.arange(len(ci)) - starts[ci]
+    keep = (rank < k) & (s32 > min_score)
+    out: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    for i, j, s in zip(ci[keep].tolist(), cj[keep].tolist(), s32[keep].tolist(),
+                       strict=True):
+        out[i].append((j, round(s, 6)))
     return out
 
 
