@@ -333,8 +333,9 @@ def _candidates(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     sel = _top_per_group(rowid, x.data, QUERY_TERMS)
     q_row, q_col, q_w = rowid[sel], x.indices[sel], x.data[sel]
     query = sp.csr_matrix((q_w, (q_row, q_col)), shape=x.shape)
-    keep = _top_per_group(q_col, q_w, POSTINGS_CAP)
-    postings = sp.csr_matrix((q_w[keep], (q_col[keep], q_row[keep])), shape=(x.shape[1], n))
+    keep = _top_per_group(x.indices, x.data, POSTINGS_CAP)
+    postings = sp.csr_matrix((x.data[keep], (x.indices[keep], rowid[keep])),
+                             shape=(x.shape[1], n))
     found_i, found_j, found_v = [], [], []
     for a in range(0, n, PRUNED_BLOCK_ROWS):
         block = (query[a:a + PRUNED_BLOCK_ROWS] @ postings).tocsr()
