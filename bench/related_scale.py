@@ -9,8 +9,9 @@ twice: ``exact`` compares every pair (as catalogs up to ``EXACT_MAX`` papers do)
 seconds and peak traced memory of each, each one's seconds over its own at the
 smallest size (the baseline: 1x per 1x papers is linear, N/N_0 squared is
 quadratic), and the quality of the pruned lists against the exact ones: recall
-(exact neighbours found) and the share of papers whose list is identical (same
-papers, same order).
+(exact neighbours found), the share of papers whose list is identical (same
+papers, same order) and of those whose scores are identical too (the two sum
+their float32 terms in a different order: the sixth decimal can differ).
 
     python bench/related_scale.py                         # 10k, 20k, 50k (about 6 minutes)
     python bench/related_scale.py --sizes 5000 10000      # quicker
@@ -48,15 +49,18 @@ def timed(docs: list[dict[str, float]], exact: bool) -> tuple[list, float, float
     return found, seconds, peak
 
 
-def quality(exact: list, pruned: list) -> tuple[float, float]:
-    """(recall of the exact neighbours, share of identical lists)."""
-    found = total = same = 0
+def quality(exact: list, pruned: list) -> tuple[float, float, float]:
+    """(recall of the exact neighbours, share of lists with the same papers in the
+    same order, share of lists equal scores included)."""
+    found = total = same = equal = 0
     for want, got in zip(exact, pruned, strict=True):
-        want_ids = {j for j, _s in want}
-        found += len(want_ids & {j for j, _s in got})
+        want_ids = [j for j, _s in want]
+        found += len(set(want_ids) & {j for j, _s in got})
         total += len(want_ids)
-        same += want == got
-    return found / max(total, 1), same / max(len(exact), 1)
+        same += want_ids == [j for j, _s in got]
+        equal += want == got
+    n = max(len(exact), 1)
+    return found / max(total, 1), same / n, equal / n
 
 
 def main() -> int:
@@ -70,19 +74,19 @@ def main() -> int:
         docs = [related.term_counts(p.title or "", p.abstract or "") for p in papers]
         exact, t_exact, m_exact = timed(docs, exact=True)
         pruned, t_pruned, m_pruned = timed(docs, exact=False)
-        recall, identical = quality(exact, pruned)
-        rows.append((n, t_exact, m_exact, t_pruned, m_pruned, recall, identical))
+        recall, identical, equal = quality(exact, pruned)
+        rows.append((n, t_exact, m_exact, t_pruned, m_pruned, recall, identical, equal))
         print(f"{n:>7,} papers: exact {t_exact:7.1f} s {m_exact:7.0f} MB   pruned "
               f"{t_pruned:6.1f} s {m_pruned:6.0f} MB   recall {recall:.4f}   "
-              f"identical {identical:.4f}", flush=True)
+              f"identical {identical:.4f} (scores too: {equal:.4f})", flush=True)
     n0, e0, _m, p0 = rows[0][:4]
     print(f"\nbaseline: {n0:,} papers, same run; ratios are seconds / baseline seconds")
     print("| papers | x papers | exact s | x | pruned s | x | pruned / exact | peak MB exact"
-          " | peak MB pruned | recall | identical lists |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for n, te, me, tp, mp, rec, ident in rows:
+          " | peak MB pruned | recall | identical lists | scores too |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n, te, me, tp, mp, rec, ident, equal in rows:
         print(f"| {n:,} | {n / n0:.1f} | {te:.1f} | {te / e0:.1f} | {tp:.1f} | {tp / p0:.1f} "
-              f"| {tp / te:.2f} | {me:.0f} | {mp:.0f} | {rec:.4f} | {ident:.4f} |")
+              f"| {tp / te:.2f} | {me:.0f} | {mp:.0f} | {rec:.4f} | {ident:.4f} | {equal:.4f} |")
     return 0
 
 
