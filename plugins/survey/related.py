@@ -109,7 +109,7 @@ EXACT_MAX = 3000
 #: Candidates of a paper come from its this many heaviest terms ...
 QUERY_TERMS = 30
 #: ... each term looked up among the papers where it weighs most, at most this many ...
-POSTINGS_CAP = 200
+POSTINGS_CAP = 400
 #: ... and this many candidates per paper (best partial score) are scored exactly.
 CANDIDATES = 80
 #: Rows per step of the candidate search and of the exact scoring.
