@@ -41,11 +41,12 @@ So a listed pair is never scored other than exactly, and never below
 ``min_score``; what pruning can do is miss a neighbour that shares little of
 either paper's heaviest terms, and then list the next best candidate instead.
 Two papers that resemble each other share their heaviest terms, which is why
-this is rare: on the synthetic catalogs of ``bench/related_scale.py`` (its small
-fixed vocabulary makes every term common, a hard case) the candidate path finds
-RECALL10 of the exact neighbours at 10,000 papers and RECALL50 at 50,000
-(IDENT10 and IDENT50 of the papers get the identical list), in TIME10 and
-TIME50 instead of EXACT10 and EXACT50 for every pair.
+this is rare.  ``bench/related_scale.py`` measures it on synthetic catalogs (a
+hard case: their small fixed vocabulary makes every term common): the candidate
+path finds 99.98% of the exact neighbours at 10,000 papers and 98.4% at 50,000
+(99.9% and 95.0% of the papers get the identical list), in 5.6 s and 34 s where
+every pair takes 3.6 s and 129 s: 6.2 times the time for 5 times the papers
+(every pair: 35 times).
 
 Cache
 =====
