@@ -198,10 +198,7 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
              if fork_from is not None and len(entries) >= max(fork_from, 2) else None)
     for n, entry in enumerate(entries):
         if ahead is not None and n == half:
-            parsed = ahead.result()
-            if parsed:
-                cache.memo.values.update(parsed)
-                cache.memo.dirty = True
+            cache.memo.update(ahead.result() or {})
             ahead = None
         rel = f"content/papers/{entry.name}"
         if entry.name.startswith("."):  # editor lock and swap files, .gitkeep

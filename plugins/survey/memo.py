@@ -146,6 +146,12 @@ class DiskMemo:
             self.dirty = True
         return self.values[digest]
 
+    def update(self, values: dict[str, object]) -> None:
+        """Take values made elsewhere (another process with the same memo)."""
+        if values:
+            self.values.update(values)
+            self.dirty = True
+
     def save(self, live: set[str]) -> None:
         stale = set(self.values) - live
         if stale:

@@ -121,14 +121,12 @@ def _node_problem(root: yaml.Node) -> tuple[yaml.Node, str, str] | None:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            first: dict[str, int] = {}
+            first: dict[str, yaml.Node] = {}
             for key_node, _value in node.value:
                 if isinstance(key_node, yaml.ScalarNode):
                     if key_node.value in first:
-                        return key_node, (f"field {_shown(key_node.value)} is given twice "
-                                          f"(first on line {first[key_node.value]})"), (
-                            "keep one of the two; YAML would silently use the last")
-                    first[key_node.value] = key_node.start_mark.line + 1
+                        return _given_twice(key_node, first[key_node.value])
+                    first[key_node.value] = key_node
         stack.append((node, True))
         stack.extend((c, False) for c in reversed(_children(node)))
     return None
@@ -149,10 +147,7 @@ def _duplicate_key(root: yaml.Node) -> tuple[yaml.Node, str, str] | None:
             for key_node, value in node.value:
                 if type(key_node) is scalar:
                     if key_node.value in first:
-                        line = first[key_node.value].start_mark.line + 1
-                        return key_node, (f"field {_shown(key_node.value)} is given twice "
-                                          f"(first on line {line})"), (
-                            "keep one of the two; YAML would silently use the last")
+                        return _given_twice(key_node, first[key_node.value])
                     first[key_node.value] = key_node
                 else:
                     stack.append(key_node)
@@ -161,6 +156,13 @@ def _duplicate_key(root: yaml.Node) -> tuple[yaml.Node, str, str] | None:
         elif kind is sequence:
             stack.extend(c for c in node.value if type(c) is not scalar)
     return None
+
+
+def _given_twice(key_node: yaml.Node, first: yaml.Node) -> tuple[yaml.Node, str, str]:
+    """The problem of a mapping key given a second time (``first``: its first)."""
+    return key_node, (f"field {_shown(key_node.value)} is given twice "
+                      f"(first on line {first.start_mark.line + 1})"), (
+        "keep one of the two; YAML would silently use the last")
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

@@ -223,7 +223,7 @@ def catalog_docs(catalog, survey_url: Callable[[str], str] = lambda sid: f"surve
 
 
 def doc_terms(docs: Iterable[Doc]) -> dict[str, dict[str, int]]:
-    """Doc digest -> its term scores (for :attr:`SearchIndex.known`)."""
+    """Doc digest -> its term scores (``known`` of :meth:`SearchIndex.files`)."""
     return {d.digest: scores(d) for d in docs if d.digest}
 
 
@@ -362,23 +362,21 @@ class SearchIndex:
         self._sha: dict[str, tuple[bytes, str]] = {}
         #: paper docs kept for :func:`catalog_docs`
         self.paper_docs: dict = {}
-        #: doc digest -> its terms, made elsewhere (:func:`doc_terms` in another
-        #: process); used instead of scoring those docs again
-        self.known: dict[str, dict[str, int]] = {}
 
     def _terms(self, doc: Doc, built: Built, by_digest: dict[str, dict[str, int]]
                ) -> dict[str, int]:
-        known = self.known.get(doc.digest) if doc.digest else None
-        if known is not None:
-            return known
         terms = by_digest.get(doc.digest) if doc.digest else None
         if terms is None:
             terms = scores(doc)
             built.retokenised += 1
         return terms
 
-    def files(self, docs: list[Doc]) -> tuple[dict[str, bytes], Built]:
-        """Every file of the index (manifest last) for ``docs`` in order."""
+    def files(self, docs: list[Doc], known: dict[str, dict[str, int]] | None = None
+              ) -> tuple[dict[str, bytes], Built]:
+        """Every file of the index (manifest last) for ``docs`` in order.  ``known``:
+        doc digest -> terms made elsewhere (:func:`doc_terms` in another process),
+        used instead of scoring those docs again."""
+        known = known or {}
         built = Built(docs=len(docs))
         idents = [d.ident for d in docs]
         digests = [d.digest for d in docs]
@@ -388,7 +386,7 @@ class SearchIndex:
             affected: set[str] = set()
             for n in changed:
                 old = self._doc_terms[n]
-                new = self._doc_terms[n] = self._terms(docs[n], built, {})
+                new = self._doc_terms[n] = self._terms(docs[n], built, known)
                 for t in old.keys() | new.keys():
                     if old.get(t) == new.get(t):
                         continue
@@ -404,6 +402,7 @@ class SearchIndex:
             chunks = {n // self.chunk for n in changed}
         else:
             by_digest = {d: t for d, t in zip(self._digests, self._doc_terms, strict=True)}
+            by_digest.update(known)
             self._doc_terms = [self._terms(doc, built, by_digest) for doc in docs]
             postings = self._postings = {}
             for n, terms in enumerate(self._doc_terms):
@@ -450,11 +449,13 @@ class SearchIndex:
         built.bytes = sum(len(b) for b in out.values())
         return out, built
 
-    def write(self, docs: list[Doc], folder: Path | str) -> Built:
+    def write(self, docs: list[Doc], folder: Path | str,
+              known: dict[str, dict[str, int]] | None = None) -> Built:
         """Write the index of ``docs`` into ``folder``: shards and doc chunks whose
-        bytes changed, then the manifest; then remove files no longer made."""
+        bytes changed, then the manifest; then remove files no longer made.
+        ``known``: as for :meth:`files`."""
         folder = Path(folder)
-        out, built = self.files(docs)
+        out, built = self.files(docs, known)
         manifest = out.pop("manifest.json")
         written: dict[str, bytes] = {}
         for name, data in [*out.items(), ("manifest.json", manifest)]:

@@ -147,8 +147,7 @@ class DiscoveryPart(Part):
 
         if self.command != "serve":
             self._related_cache = None  # term counts of every paper: not needed again
-        least = self.plugin.config.catalog.fork_from
-        if self.command != "serve" and 0 <= least <= len(cat.papers):
+        if self._forks(st):
             # Only the paper pages need them (on_env): computed beside the exports,
             # the papers index and the Markdown pages, in a second process (which
             # also writes the related cache).
@@ -202,7 +201,7 @@ class DiscoveryPart(Part):
             site_url=config.site_url, author=author, size=self.config.feed_size,
             subtitle=config.site_description or "", topic_name=topic_name))
         if self.config.survey_feeds:
-            prefix = str(self.plugin.config.surveys.url_prefix or "surveys").strip("/")
+            prefix = self._surveys_prefix
             for sid, survey in cat.surveys.items():
                 path = f"{prefix}/{sid}/feed.xml"
                 add_file(files, config, path, feed.atom_feed(
@@ -280,8 +279,13 @@ class DiscoveryPart(Part):
         self._page_text[page.file.src_uri] = (page.url, str(page.title or ""),
                                               search_index.html_text(html))
 
+    @property
+    def _surveys_prefix(self) -> str:
+        """The URL folder of the survey pages (``surveys.url_prefix``)."""
+        return str(self.plugin.config.surveys.url_prefix or "surveys").strip("/")
+
     def _searchable(self, src: str) -> bool:
-        prefix = str(self.plugin.config.surveys.url_prefix or "surveys").strip("/")
+        prefix = self._surveys_prefix
         if src in (INDEX_PAGE, HELP_PAGE) or src.startswith("papers/"):
             return False
         if src.startswith("topics/") and src != "topics/index.md":
@@ -289,14 +293,17 @@ class DiscoveryPart(Part):
         return not (src.startswith(f"{prefix}/") and src != f"{prefix}/index.md")
 
     def _survey_url(self) -> Callable[[str], str]:
-        prefix = str(self.plugin.config.surveys.url_prefix or "surveys").strip("/")
+        prefix = self._surveys_prefix
         return lambda sid: f"{prefix}/{sid}/"
+
+    def _forks(self, st: BuildState) -> bool:
+        """Whether this build does work in a second process (``catalog.fork_from``)."""
+        least = self.plugin.config.catalog.fork_from
+        return self.command != "serve" and 0 <= least <= len(st.catalog.papers)
 
     def _fork_search_terms(self, st: BuildState) -> None:
         self.cancel_forked()
-        least = self.plugin.config.catalog.fork_from
-        if (not self.config.search_index or self.command == "serve" or least < 0
-                or len(st.catalog.papers) < least):
+        if not self.config.search_index or not self._forks(st):
             return
         catalog, survey_url = st.catalog, self._survey_url()
         self._search_terms = Forked(lambda: search_index.doc_terms(
@@ -320,18 +327,17 @@ class DiscoveryPart(Part):
         if self._search_index is None or self.command != "serve":
             self._search_index = search_index.SearchIndex()
         index = self._search_index
-        forked = ""
+        forked, known = "", None
         if self._search_terms is not None:
             waited = time.perf_counter()
-            index.known = self._search_terms.result() or {}
+            known = self._search_terms.result() or {}
             self._search_terms = None
-            forked = (f"; the terms of {len(index.known)} docs from a second process "
+            forked = (f"; the terms of {len(known)} docs from a second process "
                       f"(waited {time.perf_counter() - waited:.2f}s)")
         docs = search_index.catalog_docs(st.catalog, self._survey_url(), kept=index.paper_docs)
         docs += [search_index.page_doc(url, title, text)
                  for url, title, text in self._page_text.values()]
-        built = index.write(docs, Path(config.site_dir) / search_index.FOLDER)
-        index.known = {}
+        built = index.write(docs, Path(config.site_dir) / search_index.FOLDER, known)
         if self.command != "serve":
             self._search_index = None  # kept only for the next rebuild
         log.info(f"survey: search index {search_index.FOLDER}/: {built.summary()} "
