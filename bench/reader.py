@@ -143,7 +143,7 @@ def measure(browser, url: str, kind: str = "page", query: str | None = None,
 def views(project: Path) -> list[tuple[str, str, str, str | None]]:
     """(name, path, kind, search query) of the views measured on our site."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
-    from survey.catalog import load_catalog, newest_first
+    from survey_core.model.catalog import load_catalog, newest_first
 
     cat = load_catalog(project, persist_cache=False)
     newest = newest_first(cat.papers)

@@ -6,7 +6,7 @@ file watcher: the first build, then K times "edit one record, rebuild".
 The rebuilds go through the same path as under ``mkdocs serve``: the plugins
 get ``on_startup(command="serve")`` and ``on_serve`` (with a stand-in server),
 and each rebuild calls the builder the server would call.  Each record edit
-appends a word to a title (``survey.records.write_record``); after each
+appends a word to a title (``survey_core.model.records.write_record``); after each
 rebuild the script checks that the paper page, its first topic's page (if it
 lists the paper),
 ``bib/all.bib``, ``data/papers.json`` and the papers index rows show it.
@@ -34,7 +34,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 from mkdocs.commands.build import build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 
-from survey.records import read_record, write_record  # noqa: E402
+from survey_core.model.records import read_record, write_record  # noqa: E402
 
 
 def time_events() -> None:

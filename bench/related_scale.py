@@ -1,9 +1,9 @@
 """Related papers at growing catalog sizes: every pair against candidate pairs.
 
 For each size N, the synthetic catalog of ``bench/run.py`` (the seed records and
-N-315 derived ones) is tokenised once (:func:`survey.related.term_counts`, in id
-order as :func:`survey.related.related_ids` orders it); then, in the same run,
-:func:`survey.related.nearest_neighbours` (weighing included) computes the top 5
+N-315 derived ones) is tokenised once (:func:`survey_core.site.related.term_counts`, in id
+order as :func:`survey_core.site.related.related_ids` orders it); then, in the same run,
+:func:`survey_core.site.related.nearest_neighbours` (weighing included) computes the top 5
 twice: ``exact`` compares every pair (as catalogs up to ``EXACT_MAX`` papers do),
 ``pruned`` scores candidate pairs only (as larger catalogs do).  Printed per size:
 seconds and peak traced memory of each, each one's seconds over its own at the
@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 
 from run import load_seeds, synthetic_papers  # noqa: E402
 
-from survey import related  # noqa: E402
+from survey_core.site import related  # noqa: E402
 
 
 def timed(docs: list[dict[str, float]], exact: bool) -> tuple[list, float, float]:

@@ -37,12 +37,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from survey.catalog import newest_first
-from survey.keys import make_key
-from survey.model import Paper
-from survey.records import read_record, write_record
-from survey.taxonomy import load_taxonomy
-from survey.text import edit_distance, normalise_title, slugify
+from survey_core.model.catalog import newest_first
+from survey_core.model.keys import make_key
+from survey_core.model.model import Paper
+from survey_core.model.records import read_record, write_record
+from survey_core.model.taxonomy import load_taxonomy
+from survey_core.model.text import edit_distance, normalise_title, slugify
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
@@ -96,7 +96,7 @@ def load_seeds() -> list[Paper]:
 
 
 class TitleGuard:
-    """The near-duplicate rule of ``survey.catalog._near_duplicates``: titles are
+    """The near-duplicate rule of ``survey_core.model.catalog._near_duplicates``: titles are
     compared within blocks sharing their first or last 12 normalised characters."""
 
     def __init__(self) -> None:
@@ -255,7 +255,7 @@ def md(text: str) -> str:
 
 
 def make_baseline(base: Path, papers: list[Paper]) -> None:
-    from survey.bibtex import paper_to_entry
+    from survey_core.formats.bibtex import paper_to_entry
 
     if base.exists():
         shutil.rmtree(base)
@@ -424,7 +424,7 @@ def site_stats(site: Path) -> dict:
     files = [p for p in site.rglob("*") if p.is_file()]
     out = {"site_bytes": sum(p.stat().st_size for p in files), "site_files": len(files),
            "html_pages": sum(1 for p in files if p.suffix == ".html")}
-    own = site / "_search" / "manifest.json"  # the header box's index (survey.search_index)
+    own = site / "_search" / "manifest.json"  # the header box (survey_core.site.search_index)
     if own.exists():
         index_files = [p for p in files if p.is_relative_to(own.parent)]
         out["own_search_files"] = len(index_files)
@@ -565,7 +565,7 @@ def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
 
 
 def run_check(project: Path) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "survey.cli", "--root", str(project), "check",
+    proc = subprocess.run([sys.executable, "-m", "survey_core.cli", "--root", str(project), "check",
                            "--errors-only"], cwd=project, env=ENV, capture_output=True,
                           text=True)
     m = re.search(r"check: (\d+) error\(s\), (\d+) warning\(s\)", proc.stderr)

@@ -34,8 +34,8 @@ sys.path.insert(0, str(HERE))
 
 from run import ENV, REPO, load_seeds, synthetic_papers  # noqa: E402
 
-from survey.bibtex import export_bibtex  # noqa: E402
-from survey.records import ARXIV_RE  # noqa: E402
+from survey_core.formats.bibtex import export_bibtex  # noqa: E402
+from survey_core.model.records import ARXIV_RE  # noqa: E402
 
 OUT = HERE / "out" / "scale"
 STEPS = ("ingest", "check", "build")
@@ -88,7 +88,7 @@ def measure(n: int, seeds, timeout: float, skip_build: bool) -> dict:
     project = OUT / f"n{n}" / "project"
     bib = make_project(project, bib_text)
     res: dict = {"n": n, "bib_bytes": len(bib_text.encode()), "arxiv_ids_dropped": dropped}
-    survey = [sys.executable, "-m", "survey.cli", "--root", str(project)]
+    survey = [sys.executable, "-m", "survey_core.cli", "--root", str(project)]
     steps = {
         "ingest": survey + ["ingest", "-q", str(bib)],
         "check": survey + ["check", "--errors-only"],

@@ -11,7 +11,7 @@ recall on it is optimistic.  This script measures them twice, in the same run:
   lists give titles only, so the rules see the title alone (``--abstracts`` is not
   possible there): a lower bound for a sync, which also sees the abstract.
 
-The decision is the one ``survey sync`` makes (:func:`survey.sync.in_scope`).
+The decision is the one ``survey sync`` makes (:func:`survey_core.importers.sync.in_scope`).
 
     python bench/scope.py                       # scope: tokenization and compression
     python bench/scope.py --scope tokenization  # one branch
@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from survey.ingest import load_records  # noqa: E402
-from survey.sync import in_scope  # noqa: E402
-from survey.sync_config import SyncConfig  # noqa: E402
-from survey.taxonomy import load_taxonomy  # noqa: E402
-from survey.text import normalise_title  # noqa: E402
+from survey_core.importers.ingest import load_records  # noqa: E402
+from survey_core.importers.sync import in_scope  # noqa: E402
+from survey_core.importers.sync_config import SyncConfig  # noqa: E402
+from survey_core.model.taxonomy import load_taxonomy  # noqa: E402
+from survey_core.model.text import normalise_title  # noqa: E402
 
 HELD_OUT = ROOT / "bench" / "data" / "scope-heldout.jsonl"
 

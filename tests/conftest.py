@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from project import copy_project, run_build
 
-from survey.catalog import Catalog, load_catalog
+from survey_core.model.catalog import Catalog, load_catalog
 
 
 @dataclass(frozen=True)

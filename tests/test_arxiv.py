@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from survey.arxiv import (
+from survey_core.importers.arxiv import (
     API_URL,
     ArxivClient,
     ArxivError,

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from survey.cli import main as survey_main
-from survey.records import _Loader
+from survey_core.cli import main as survey_main
+from survey_core.model.records import _Loader
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "bad_input"
@@ -388,7 +388,7 @@ def test_console_script_reports_file_and_line(tmp_path):
     root = make_project(tmp_path)
     apply_case(root, next(c for c in CASES if c.name == "date-february-30"))
     exe = shutil.which("survey")
-    cmd = [exe] if exe else [sys.executable, "-m", "survey.cli"]
+    cmd = [exe] if exe else [sys.executable, "-m", "survey_core.cli"]
     out = subprocess.run([*cmd, "check"], cwd=root, capture_output=True, text=True,
                          timeout=120, env=dict(os.environ))
     assert out.returncode == 1

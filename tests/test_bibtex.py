@@ -1,4 +1,4 @@
-"""BibTeX export/import: survey.bibtex, including real pdflatex/bibtex/biber runs."""
+"""BibTeX export/import: survey_core.formats.bibtex, including real pdflatex/bibtex/biber runs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import bibtexparser
 import latex
 import pytest
 
-from survey.bibtex import (
+from survey_core.formats.bibtex import (
     export_bibtex,
     latex_decode,
     latex_escape_text,
@@ -21,8 +21,8 @@ from survey.bibtex import (
     parse_bibtex,
     venue_kind,
 )
-from survey.keys import make_key
-from survey.model import Paper
+from survey_core.model.keys import make_key
+from survey_core.model.model import Paper
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTS = ROOT / "content" / "sources" / "arxiv-facts.jsonl"
@@ -244,7 +244,7 @@ NO_YEAR = [
 
 
 def facts_papers() -> list[Paper]:
-    """The project's arXiv facts as papers, with keys from survey.keys."""
+    """The project's arXiv facts as papers, with keys from survey_core.model.keys."""
     papers: list[Paper] = []
     taken: set[str] = set()
     for line in FACTS.read_text(encoding="utf-8").splitlines():

@@ -25,9 +25,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from survey.bibtex import export_bibtex, paper_to_entry
-from survey.catalog import load_catalog
-from survey.csl import csl_json_text
+from survey_core.formats.bibtex import export_bibtex, paper_to_entry
+from survey_core.formats.csl import csl_json_text
+from survey_core.model.catalog import load_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -170,8 +170,8 @@ def test_facets_from_the_url(page, catalog):
 
 
 def test_venue_facet(page, catalog):
-    from survey.discovery import venue_facets
-    from survey.papers_index import venue_series
+    from survey_core.site.discovery import venue_facets
+    from survey_core.site.papers_index import venue_series
 
     facets = venue_facets(catalog.papers)
     listed = {f.value for f in facets if f.value not in ("other", "none")}

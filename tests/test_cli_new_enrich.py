@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from survey.records import _Loader
+from survey_core.model.records import _Loader
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "bad_input" / "fixture"
@@ -30,7 +30,7 @@ FEED = (Path(__file__).resolve().parent / "fixtures" / "arxiv-api"
 EMPTY_FEED = '<feed xmlns="http://www.w3.org/2005/Atom"><id>x</id></feed>'
 QUANTUM = ("Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large "
            "Connectivity Limit")
-SURVEY = [sys.executable, "-c", "import sys; from survey.cli import main; sys.exit(main())"]
+SURVEY = [sys.executable, "-c", "import sys; from survey_core.cli import main; sys.exit(main())"]
 
 
 def make_project(tmp_path: Path) -> Path:

@@ -14,7 +14,7 @@ import yaml
 from project import copy_project, serving
 from test_rebuild import compare_with_fresh_build, get, wait_until
 
-from survey.records import read_record, write_record
+from survey_core.model.records import read_record, write_record
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""CSL-JSON export: survey.csl, including a real pandoc --citeproc run."""
+"""CSL-JSON export: survey_core.formats.csl, including a real pandoc --citeproc run."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import subprocess
 import latex
 from test_bibtex import ADVERSARIAL, LOSSY, NO_YEAR
 
-from survey.csl import csl_json_text, csl_name, export_csl, paper_to_csl
-from survey.model import Paper
+from survey_core.formats.csl import csl_json_text, csl_name, export_csl, paper_to_csl
+from survey_core.model.model import Paper
 
 
 def _paper(key: str, title: str, **kw) -> Paper:

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from survey import charts, discovery, feed, papers_index, related, scholar, search_index
-from survey.catalog import load_catalog, newest_first
-from survey.model import Paper
+from survey_core.model.catalog import load_catalog, newest_first
+from survey_core.model.model import Paper
+from survey_core.site import charts, discovery, feed, papers_index, related, scholar, search_index
 
 REPO = Path(__file__).resolve().parents[1]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -371,8 +371,8 @@ def catalog():
 
 
 def test_index_files_in_pieces(catalog):
-    from survey.bibtex import paper_to_entry
-    from survey.csl import paper_to_csl
+    from survey_core.formats.bibtex import paper_to_entry
+    from survey_core.formats.csl import paper_to_csl
 
     files = papers_index.index_files(catalog, lambda p: papers_index.export_item(
         p, paper_to_entry(p), paper_to_csl(p)), first=50)
@@ -411,8 +411,8 @@ def test_author_bucket_matches_the_script():
 
 def test_browser_join_rule_matches_export(catalog):
     """The rule papers-index.js implements, written in Python, against the exporters."""
-    from survey.bibtex import export_bibtex, paper_to_entry
-    from survey.csl import csl_json_text, paper_to_csl
+    from survey_core.formats.bibtex import export_bibtex, paper_to_entry
+    from survey_core.formats.csl import csl_json_text, paper_to_csl
 
     for papers in (catalog.papers[:1], catalog.papers[:7], []):
         entries = sorted(((p.key, paper_to_entry(p)) for p in papers), key=lambda e: e[0])

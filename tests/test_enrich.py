@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from survey.arxiv import ArxivClient, ArxivEntry, ArxivOffline, parse_feed
-from survey.enrich import (
+from survey_core.importers.arxiv import ArxivClient, ArxivEntry, ArxivOffline, parse_feed
+from survey_core.importers.enrich import (
     CONFLICT,
     NO_MATCH,
     NOT_FOUND,
@@ -21,7 +21,7 @@ from survey.enrich import (
     enrich_papers,
     needs_lookup,
 )
-from survey.model import Paper
+from survey_core.model.model import Paper
 
 FIXTURE = Path(__file__).parent / "fixtures" / "arxiv-api" / "id_list-1111.2011v2.xml"
 FEED = FIXTURE.read_text(encoding="utf-8")

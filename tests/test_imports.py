@@ -21,13 +21,13 @@ import pytest
 import yaml
 from project import copy_project, run_build
 
-from survey.catalog import load_catalog
-from survey.check import run_check
-from survey.cli import main
-from survey.ingest import ingest, load_records
-from survey.taxonomy import load_taxonomy
-from survey.text import normalise_title
-from survey.venues import parse_venues
+from survey_core.check import run_check
+from survey_core.cli import main
+from survey_core.importers.ingest import ingest, load_records
+from survey_core.model.catalog import load_catalog
+from survey_core.model.taxonomy import load_taxonomy
+from survey_core.model.text import normalise_title
+from survey_core.model.venues import parse_venues
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 ORDER = ["dblp.bib", "acl.bib", "scholar.bib", "arxiv.bib", "zotero.json", "zotero.ris",
@@ -299,7 +299,7 @@ def test_venue_table_is_checked(tmp_path):
 
 
 def test_project_venue_table_agrees_with_the_bibtex_entry_types():
-    from survey.bibtex import venue_kind
+    from survey_core.formats.bibtex import venue_kind
 
     table, problems = parse_venues((Path(__file__).resolve().parents[1] / "content"
                                     / "venues.yml").read_text(encoding="utf-8"),
@@ -434,7 +434,7 @@ def test_two_records_with_one_doi_stop_ingest(tmp_path):
 
 
 def test_csl_rich_text_and_lines():
-    from survey.refimport import parse_csl_json
+    from survey_core.importers.refimport import parse_csl_json
 
     text = (FIXTURES / "zotero.json").read_text(encoding="utf-8")
     records_, errors = parse_csl_json(text, "zotero.json")

@@ -11,11 +11,11 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from survey import discovery, related
-from survey.catalog import load_catalog
-from survey.csl import csl_item_text, csl_join, csl_join_bytes, paper_to_csl
-from survey.memo import Carry, key
-from survey.render import Renderer
+from survey_core.formats.csl import csl_item_text, csl_join, csl_join_bytes, paper_to_csl
+from survey_core.model.catalog import load_catalog
+from survey_core.model.memo import Carry, key
+from survey_core.site import discovery, related
+from survey_core.site.render import Renderer
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog(REPO, persist_cache=False)
@@ -105,7 +105,7 @@ def test_related_update_against_kept_weights_matches_fresh_rows():
 
 
 def test_index_files_kept_between_edits_equal_fresh_ones():
-    from survey.papers_index import index_files
+    from survey_core.site.papers_index import index_files
 
     kept = Carry()
     papers = list(CATALOG.papers)

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from survey.cli import main
-from survey.ingest import ingest, load_records
-from survey.listing import ListingError, find_links, parse_listing, resolve_date
-from survey.records import read_record, write_record
-from survey.taxonomy import load_taxonomy
-from survey.text import normalise_title
+from survey_core.cli import main
+from survey_core.importers.ingest import ingest, load_records
+from survey_core.importers.listing import ListingError, find_links, parse_listing, resolve_date
+from survey_core.model.records import read_record, write_record
+from survey_core.model.taxonomy import load_taxonomy
+from survey_core.model.text import normalise_title
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "content" / "sources"
@@ -225,8 +225,8 @@ def test_bibtex_source_merges_with_existing_records(project: Path):
 
 
 def test_reimporting_the_exported_collection_changes_no_record(tmp_path: Path):
-    from survey.bibtex import export_bibtex
-    from survey.catalog import load_catalog
+    from survey_core.formats.bibtex import export_bibtex
+    from survey_core.model.catalog import load_catalog
 
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     shutil.copytree(ROOT / "content", tmp_path / "content")
@@ -240,8 +240,8 @@ def test_reimporting_the_exported_collection_changes_no_record(tmp_path: Path):
 
 
 def test_exported_collection_imports_into_an_empty_catalog_with_the_same_fields(project: Path):
-    from survey.bibtex import export_bibtex
-    from survey.catalog import load_catalog
+    from survey_core.formats.bibtex import export_bibtex
+    from survey_core.model.catalog import load_catalog
 
     catalog = load_catalog(ROOT, persist_cache=False)
     exported = project / "all.bib"

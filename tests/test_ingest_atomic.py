@@ -46,7 +46,7 @@ def papers_state(root: Path) -> dict[str, str]:
 
 
 def ingest_cmd(root: Path, *sources: str) -> list[str]:
-    return [sys.executable, "-m", "survey.cli", "--root", str(root), "ingest", "-q", *sources]
+    return [sys.executable, "-m", "survey_core.cli", "--root", str(root), "ingest", "-q", *sources]
 
 
 # -- a source that would make a rejected record is broken ------------------------------------
@@ -174,6 +174,6 @@ def test_two_ingests_at_once_lose_nothing(tmp_path):
     assert len(state) == 3 + 1 + 3000
     text = (root / "content" / "papers" / "a-paper-both-sources-list.yml").read_text()
     assert "file: one.bib" in text and "file: two.bib" in text  # neither sighting lost
-    code = subprocess.run([sys.executable, "-m", "survey.cli", "--root", str(root), "check",
+    code = subprocess.run([sys.executable, "-m", "survey_core.cli", "--root", str(root), "check",
                            "--errors-only"], capture_output=True, text=True, timeout=300)
     assert code.returncode == 0, code.stdout[-2000:]

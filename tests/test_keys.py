@@ -1,4 +1,4 @@
-"""Citation keys: survey.keys."""
+"""Citation keys: survey_core.model.keys."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from survey.keys import (
+from survey_core.model.keys import (
     NameParts,
     ascii_fold,
     base_key,
@@ -15,7 +15,7 @@ from survey.keys import (
     significant_words,
     split_name,
 )
-from survey.model import Paper
+from survey_core.model.model import Paper
 
 
 def paper(

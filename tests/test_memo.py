@@ -1,9 +1,9 @@
-"""One recipe for cache keys (``survey.memo``)."""
+"""One recipe for cache keys (``survey_core.model.memo``)."""
 
 from __future__ import annotations
 
-from survey.memo import Digest, key
-from survey.text import edit_distance
+from survey_core.model.memo import Digest, key
+from survey_core.model.text import edit_distance
 
 
 def test_key_is_the_digest_of_its_parts_piece_by_piece():

@@ -28,9 +28,9 @@ from test_browser import (  # noqa: F401
     wait_ready,
 )
 
-from survey import papers_index
-from survey.bibtex import export_bibtex
-from survey.catalog import newest_first
+from survey_core.formats.bibtex import export_bibtex
+from survey_core.model.catalog import newest_first
+from survey_core.site import papers_index
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -69,7 +69,7 @@ def test_author_links_filter_the_index_and_show_co_authors(page, catalog):  # no
 
 
 def test_venue_link_on_a_paper_page(page, catalog):  # noqa: F811
-    from survey.papers_index import venue_series
+    from survey_core.site.papers_index import venue_series
 
     venues = Counter(venue_series(p.venue) for p in catalog.papers if p.venue)
     assert venues, "the seed catalog has venues"

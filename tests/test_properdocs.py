@@ -9,8 +9,8 @@ from dataclasses import replace
 from project import copy_project, run_build, serving
 from test_rebuild import get, wait_until
 
-from survey.catalog import load_catalog
-from survey.records import read_record, write_record
+from survey_core.model.catalog import load_catalog
+from survey_core.model.records import read_record, write_record
 
 
 def test_properdocs_builds_the_site(tmp_path):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from survey.catalog import load_catalog
-from survey.related import RelatedCache, RelatedStats, related_ids
+from survey_core.model.catalog import load_catalog
+from survey_core.site.related import RelatedCache, RelatedStats, related_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from survey import related
-from survey.catalog import load_catalog
+from survey_core.model.catalog import load_catalog
+from survey_core.site import related
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = 2000

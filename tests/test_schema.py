@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 import yaml
 
-from survey.check import run_check
-from survey.cli import main as survey_main
-from survey.records import SCHEMA_COMMENT, _Loader, paper_from_mapping
+from survey_core.check import run_check
+from survey_core.cli import main as survey_main
+from survey_core.model.records import SCHEMA_COMMENT, _Loader, paper_from_mapping
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = REPO / "content" / "paper.schema.json"

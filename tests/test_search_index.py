@@ -1,4 +1,4 @@
-"""The site's search index (``survey.search_index``): tokeniser, shards, the
+"""The site's search index (``survey_core.site.search_index``): tokeniser, shards, the
 ranking the header box computes (its Python twin), incremental writes."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from survey import search_index as si
-from survey.catalog import load_catalog
+from survey_core.model.catalog import load_catalog
+from survey_core.site import search_index as si
+from survey_core.site.templates import PACKAGED
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -188,7 +189,7 @@ def test_hostile_text_stays_data(tmp_path, catalog):
 def test_the_client_drops_the_same_stop_words():
     import re
 
-    script = (REPO / "site_templates" / "assets" / "survey.js").read_text(encoding="utf-8")
+    script = (PACKAGED / "assets" / "survey.js").read_text(encoding="utf-8")
     block = script.split("var STOP = {};", 1)[1].split(".split(", 1)[0]
     assert set(" ".join(re.findall(r'"([^"]*)"', block)).split()) == set(si.STOP_WORDS)
 
@@ -218,7 +219,7 @@ def test_forked_terms_give_the_same_index(built_site, tmp_path):
     import yaml
     from project import copy_project, run_build
 
-    from survey import forked
+    from survey_core.model import forked
 
     assert forked.available()
     root = copy_project(tmp_path / "project")
@@ -246,7 +247,7 @@ def test_forked_terms_give_the_same_index(built_site, tmp_path):
 
 
 def test_forked_value_or_none():
-    from survey.forked import Forked
+    from survey_core.model.forked import Forked
 
     assert Forked(lambda: {"a": [1, 2]}).result() == {"a": [1, 2]}
     assert Forked(lambda: 1 / 0).result() is None  # the caller computes it itself

@@ -158,7 +158,7 @@ def build(root: Path, strict: bool = True) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = make_project(tmp_path_factory.mktemp("security"))
-    check = subprocess.run([sys.executable, "-c", "import sys; from survey.cli import main; "
+    check = subprocess.run([sys.executable, "-c", "import sys; from survey_core.cli import main; "
                             "sys.exit(main(['check', '--errors-only']))"], cwd=root,
                            capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr

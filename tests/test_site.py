@@ -74,7 +74,7 @@ def test_collection_bib_has_every_key(built):
 
 
 def test_check_passes_on_the_repository():
-    result = subprocess.run([sys.executable, "-m", "survey.cli", "--root", str(ROOT), "check"],
+    result = subprocess.run([sys.executable, "-m", "survey_core.cli", "--root", str(ROOT), "check"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 error(s)" in result.stderr

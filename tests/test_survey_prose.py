@@ -61,7 +61,7 @@ def hostile(tmp_path_factory):
 
 def test_check_names_every_hostile_line(hostile):
     root, hostile_lines, _strict, _loose = hostile
-    out = subprocess.run([sys.executable, "-m", "survey.cli", "check", "--errors-only"],
+    out = subprocess.run([sys.executable, "-m", "survey_core.cli", "check", "--errors-only"],
                          cwd=root, capture_output=True, text=True, timeout=120)
     assert out.returncode == 1, out.stdout + out.stderr
     flagged = {int(m.group(1)) for m in re.finditer(rf"^{SURVEY}:(\d+):\d+: error: ",

@@ -16,11 +16,11 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from survey.catalog import load_catalog
-from survey.cli import main as survey_main
-from survey.render import Renderer
-from survey.survey_render import expand_survey, reference_numbers
-from survey.surveys import find_citations, malformed_citations
+from survey_core.cli import main as survey_main
+from survey_core.model.catalog import load_catalog
+from survey_core.model.surveys import find_citations, malformed_citations
+from survey_core.site.render import Renderer
+from survey_core.site.survey_render import expand_survey, reference_numbers
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "site_templates"
@@ -447,9 +447,9 @@ def test_a_long_reading_list_shows_the_papers_added_last():
     """A survey's reading list lists the ``reading_list`` papers added last and
     says that there are more (the seed catalog's own list is empty, so three
     papers are made unread here)."""
-    from survey.catalog import load_catalog
-    from survey.render import Renderer
-    from survey.survey_render import expand_survey
+    from survey_core.model.catalog import load_catalog
+    from survey_core.site.render import Renderer
+    from survey_core.site.survey_render import expand_survey
 
     root = Path(__file__).resolve().parents[1]
     cat = load_catalog(root, persist_cache=False)
@@ -469,8 +469,8 @@ def test_a_long_reading_list_shows_the_papers_added_last():
 
 
 def test_shared_papers_list_the_newest():
-    from survey.catalog import load_catalog, newest_first
-    from survey.render import Renderer
+    from survey_core.model.catalog import load_catalog, newest_first
+    from survey_core.site.render import Renderer
 
     root = Path(__file__).resolve().parents[1]
     cat = load_catalog(root, persist_cache=False)

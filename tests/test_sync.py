@@ -30,7 +30,7 @@ from sync_servers import (
     serve,
 )
 
-from survey.catalog import load_catalog
+from survey_core.model.catalog import load_catalog
 
 SURVEY = str(Path(sys.executable).with_name("survey"))
 SCOPE = "scope: [tokenization, compression]"
@@ -356,7 +356,7 @@ def test_survey_reading_list_on_page_and_in_check(project: Path):
 
 
 def test_windows_are_asked_by_month_week_and_day():
-    from survey.sync_fetch import hf_units
+    from survey_core.importers.sync_fetch import hf_units
 
     d = datetime.date
     assert [(k, v) for k, v, _ in hf_units(d(2025, 10, 30), d(2025, 12, 2))] == [
@@ -419,9 +419,9 @@ def test_a_broken_ledger_stops_the_sync_before_anything(missing: Path):
 def test_scope_default_branches_and_threshold():
     from project import REPO
 
-    from survey.sync import in_scope
-    from survey.sync_config import load_sync_config
-    from survey.taxonomy import load_taxonomy
+    from survey_core.importers.sync import in_scope
+    from survey_core.importers.sync_config import load_sync_config
+    from survey_core.model.taxonomy import load_taxonomy
 
     taxonomy, _ = load_taxonomy(REPO / "content" / "taxonomy.yml")
     config, problems = load_sync_config(REPO, taxonomy)

@@ -136,7 +136,7 @@ def test_workflow_commands_exist():
     """The commands the workflows run are this repository's."""
     assert (REPO / "tests" / "linkcheck.py").is_file()
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'survey = "survey.cli:main"' in pyproject
+    assert 'survey = "survey_core.cli:main"' in pyproject
     assert "[project.optional-dependencies]" in pyproject and "test = [" in pyproject
 
 
@@ -182,7 +182,7 @@ def test_contributing_commands_are_real():
     files it names exist."""
     import shlex
 
-    from survey.cli import build_parser
+    from survey_core.cli import build_parser
 
     text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
     blocks = text.split("```")[1::2]
@@ -220,7 +220,7 @@ def test_sync_workflow():
     import re
     import shlex
 
-    from survey.cli import build_parser
+    from survey_core.cli import build_parser
 
     wf = load(SYNC)
     assert "cron" in wf["on"]["schedule"][0] and "workflow_dispatch" in wf["on"]

@@ -1,7 +1,7 @@
 """The catalog part of the ``survey`` plugin: loads the catalog and generates the
 paper, topic and home pages.
 
-Paper pages are rendered straight from ``site_templates/paper.html`` and
+Paper pages are rendered straight from the template ``paper.html`` and
 spliced into one page shell rendered by the theme, instead of going through
 Markdown and the theme once per paper: the shell carries the theme's header,
 navigation and scripts, identical for every page at ``papers/<id>/``.
@@ -10,19 +10,21 @@ navigation and scripts, identical for every page at ``papers/<id>/``.
 from __future__ import annotations
 
 import html
+import os
 import re
 from functools import partial
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from survey.catalog import RecordCache, load_catalog
-from survey.memo import Carry, Digest, PaperMemo, key
-from survey.render import TEMPLATE_CACHE, Renderer, paper_url
+from survey_core.model.catalog import RecordCache, load_catalog
+from survey_core.model.memo import Carry, PaperMemo, key
+from survey_core.site.render import TEMPLATE_CACHE, Renderer, paper_url
+from survey_core.site.templates import TemplateSet
 
 from . import compat
 from .compat import log
@@ -74,7 +76,16 @@ class CatalogPart(Part):
         if self.root != root or self.cache is None:
             self.cache = RecordCache(root, persist=self.config.cache)
         self.root = root
-        self.templates = root / self.config.templates
+        self.templates = TemplateSet(root / self.config.templates)
+        overridden = self.templates.overridden()
+        if overridden:
+            log.info(f"survey: {self.config.templates}/ overrides {', '.join(overridden)}")
+        # The packaged theme overrides, after the project's custom_dir, before the theme.
+        present = {os.path.realpath(d) for d in config.theme.dirs}
+        at = 1 if config.theme.custom_dir else 0
+        for folder in reversed(self.templates.overrides_dirs()):
+            if os.path.realpath(folder) not in present:
+                config.theme.dirs.insert(at, str(folder))
         self._nav_topics(config, root)
         for asset, target in (("survey.css", config.extra_css),
                               ("survey.js", config.extra_javascript)):
@@ -85,7 +96,7 @@ class CatalogPart(Part):
 
     def _nav_topics(self, config: MkDocsConfig, root: Path) -> None:
         """Expand the nav entry ``topics/index.md`` into the topic tree."""
-        from survey.taxonomy import load_taxonomy
+        from survey_core.model.taxonomy import load_taxonomy
 
         taxonomy, _ = load_taxonomy(root / "content" / "taxonomy.yml")
 
@@ -120,7 +131,8 @@ class CatalogPart(Part):
         log.info(f"survey: {len(catalog.papers)} papers, {len(catalog.taxonomy.topics)} topics, "
                  f"{len(catalog.surveys)} surveys")
         renderer = Renderer(catalog, self.templates, site_name=config.site_name,
-                            repo_url=config.repo_url, edit_branch=self.config.edit_branch)
+                            repo_url=config.repo_url, edit_branch=self.config.edit_branch,
+                            site_description=config.site_description or "")
         self.ledger.start(self.dirty)
         self.ledger.reuse.start(config)
         st = BuildState(catalog=catalog, renderer=renderer, config=config,
@@ -137,7 +149,7 @@ class CatalogPart(Part):
         st.memo = self.memo
         for asset in ("survey.css", "survey.js"):
             files.append(File.generated(config, f"assets/survey/{asset}",
-                                        abs_src_path=str(self.templates / "assets" / asset)))
+                                        abs_src_path=str(self.templates.find(f"assets/{asset}"))))
         if self.config.home and files.get_file_from_path("index.md") is None:
             st.home_file = add_file(files, config, "index.md", "")  # filled in on_nav
         add_file(files, config, "topics/index.md", renderer.topics_index())
@@ -159,7 +171,8 @@ class CatalogPart(Part):
             uri = paper_url(paper) + "index.html"
             st.paper_files[paper.id] = add_file(files, config, uri, "", cls=RenderedFile,
                                                 ledger=self.ledger)
-        add_file(files, config, SHELL_URI, "---\nsearch:\n  exclude: true\n---\n")
+        shell = add_file(files, config, SHELL_URI, "---\nsearch:\n  exclude: true\n---\n")
+        shell.inclusion = InclusionLevel.NOT_IN_NAV  # an internal page: no "not in nav" notice
         return st
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
@@ -182,7 +195,8 @@ class CatalogPart(Part):
         segments = re.split("(" + "|".join(re.escape(m) for m in marks) + ")", shell)
         if MARK_BODY not in segments:
             raise PluginError("the theme did not render the paper page body; paper pages need "
-                              "site_templates/overrides as the theme's custom_dir")
+                              "the Material theme with the survey overrides (a project "
+                              "override of main.html must keep its blocks)")
         renderer = st.renderer
         events = self.events
         events.start(config, self.plugin)
@@ -296,7 +310,8 @@ class CatalogPart(Part):
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.root is not None
-        folders = [str(f) for f in (self.root / "content", self.templates) if f.exists()]
+        folders = [str(f) for f in (self.root / "content", self.templates.project)
+                   if f is not None and f.exists()]
         serve = self.plugin.config.serve
         self._observer = native_watch(server, folders) if serve.native_watch else None
         if self._observer is None:
@@ -310,12 +325,7 @@ class CatalogPart(Part):
 
 
 def _template_digest(renderer) -> str:
-    folder = Path(renderer.env.loader.searchpath[0])
-    paths = sorted([*folder.glob("*.html"), *folder.glob("*.md")])
-    digest = Digest()
-    for path in paths:
-        digest.add(path.name, path.read_bytes())
-    return digest.hex()
+    return renderer.templates.digest()
 
 
 def _taxonomy_digest(catalog) -> str:
@@ -323,6 +333,6 @@ def _taxonomy_digest(catalog) -> str:
 
 
 def _description(paper) -> str:
-    from survey.text import first_sentence
+    from survey_core.model.text import first_sentence
 
     return first_sentence(paper.abstract, 200) if paper.abstract else paper.title

@@ -63,7 +63,7 @@ class DiscoveryConfig(base.Config):
     report, ``<head>`` tags and paper pages in the search index."""
 
     #: Generate the papers index page ``papers/`` with its data files
-    #: ``data/index/`` (:mod:`survey.papers_index`) and its script
+    #: ``data/index/`` (:mod:`survey_core.site.papers_index`) and its script
     #: ``assets/survey/papers-index.js``.
     index = c.Type(bool, default=True)
     #: Papers listed in the papers index page itself, newest first (the rest

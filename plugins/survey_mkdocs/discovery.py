@@ -2,20 +2,20 @@
 
 * ``papers/``: every paper in one server-rendered list, with facets, a text
   filter, sorting and "download what you see" (``assets/survey/papers-index.js``
-  reading ``data/index/``, see :mod:`survey.papers_index`);
+  reading ``data/index/``, see :mod:`survey_core.site.papers_index`);
 * related papers on every paper page (TF-IDF, cached in ``.survey-cache/``);
 * Google Scholar / Open Graph ``<head>`` tags on paper pages;
 * Atom feeds: ``feed.xml`` and ``surveys/<id>/feed.xml``;
 * papers-per-year SVG charts for the home page (``charts["years"]``) and each
   survey page (``charts["survey:<id>"]``);
 * ``help-wanted/``: what the records are missing, and facts to verify;
-* the site's search index ``_search/`` (:mod:`survey.search_index`) for the
+* the site's search index ``_search/`` (:mod:`survey_core.site.search_index`) for the
   header search box: every paper, topic, survey and ordinary page;
 * paper pages in Material's search index (when its search plugin is listed).
 
 The work is done by
-:mod:`survey.related`, :mod:`survey.charts`, :mod:`survey.feed`,
-:mod:`survey.scholar` and :mod:`survey.discovery`; this module only wires them
+:mod:`survey_core.site.related`, :mod:`survey_core.site.charts`, :mod:`survey_core.site.feed`,
+:mod:`survey_core.site.scholar` and :mod:`survey_core.site.discovery`; this module only wires them
 into the build.
 """
 
@@ -32,12 +32,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from survey import charts, discovery, feed, papers_index, scholar, search_index
-from survey.forked import Forked
-from survey.memo import Carry
-from survey.related import RelatedCache, RelatedStats, related_ids
-from survey.render import rel, topic_url
-from survey.text import first_sentence
+from survey_core.model.forked import Forked
+from survey_core.model.memo import Carry
+from survey_core.model.text import first_sentence
+from survey_core.site import charts, discovery, feed, papers_index, scholar, search_index
+from survey_core.site.related import RelatedCache, RelatedStats, related_ids
+from survey_core.site.render import rel, topic_url
 
 from .config import DiscoveryConfig
 from .files import LedgerFile, add_file
@@ -210,8 +210,8 @@ class DiscoveryPart(Part):
                     author=author, size=self.config.feed_size, topic_name=topic_name))
 
     def _index(self, st: BuildState, files: Files, config: MkDocsConfig) -> None:
-        from survey.bibtex import paper_to_entry
-        from survey.csl import paper_to_csl
+        from survey_core.formats.bibtex import paper_to_entry
+        from survey_core.formats.csl import paper_to_csl
 
         def entry(paper) -> str:
             text = st.bibtex.get(paper.id)
@@ -238,7 +238,7 @@ class DiscoveryPart(Part):
         add_file(files, config, INDEX_PAGE, st.renderer.render(
             "papers_index.md", page="papers/", index_rows=st.renderer.index_rows(),
             **discovery.index_context(st.catalog, first=self.config.index_first)))
-        script = self.plugin.catalog.templates / "assets" / "papers-index.js"
+        script = self.plugin.catalog.templates.find("assets/papers-index.js")
         existing = files.get_file_from_path(INDEX_SCRIPT)
         if existing is not None:
             files.remove(existing)

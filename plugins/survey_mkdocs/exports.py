@@ -6,8 +6,8 @@ from __future__ import annotations
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
-from survey.exports import ENTRY_VERSION, build_exports
-from survey.memo import CACHE_DIR, Carry, DiskMemo
+from survey_core.model.memo import CACHE_DIR, Carry, DiskMemo
+from survey_core.site.exports import ENTRY_VERSION, build_exports
 
 from .compat import log
 from .config import ExportsConfig

@@ -18,8 +18,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from survey.memo import Carry, Digest, key
-from survey.render import Renderer
+from survey_core.model.memo import Carry, Digest, key
+from survey_core.site.render import Renderer
 
 from . import compat
 from .compat import log
@@ -353,6 +353,16 @@ class PageLedger:
         return {f.url for f in self.skipped}
 
 
+def theme_override_dirs(config: MkDocsConfig) -> list[str]:
+    """The theme folders before the theme's own: the project's ``custom_dir`` and
+    the survey overrides (packaged, or the project's ``site_templates/overrides``)."""
+    custom = config.theme.custom_dir
+    out = [custom] if custom and os.path.isdir(custom) else []
+    out += [d for d in config.theme.dirs
+            if os.path.basename(os.path.normpath(d)) == "overrides" and d not in out]
+    return out
+
+
 def site_digest(config: MkDocsConfig, files: Files) -> str:
     """What every page of the site depends on besides its own source."""
     digest = Digest()
@@ -362,8 +372,7 @@ def site_digest(config: MkDocsConfig, files: Files) -> str:
     digest.add(json.dumps([config.nav, config.site_url, config.use_directory_urls,
                            config.theme.name, [str(x) for x in config.extra_css],
                            [str(x) for x in config.extra_javascript]], default=str))
-    custom = config.theme.custom_dir
-    if custom and os.path.isdir(custom):
+    for custom in theme_override_dirs(config):
         for folder, dirs, names in sorted(os.walk(custom)):
             dirs.sort()
             for name in sorted(names):

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from survey.catalog import Catalog
-from survey.diagnostics import Diagnostic
-from survey.memo import PaperMemo
-from survey.model import Paper
-from survey.render import Renderer
+from survey_core.model.catalog import Catalog
+from survey_core.model.diagnostics import Diagnostic
+from survey_core.model.memo import PaperMemo
+from survey_core.model.model import Paper
+from survey_core.site.render import Renderer
 
 from .compat import log
 from .files import Ledger

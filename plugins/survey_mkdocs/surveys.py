@@ -9,10 +9,10 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
-from survey.memo import Carry, key
-from survey.sanitise import clean_html
-from survey.survey_render import expand_survey
-from survey.surveys import load_survey
+from survey_core.model.memo import Carry, key
+from survey_core.model.sanitise import clean_html
+from survey_core.model.surveys import load_survey
+from survey_core.site.survey_render import expand_survey
 
 from .config import SurveysConfig
 from .files import add_file

@@ -1,0 +1,205 @@
+"""Awesome-list Markdown (a GitHub ``README.md`` of papers) read as record dicts.  No MkDocs import.
+
+A paper is a list item (``-``, ``*``, ``+`` or ``1.``), possibly continued on
+indented lines, under section headings.  From each item:
+
+* the **title**: the text of its first link when that is not a label such as
+  "paper", "PDF", "code" or "arXiv" (``[Title](https://...)``), else its bold
+  or quoted text, else the text before the first link or bracket;
+* the **links**, named by :func:`survey_core.model.identifiers.link_kind`: arXiv abs/pdf
+  links give the arXiv id, GitHub the code, other links the landing page;
+* a free-text **venue** with a year (``ICML 2024``, ``NeurIPS'23``,
+  ``[ACL 2023]``, ``*EMNLP 2023 Findings*``): a known venue gives the venue and
+  the year, ``Arxiv 2024`` only the year;
+* the **section** it was listed under (the headings above it, joined by
+  ``" > "``), kept on the record's source and offered to the taxonomy rules.
+
+Items that link only within the page (a table of contents), badges and images
+are not papers and are skipped.  An item with only a code link is skipped with
+a warning (a repository, not a paper).  An item without a title or without any
+link cannot be read and is reported with its line; when such items outnumber
+the papers read, the listing is refused as a whole.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from survey_core.model.identifiers import sort_links
+from survey_core.model.venues import VenueTable
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_BARE_URL = re.compile(r"(?<![(<\"'])\bhttps?://[^\s)\]>\"']+")
+_HTML_LINK = re.compile(r"<a\s[^>]*href=\"([^\"]+)\"[^>]*>(.*?)</a>", re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]+>")
+_LABELS = re.compile(
+    r"^\W*(?:paper|pdf|arxiv|code|github|project(?: page)?|website|homepage|page|link|blog|demo"
+    r"|model|models|dataset|data|video|slides|poster|openreview|abs|html|doi|hf|huggingface"
+    r"|official|repo|repository|weights|checkpoint|checkpoints|leaderboard|\d+)\W*$",
+    re.IGNORECASE,
+)
+_PREPRINT_YEAR = re.compile(r"\b(?:arxiv|preprint|corr)[\s,'’-]*((?:19|20)\d{2}|\d{2})\b",
+                            re.IGNORECASE)
+
+
+#: Longest list item read (characters); a paper's item is a line or two.
+MAX_ITEM = 3000
+
+
+def _venue_pattern(table: VenueTable) -> re.Pattern[str] | None:
+    shorts = sorted({v.short for v in table.venues} | {"NIPS"}, key=len, reverse=True)
+    if not shorts:
+        return None
+    names = "|".join(re.escape(s) for s in shorts)
+    return re.compile(
+        rf"(?<![\w-])(Findings\s+of\s+(?:the\s+)?)?({names})(?:[\s-]*(Findings))?"
+        rf"[\s,'’-]*((?:19|20)\d{{2}}|\d{{2}})(?!\d)(\s+Findings\b)?(\s+Workshops?\b)?",
+        re.IGNORECASE,
+    )
+
+
+def _plain(text: str) -> str:
+    text = html.unescape(_TAGS.sub("", text))
+    text = re.sub(r"[*_`]{1,3}", "", text)
+    return " ".join(text.split())
+
+
+def _title(body: str) -> str:
+    """The item's title (see the module docstring)."""
+    for m in _LINK.finditer(body):
+        text = _plain(m.group(1))
+        leading = _plain(body[: m.start()]).strip(" -:•")
+        if text and not _LABELS.match(text) and not _LINK.search(m.group(1)) and not leading:
+            return text.strip(" .:")
+        break
+    m = re.search(r"\*\*(.+?)\*\*|__(.+?)__|\"([^\"]{8,})\"|“([^”]{8,})”", body)
+    if m:
+        text = _plain(next(g for g in m.groups() if g))
+        if text and not _LABELS.match(text):
+            return text.strip(" .:")
+    head = re.split(r"\[|\]\(|https?://|<a\s|\(\s*https?://", body, maxsplit=1)[0]
+    head = _plain(head)
+    head = re.sub(r"\s*[-–—:|,(]+\s*$", "", head).strip(" .")
+    return head
+
+
+def _venue(text: str, pattern: re.Pattern[str] | None, table: VenueTable
+           ) -> tuple[str | None, int | None]:
+    """(venue shown as ``<short> <year>``, year) from the item's free text."""
+
+    def year_of(raw: str) -> int:
+        return int(raw) if len(raw) == 4 else 2000 + int(raw)
+
+    if pattern is not None:
+        for m in pattern.finditer(text):
+            short = m.group(2)
+            venue = table.lookup(short) if short.upper() != "NIPS" else table.lookup("NeurIPS")
+            if venue is None:
+                continue
+            year = year_of(m.group(4))
+            name = venue.short
+            if (m.group(1) or m.group(3) or m.group(5)) and not name.startswith("Findings"):
+                findings = table.lookup(f"Findings of {name}")
+                name = findings.short if findings else f"Findings of {name}"
+            if m.group(6):  # "ICLR 2024 Workshop": not the main conference
+                return f"{name} {year} Workshop", year
+            return f"{name} {year}", year
+    m = _PREPRINT_YEAR.search(text)
+    if m:
+        return None, year_of(m.group(1))
+    return None, None
+
+
+def parse_awesome(text: str, filename: str, venues: VenueTable | None = None
+                  ) -> tuple[list[dict[str, Any]], list[tuple[int, str]], list[tuple[int, str]]]:
+    """Read an awesome list: (records, unreadable items, skipped items), the
+    latter two as ``(line, message)``.  See the module docstring."""
+    del filename
+    table = venues or VenueTable()
+    pattern = _venue_pattern(table)
+    headings: list[tuple[int, str]] = []
+    items: list[tuple[int, str, str]] = []  # line, text, section
+    in_fence = False
+    in_comment = False
+    current: list[Any] | None = None
+    for n, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if _FENCE.match(raw):
+            in_fence = not in_fence
+            current = None
+            continue
+        if in_fence:
+            continue
+        if in_comment:
+            in_comment = "-->" not in raw
+            continue
+        if "<!--" in raw:
+            in_comment = "-->" not in raw.split("<!--", 1)[1]
+            current = None
+            continue
+        heading = _HEADING.match(raw)
+        if heading:
+            level = len(heading.group(1))
+            headings = [h for h in headings if h[0] < level] + [(level, _plain(heading.group(2)))]
+            current = None
+            continue
+        item = _ITEM.match(raw)
+        if item:
+            section = " > ".join(h[1] for h in headings if h[0] > 1 or len(headings) == 1)
+            current = [n, item.group(2), section]
+            items.append(current)  # type: ignore[arg-type]
+            continue
+        if current is not None and raw.strip() and raw[:1].isspace():
+            if len(current[1]) <= MAX_ITEM:  # a longer item is refused below
+                current[1] += " " + raw.strip()
+        elif not raw.strip():
+            current = None
+        else:
+            current = None
+    records: list[dict[str, Any]] = []
+    unreadable: list[tuple[int, str]] = []
+    skipped: list[tuple[int, str]] = []
+    for line, body, section in items:
+        if len(body) > MAX_ITEM:
+            unreadable.append((line, f"list item of {len(body):,} characters is too long "
+                                     f"for a paper (at most {MAX_ITEM:,})"))
+            continue
+        body = _IMAGE.sub(" ", body)
+        urls = [m.group(2) for m in _LINK.finditer(body)]
+        urls += [m.group(1) for m in _HTML_LINK.finditer(body)]
+        urls += [u.rstrip(".,;") for u in _BARE_URL.findall(_LINK.sub(" ", body))]
+        web = [u for u in urls if re.match(r"https?://", u, re.IGNORECASE)]
+        if urls and not web:
+            continue  # a table of contents or a link within the repository
+        if not urls and not _plain(body):
+            continue
+        title = _title(body)
+        if not web:
+            unreadable.append((line, f"list item without a link: {_plain(body)[:60]!r}"))
+            continue
+        if len(title) < 3 or not re.search(r"[^\W\d_]{2}", title):
+            unreadable.append((line, f"cannot find the title of this list item: "
+                                     f"{_plain(body)[:60]!r}"))
+            continue
+        links, arxiv_id, doi = sort_links(web)
+        if set(links) <= {"code"} and not arxiv_id and not doi:
+            skipped.append((line, f"skipped {title[:60]!r}: only a code link (a repository, "
+                                  "not a paper)"))
+            continue
+        venue, year = _venue(_LINK.sub(" ", body).replace(title, " "), pattern, table)
+        records.append({
+            "line": line,
+            "title": title,
+            "year": year,
+            "venue": venue,
+            "arxiv_id": arxiv_id,
+            "doi": doi,
+            "links": links,
+            "section": section or None,
+        })
+    return records, unreadable, skipped

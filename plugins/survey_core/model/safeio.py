@@ -1,0 +1,121 @@
+"""Reading content files that anyone may have written.
+
+A content file is read only when it is a regular file (not a symbolic link, a
+folder, a device or a pipe) no larger than its limit: the size is checked with
+``lstat`` before anything is read, and the read itself is bounded, so
+``ln -s /dev/zero content/papers/z.yml`` or a 5 GB file costs nothing.  Text
+must be UTF-8 without control characters (other than tab and line breaks);
+every refusal is a :class:`Diagnostic` naming the line and column.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+from survey_core.model.diagnostics import Diagnostic
+
+#: Control characters refused in content: C0 except tab/newline/carriage return, DEL, C1.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Bytes read to locate the longest line of an oversized file (to name its line).
+_LOCATE_LIMIT = 32 * 1024 * 1024
+
+
+def file_problem(path: Path, relpath: str, limit: int, what: str = "file"
+                 ) -> tuple[os.stat_result | None, Diagnostic | None]:
+    """``lstat`` a content file: (its stat, None) when it may be read, else (stat, problem)."""
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return None, Diagnostic(relpath, 1, f"cannot read {what}: {exc.strerror}")
+    if stat.S_ISLNK(st.st_mode):
+        target = os.readlink(path) if hasattr(os, "readlink") else "?"
+        return st, Diagnostic(relpath, 1, f"{what} is a symbolic link (to {target!r}); "
+                              "content files must be regular files",
+                              "replace the link with a copy of the file, or delete it (editors "
+                              "leave links named .#<name> while a file is open)")
+    if stat.S_ISDIR(st.st_mode):
+        return st, Diagnostic(relpath, 1, f"{what} name is taken by a folder",
+                              "rename or remove the folder")
+    if not stat.S_ISREG(st.st_mode):
+        return st, Diagnostic(relpath, 1, f"{what} is not a regular file (a device, pipe or "
+                              "socket)", "content files must be regular files")
+    if st.st_size > limit:
+        return st, _too_big(path, relpath, st.st_size, limit, what)
+    return st, None
+
+
+def _too_big(path: Path, relpath: str, size: int, limit: int, what: str) -> Diagnostic:
+    line, longest = 1, 0
+    if size <= _LOCATE_LIMIT:
+        raw = read_bounded(path, _LOCATE_LIMIT)
+        line, part = max(enumerate(raw.split(b"\n"), start=1), key=lambda item: len(item[1]))
+        longest = len(part)
+    detail = f"; line {line} alone has {longest:,} bytes" if longest else ""
+    return Diagnostic(relpath, line, f"{what} is {size:,} bytes (limit {limit:,}){detail}",
+                      "remove what was pasted by mistake")
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a file, refusing to follow a symbolic link."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        chunks, left = [], limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def decode(raw: bytes, relpath: str, what: str = "file") -> tuple[str | None, Diagnostic | None]:
+    """UTF-8 text without control characters, or the problem with its line and column.
+    A leading byte-order mark is dropped."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, Diagnostic(relpath, line, f"{what} is not UTF-8 (byte {exc.start})",
+                                "save the file as UTF-8 in your editor", column=column)
+    text = text.removeprefix("\ufeff")
+    problem = control_problem(text, relpath)
+    if problem:
+        return None, problem
+    return text, None
+
+
+def control_problem(text: str, relpath: str, line_offset: int = 0) -> Diagnostic | None:
+    """A control character (NUL, ESC, ...) in text, reported where it is."""
+    m = CONTROL_RE.search(text)
+    if not m:
+        return None
+    line = text.count("\n", 0, m.start()) + 1 + line_offset
+    column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    return Diagnostic(relpath, line, f"control character U+{ord(m.group()):04X} in the text",
+                      "delete it (it is invisible in most editors; it may come from a "
+                      "copy-paste)", column=column)
+
+
+def read_text(path: Path, relpath: str, limit: int, what: str = "file"
+              ) -> tuple[str | None, Diagnostic | None]:
+    """The text of a content file, or why it cannot be used."""
+    _st, problem = file_problem(path, relpath, limit, what)
+    if problem:
+        return None, problem
+    try:
+        raw = read_bounded(path, limit + 1)
+    except OSError as exc:
+        return None, Diagnostic(relpath, 1, f"cannot read {what}: {exc.strerror or exc}")
+    if len(raw) > limit:  # grew since lstat
+        return None, Diagnostic(relpath, 1, f"{what} is over {limit:,} bytes")
+    return decode(raw, relpath, what)

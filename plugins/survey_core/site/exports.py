@@ -1,0 +1,83 @@
+"""Every export file of the site, computed once from the catalog.
+
+Each paper's BibTeX entry is rendered once and reused for its page, its own
+``.bib`` file and every collection file that contains it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from survey_core.formats.bibtex import bib_file_text, paper_to_entry
+from survey_core.model.catalog import Catalog
+from survey_core.model.memo import Carry, DiskMemo, PaperMemo
+from survey_core.model.model import Paper
+
+
+@dataclass
+class Exports:
+    #: paper id -> its BibTeX entry
+    entries: dict[str, str] = field(default_factory=dict)
+    #: paper id -> its CSL-JSON item
+    csl: dict[str, dict] = field(default_factory=dict)
+    #: site path -> file content
+    files: dict[str, str | bytes] = field(default_factory=dict)
+
+
+#: Bump when the BibTeX writer changes, so cached entries are rebuilt.
+ENTRY_VERSION = "bibtex-1"
+
+
+def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = True,
+                  csl: bool = True, memo: DiskMemo | None = None,
+                  paper_memo: PaperMemo | None = None,
+                  kept: Carry | None = None) -> Exports:
+    """Every export file.  ``memo`` (optional) keeps entries of unchanged records;
+    ``kept`` (optional) carries the text of each ``.bib`` collection file, by the
+    records it holds, to the next call."""
+    out = Exports()
+    if memo is None:
+        out.entries = {p.id: paper_to_entry(p) for p in catalog.papers}
+    else:
+        out.entries = {p.id: memo.get(p.digest, lambda p=p: paper_to_entry(p))
+                       for p in catalog.papers}
+        memo.save({p.digest for p in catalog.papers if p.digest})
+
+    if kept is not None:
+        kept.start()
+
+    def bib(papers: list[Paper]) -> str:
+        def make() -> str:
+            return bib_file_text([(p.key, out.entries[p.id]) for p in papers])
+        if kept is None:
+            return make()
+        return kept.get(tuple((p.key, p.digest) if p.digest else (p.key, out.entries[p.id])
+                              for p in papers), make)
+
+    out.files["bib/all.bib"] = bib(catalog.papers)
+    if per_paper:
+        for p in catalog.papers:
+            out.files[f"papers/{p.id}/{p.key}.bib"] = out.entries[p.id]
+    if per_topic:
+        for tid, papers in catalog.topic_papers.items():
+            out.files[f"bib/topics/{tid}.bib"] = bib(papers)
+    for sid in catalog.surveys:
+        out.files[f"bib/surveys/{sid}.bib"] = bib(catalog.survey_papers(sid))
+    if csl:
+        from survey_core.formats.csl import csl_item_text, csl_join_bytes, paper_to_csl
+
+        memo_ = paper_memo or PaperMemo()
+        items = {p.id: memo_.get("csl", p, lambda p=p: paper_to_csl(p), once=True)
+                 for p in catalog.papers}
+        out.csl = items
+        # Each item's text is kept with the record (under `mkdocs serve`), so an edit
+        # re-encodes one item; UTF-8 bytes take a quarter of the memory of wide str.
+        texts = {p.id: (str(items[p.id]["id"]),
+                        memo_.get("csl-text", p, lambda p=p: csl_item_text(items[p.id])
+                                  .encode("utf-8"), once=True))
+                 for p in catalog.papers}
+        out.files["data/papers.json"] = csl_join_bytes(texts.values())
+        for sid in catalog.surveys:
+            out.files[f"data/surveys/{sid}.json"] = csl_join_bytes(
+                texts[p.id] for p in catalog.survey_papers(sid))
+    return out

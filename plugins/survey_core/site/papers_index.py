@@ -1,0 +1,209 @@
+"""The data of the papers index (``papers/``), cut in pieces so that a reader
+downloads what the view asks for, not the catalog.  No MkDocs import.
+
+Papers are numbered by their position newest first (:func:`survey_core.model.catalog.
+newest_first`): the *ordinal*.  The page itself lists the newest ``first``
+papers (it works without JavaScript); ``assets/survey/papers-index.js`` reads
+the files below under ``data/index/``:
+
+``meta.json`` (on load, small)::
+
+    {"version": 3, "total": N, "first": rows in the page, "page": rows per view page,
+     "shard": papers per rows shard, "exportShard": papers per exports shard,
+     "textShard": papers per text shard,
+     "buckets": author buckets,
+     "topics": [[id, name, parent ordinal or -1]...],   tree order
+     "surveys": [[id, title]...],
+     "venues": [venue series...], "venuesListed": K}   most papers first; the
+        first K have a box of their own, the others count as "other"
+
+``facets.json`` (on the first filter): one column per facet, one value per
+ordinal: ``topic`` (lists of topic ordinals the paper is filed under; the
+script adds their ancestors), ``year`` (0: unknown), ``survey`` (lists of survey
+ordinals), ``venue`` (venue series ordinal, -1: none), ``flags`` (1: code, 2: arXiv id).
+
+``upvotes.json`` (sorting by upvotes): the upvotes column (0 when unknown).
+``title-order.json`` (sorting by title): ordinals in title order.
+
+``rows/<k>.json``: the rows of ordinals ``k*shard ..``, each
+``[id, title, year or 0, [topic ordinals], upvotes or -1, has code 0/1]``, to show
+papers beyond those in the page.
+
+``text/<k>.json`` (on the first use of the text filter): per ordinal, the
+folded title, authors, venue, key and arXiv id.
+
+``authors/<b>.json``: author name -> ``[[ordinals], [[co-author, shared papers]...]]``
+for the names whose :func:`bucket` is ``b`` (the ``author=`` filter).
+
+``exports/<k>.json`` (on a download): per ordinal of export shard ``k``,
+``{"key", "bibtex", "csl"}`` (see :mod:`survey_core.site.discovery` for how the browser
+joins them into files).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from survey_core.model import memo
+from survey_core.model.catalog import Catalog, newest_first
+from survey_core.model.memo import Carry
+from survey_core.model.model import Paper
+
+VERSION = 3
+PREFIX = "data/index"
+#: papers listed in the page itself (also without JavaScript)
+FIRST = 500
+#: papers shown per view page when the view needs rows beyond the page's own
+PAGE = 50
+#: papers per rows/ shard: small, as a filtered view (one author's papers) may
+#: need one row from each of many shards
+SHARD = 10
+#: papers per exports/ shard (fetched on a download, which asks for many papers)
+EXPORT_SHARD = 50
+#: papers per text/ shard
+TEXT_SHARD = 2000
+#: authors per bucket, about
+AUTHORS_PER_BUCKET = 100
+#: co-authors listed per author
+CO_AUTHORS = 12
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: ``fold`` in papers-index.js."""
+    text = unicodedata.normalize("NFKD", text or "")
+    return re.sub("[\u0300-\u036f]", "", text).lower()
+
+
+def bucket(name: str, buckets: int) -> int:
+    """The author bucket of ``name``: FNV-1a (32 bits) of its UTF-8 bytes, modulo
+    ``buckets`` (``bucket`` in papers-index.js)."""
+    h = 0x811C9DC5
+    for byte in name.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h % buckets
+
+
+def _dump(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def venue_series(venue: str | None) -> str:
+    """The venue without its year ("NeurIPS 2024" -> "NeurIPS", "Findings of ACL 2023"
+    -> "Findings of ACL"): the value of the index's venue facet; "" for none."""
+    return " ".join(w for w in (venue or "").split() if not re.fullmatch(r"'?(?:19|20)\d\d", w))
+
+
+#: A venue series gets its own box in the venue facet from this many papers on; the
+#: rest share "Other venues".
+VENUE_FACET_MIN = 2
+
+
+def venue_series_counts(papers: list[Paper]) -> tuple[list[str], int, Counter[str]]:
+    """Every venue series, most papers first (then by name), how many of them
+    have a box of their own (at least VENUE_FACET_MIN papers, the first ones),
+    and the papers of each series."""
+    counts = Counter(venue_series(p.venue) for p in papers if p.venue)
+    counts.pop("", None)
+    order = sorted(counts, key=lambda s: (-counts[s], s.lower()))
+    return order, sum(1 for s in order if counts[s] >= VENUE_FACET_MIN), counts
+
+
+def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = None,
+                first: int = FIRST, page: int = PAGE, kept: Carry | None = None
+                ) -> dict[str, bytes]:
+    """Every file of ``data/index/``: site path -> content.  ``exported(paper)``
+    gives a paper's exports item as JSON bytes (``{"key", "bibtex", "csl"}``);
+    without it no ``exports/`` files are written.  ``kept`` (``mkdocs serve``)
+    hands the author files and the title order to the next build, which reuses
+    them while the authors (or titles) of every paper, in order, are unchanged."""
+    if kept is not None:
+        kept.start()
+    else:
+        kept = Carry()
+    tax = catalog.taxonomy
+    papers = catalog.newest or newest_first(catalog.papers)
+    topics = [t for t, _d in tax.walk()]
+    topic_no = {t.id: i for i, t in enumerate(topics)}
+    surveys = sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))
+    survey_no = {s.id: i for i, s in enumerate(surveys)}
+    venues, listed, _counts = venue_series_counts(papers)
+    venue_no = {v: i for i, v in enumerate(venues)}
+
+    authors = kept.get(memo.key("authors", *("\x1f".join(p.authors) for p in papers)),
+                       lambda: _author_files(papers))
+    buckets = len(authors)
+    out: dict[str, bytes] = {}
+    out[f"{PREFIX}/meta.json"] = _dump({
+        "version": VERSION, "total": len(papers), "first": min(first, len(papers)),
+        "page": page, "shard": SHARD, "exportShard": EXPORT_SHARD, "textShard": TEXT_SHARD,
+        "buckets": buckets,
+        "topics": [[t.id, t.name, topic_no.get(t.parent, -1) if t.parent else -1]
+                   for t in topics],
+        "surveys": [[s.id, s.title] for s in surveys],
+        "venues": venues, "venuesListed": listed,
+    })
+    filed = [[topic_no[t] for t in p.topics if t in topic_no] for p in papers]
+    out[f"{PREFIX}/facets.json"] = _dump({
+        "topic": filed,
+        "year": [p.year or 0 for p in papers],
+        "survey": [[survey_no[s] for s in catalog.paper_surveys.get(p.id, []) if s in survey_no]
+                   for p in papers],
+        "venue": [venue_no.get(venue_series(p.venue), -1) for p in papers],
+        "flags": [(1 if p.has_code else 0) | (2 if p.has_arxiv else 0) for p in papers],
+    })
+    out[f"{PREFIX}/upvotes.json"] = _dump([p.upvotes or 0 for p in papers])
+    out[f"{PREFIX}/title-order.json"] = kept.get(
+        memo.key("title-order", *(x for p in papers for x in (p.id, p.title))),
+        lambda: _dump(sorted(range(len(papers)),
+                             key=lambda i: (fold(papers[i].title), papers[i].id))))
+    # A shard is kept while its papers (their records, in order) and the topic
+    # numbering are unchanged: an edit makes only its own shards again.
+    digests = [p.digest or repr(p) for p in papers]
+    numbering = memo.key(*topic_no)
+    for k in range(0, len(papers), SHARD):
+        out[f"{PREFIX}/rows/{k // SHARD}.json"] = kept.get(
+            memo.key("rows", numbering, *digests[k:k + SHARD]), lambda k=k: _dump([
+                [p.id, p.title, p.year or 0, filed[i],
+                 p.upvotes if p.upvotes is not None else -1, 1 if p.has_code else 0]
+                for i, p in enumerate(papers[k:k + SHARD], start=k)]))
+    if exported is not None:
+        for k in range(0, len(papers), EXPORT_SHARD):
+            out[f"{PREFIX}/exports/{k // EXPORT_SHARD}.json"] = (
+                b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
+    for k in range(0, len(papers), TEXT_SHARD):
+        out[f"{PREFIX}/text/{k // TEXT_SHARD}.json"] = kept.get(
+            memo.key("text", *digests[k:k + TEXT_SHARD]), lambda k=k: _dump([
+                fold(" ".join([p.title, ", ".join(p.authors), p.venue or "", p.key,
+                               p.arxiv_id or ""]))
+                for p in papers[k:k + TEXT_SHARD]]))
+    for b, data in enumerate(authors):
+        out[f"{PREFIX}/authors/{b}.json"] = data
+    return out
+
+
+def _author_files(papers: list[Paper]) -> list[bytes]:
+    """``authors/<b>.json``: each author's papers (ordinals, newest first) and
+    co-authors (most shared papers first), the authors spread over buckets of
+    about AUTHORS_PER_BUCKET (at least one bucket)."""
+    by_author: dict[str, list[int]] = {}
+    for i, p in enumerate(papers):
+        for name in dict.fromkeys(p.authors):
+            by_author.setdefault(name, []).append(i)
+    buckets = max(1, -(-len(by_author) // AUTHORS_PER_BUCKET))
+    shards: list[dict[str, Any]] = [{} for _ in range(buckets)]
+    for name, ords in by_author.items():
+        co = Counter(a for i in ords for a in dict.fromkeys(papers[i].authors) if a != name)
+        shards[bucket(name, buckets)][name] = [
+            ords, [[a, n] for a, n in sorted(co.items(), key=lambda kv: (-kv[1], kv[0]))
+                   [:CO_AUTHORS]]]
+    return [_dump(shard) for shard in shards]
+
+
+def export_item(paper: Paper, bibtex: str, csl: dict[str, Any]) -> bytes:
+    """A paper's item in ``exports/<k>.json``."""
+    return _dump({"key": paper.key, "bibtex": bibtex, "csl": csl}).rstrip(b"\n")

@@ -1,0 +1,544 @@
+"""The site's own full-text search index: static files, sharded by term.  No MkDocs import.
+
+The header search box (``assets/survey/survey.js``) downloads, once the box is
+used, ``<site>/_search/manifest.json`` (a few kB), then only the shards of the
+words typed and the doc chunks of the results it shows, so a search costs about
+the same at 300 papers as at 50,000:
+
+* ``s/<key>.json``: the posting lists of every term whose longest shard key is
+  ``key`` (a prefix of the term), ``{"term": [doc, score, +doc, score, ...]}``
+  with doc numbers delta-encoded; a shard whose terms are over :data:`SHARD_BYTES`
+  is split into longer-prefix children, small children staying in the parent;
+* ``d/<n>.json``: url, title, kind, authors, year, topics and excerpt of docs
+  ``n * CHUNK`` to ``(n + 1) * CHUNK - 1``;
+* ``manifest.json`` (written last): format, build version (appended as ``?v=``
+  to every other file the client fetches, so a browser never mixes two
+  builds), doc count, chunk size and shard keys.
+
+Scores are per (term, doc) integers 1..255: a field-weighted BM25 tf part with
+fixed length norms and no collection statistic, so editing one document only
+changes the shards of its terms; the client computes idf from the posting list
+lengths it fetched (:func:`search` is the same ranking in Python).
+
+:class:`SearchIndex` keeps each document's terms between builds (``mkdocs
+serve``): only documents whose inputs changed are tokenised again, and only
+files whose bytes changed are written; files no build makes any more are removed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import json
+import math
+import os
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from survey_core.model.memo import Digest, key
+
+FOLDER = "_search"
+FORMAT = 1
+CHUNK = 16
+#: raw JSON bytes of one shard above which it is split (about 12 kB gzipped)
+SHARD_BYTES = 36_000
+EXCERPT = 200
+
+STOP_WORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "do", "for", "from",
+    "has", "have", "in", "into", "is", "it", "its", "not", "of", "on", "or", "our", "so",
+    "than", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
+    "we", "were", "which", "will", "with"))
+
+# Field weights (the title counts most) and the fixed lengths each field's term
+# frequency is normalised by (BM25's average length, fixed for every build).
+WEIGHTS = {"title": 4.0, "authors": 3.0, "topics": 2.0, "venue": 2.0, "text": 1.0}
+NORMS = {"title": 10, "authors": 8, "topics": 4, "venue": 4, "text": 150}
+K1, B = 1.2, 0.5
+
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_PART = re.compile(r"[^\W_]+")
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """NFKD, combining marks dropped, lowercase."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        if not text.isascii():
+            text = "".join(c for c in text if not unicodedata.category(c).startswith("M"))
+    return text.lower()
+
+
+def _keep(token: str) -> bool:
+    return (len(token) >= 2 or token.isdigit()) and token not in STOP_WORDS
+
+
+def tokenise(text: str) -> list[str]:
+    """The terms of ``text``: folded alphanumeric runs of 2+ characters (any
+    number), stop words dropped; a hyphen-joined word adds its joined form too
+    (``GPT-4`` -> ``gpt``, ``4``, ``gpt4``)."""
+    folded = fold(text)
+    words = _WORD.findall(folded)
+    if "-" not in folded:  # most texts: one pass in C-speed comprehension
+        return [w for w in words if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+    out: list[str] = []
+    for word in words:
+        if "-" in word:
+            parts = word.split("-")
+            out.extend(p for p in parts if _keep(p))
+            joined = "".join(parts)
+            if _keep(joined):
+                out.append(joined)
+        elif _keep(word):
+            out.append(word)
+    return out
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms of a query, in order, without repeats."""
+    return list(dict.fromkeys(tokenise(query)))
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One search document: what is indexed (``fields``: field name -> text) and
+    what a result shows."""
+    ident: str  # stable identity, e.g. "paper:<id>"
+    url: str  # from the site root, e.g. "papers/x/"
+    title: str
+    kind: str  # paper, topic, survey or page
+    fields: tuple[tuple[str, str], ...]
+    authors: str = ""
+    year: int | None = None
+    topics: str = ""
+    excerpt: str = ""
+    #: what the doc is made from (equal digests: equal docs)
+    digest: str = ""
+
+    def shown(self) -> dict:
+        out = {"u": self.url, "t": self.title, "k": self.kind}
+        for name, value in (("a", self.authors), ("y", self.year), ("p", self.topics),
+                            ("e", self.excerpt)):
+            if value:
+                out[name] = value
+        return out
+
+
+def scores(doc: Doc) -> dict[str, int]:
+    """term -> score 1..255 of one doc (no collection statistic)."""
+    tf: dict[str, float] = {}
+    for name, text in doc.fields:
+        terms = tokenise(text)
+        if not terms:
+            continue
+        weight = WEIGHTS.get(name, 1.0) / (1 - B + B * len(terms) / NORMS.get(name, 150))
+        for t, n in Counter(terms).items():
+            tf[t] = tf.get(t, 0.0) + n * weight
+    # 255 * f / (f + K1) < 255 for every f: only the lower bound needs a check
+    intern = sys.intern
+    return {intern(t): round(255 * f / (f + K1)) or 1 for t, f in tf.items()}
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > limit // 2 else limit].rstrip(" ,;:.") + " …"
+
+
+def short_authors(authors: list[str], complete: bool = True, shown: int = 3) -> str:
+    if not authors:
+        return ""
+    more = len(authors) > shown or not complete
+    return ", ".join(authors[:shown]) + (" et al." if more else "")
+
+
+def html_text(markup: str) -> str:
+    """Plain text of an HTML fragment (tags dropped, entities decoded)."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup)).replace("¶", "")).strip()
+
+
+_MD_CITE = re.compile(r"\[(?:-?@[^\]]*)\]")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARK = re.compile(r"(^|\s)[#>*+-]+\s|[*_`~|]+")
+
+
+def markdown_text(markdown: str) -> str:
+    """Rough plain text of Markdown prose: citations, link targets and markup dropped."""
+    text = _MD_LINK.sub(r"\1", _MD_CITE.sub(" ", markdown))
+    return html_text(_MD_MARK.sub(r"\1", text))
+
+
+def paper_doc(paper, topic_names: list[str], digest: str | None = None) -> Doc:
+    topics = " · ".join(topic_names)
+    fields = [("title", paper.title), ("authors", " ; ".join(paper.authors)),
+              ("topics", topics), ("venue", paper.venue or ""),
+              ("text", " ".join(x for x in (str(paper.year or ""), paper.abstract or "",
+                                            paper.arxiv_id or "") if x))]
+    return Doc(f"paper:{paper.id}", f"papers/{paper.id}/", paper.title, "paper",
+               tuple(fields), short_authors(paper.authors, paper.authors_complete),
+               paper.year, topics, excerpt(paper.abstract or ""),
+               digest or key(paper.digest or repr(paper), topic_names))
+
+
+def catalog_docs(catalog, survey_url: Callable[[str], str] = lambda sid: f"surveys/{sid}/",
+                 kept: dict | None = None) -> list[Doc]:
+    """Every paper (newest first, so the docs of one query cluster in few chunks
+    and a lower number is a newer paper), then every topic and survey.  ``kept``:
+    paper docs by record digest and topic names, from the last call (updated)."""
+    tax = catalog.taxonomy
+    names = {tid: t.name for tid, t in tax.topics.items()}
+    previous = dict(kept or {})
+    if kept is not None:
+        kept.clear()
+    docs = []
+    for p in catalog.newest:
+        topics = tuple(names[t] for t in p.topics if t in names)
+        doc_key = key(p.digest, list(topics)) if p.digest else None
+        doc = previous.get(doc_key) if doc_key else None
+        if doc is None:
+            doc = paper_doc(p, list(topics), doc_key)
+        if kept is not None and doc_key:
+            kept[doc_key] = doc
+        docs.append(doc)
+    for tid, t in tax.topics.items():
+        fields = (("title", t.name), ("text", t.description or ""))
+        docs.append(Doc(f"topic:{tid}", f"topics/{tid}/", t.name, "topic", fields,
+                        excerpt=excerpt(t.description or ""), digest=key(fields)))
+    for sid, s in sorted(catalog.surveys.items(), key=lambda kv: (kv[1].order, kv[0])):
+        text = markdown_text(s.body)
+        fields = (("title", s.title), ("topics", " ".join(names.get(t, "") for t in s.topics)),
+                  ("text", (s.summary + " " if s.summary else "") + text))
+        docs.append(Doc(f"survey:{sid}", survey_url(sid), s.title, "survey", fields,
+                        excerpt=excerpt(s.summary or text), digest=key(fields)))
+    return docs
+
+
+def doc_terms(docs: Iterable[Doc]) -> dict[str, dict[str, int]]:
+    """Doc digest -> its term scores (``known`` of :meth:`SearchIndex.files`)."""
+    return {d.digest: scores(d) for d in docs if d.digest}
+
+
+def page_doc(url: str, title: str, text: str) -> Doc:
+    fields = (("title", title), ("text", text))
+    return Doc(f"page:{url}", url, title, "page", fields, excerpt=excerpt(text),
+               digest=key(fields))
+
+
+# -- shards --------------------------------------------------------------------
+
+def partition(sizes: dict[str, int], target: int = SHARD_BYTES) -> dict[str, list[str]]:
+    """Shard key -> its terms (sorted).  Every term is in exactly one shard: the one
+    of the longest key that prefixes it."""
+    terms = sorted(sizes)
+    cum = [0]
+    for t in terms:
+        cum.append(cum[-1] + sizes[t])
+    out: dict[str, list[str]] = {}
+
+    def split(prefix: str, lo: int, hi: int) -> None:
+        if cum[hi] - cum[lo] <= target:
+            out[prefix] = terms[lo:hi]
+            return
+        i, own = lo, []
+        if terms[i] == prefix:
+            own.append((i, i + 1))
+            i += 1
+        children = []
+        while i < hi:
+            child = terms[i][:len(prefix) + 1]
+            j = bisect.bisect_left(terms, child + "\U0010ffff", i, hi)
+            while j < hi and terms[j].startswith(child):
+                j += 1
+            children.append((cum[j] - cum[i], child, i, j))
+            i = j
+        rest = cum[hi] - cum[lo]
+        moved = set()
+        for size, child, i, j in sorted(children, key=lambda c: (-c[0], c[1])):
+            if rest <= target:
+                break
+            moved.add(child)
+            rest -= size
+            split(child, i, j)
+        kept = [t for a, b in own for t in terms[a:b]]
+        for _size, child, i, j in children:
+            if child not in moved:
+                kept.extend(terms[i:j])
+        if kept:
+            out[prefix] = kept
+
+    if terms:
+        split("", 0, len(terms))
+    return dict(sorted(out.items()))
+
+
+def shard_of(term: str, keys: set[str] | frozenset[str]) -> str | None:
+    """The key of the shard holding ``term``: the longest key that prefixes it."""
+    for n in range(len(term), -1, -1):
+        if term[:n] in keys:
+            return term[:n]
+    return None
+
+
+def shard_file(shard_key: str) -> str:
+    """``s/<key>.json``, the key with characters other than a-z and 0-9 as ``_<hex>_``
+    (``_`` alone: the root shard)."""
+    name = "".join(c if "a" <= c <= "z" or "0" <= c <= "9" else f"_{ord(c):x}_"
+                   for c in shard_key)
+    return f"s/{name or '_'}.json"
+
+
+def _dumps(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+#: a term in more than this share of the docs, and more than COARSE_MIN docs,
+#: has its scores rounded to multiples of :data:`COARSE_STEP` (its idf is
+#: small, and its long posting list then compresses to about half)
+COARSE_SHARE = 0.05
+COARSE_MIN = 1000
+COARSE_STEP = 16
+
+
+def _posting_json(postings: list[int], docs: int) -> list[int]:
+    """[doc, score, doc, score, ...] -> the same with each doc number less the
+    previous (and coarse scores for a common term)."""
+    flat = postings[:]
+    numbers = postings[0::2]
+    flat[2::2] = [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
+    if len(numbers) > max(COARSE_SHARE * docs, COARSE_MIN):
+        flat[1::2] = [max(1, min(255, round(s / COARSE_STEP) * COARSE_STEP))
+                      for s in flat[1::2]]
+    return flat
+
+
+@dataclass
+class Built:
+    docs: int = 0
+    shards: int = 0
+    files: int = 0
+    bytes: int = 0
+    written: int = 0
+    removed: int = 0
+    retokenised: int = 0
+
+    def summary(self) -> str:
+        return (f"{self.docs} docs, {self.shards} shards, {self.files} files, "
+                f"{self.bytes} bytes ({self.written} written, {self.removed} removed, "
+                f"{self.retokenised} docs tokenised)")
+
+
+class SearchIndex:
+    """Builds ``<site>/_search/``; kept between the rebuilds of ``mkdocs serve``.
+
+    While the documents are the same ones in the same order, a build updates
+    the posting lists of the changed documents' terms only, and makes again only
+    the shards holding those terms (or whose terms changed) and the doc chunks of
+    the changed documents; otherwise it makes everything (from the terms of
+    unchanged documents, kept)."""
+
+    def __init__(self, shard_bytes: int = SHARD_BYTES, chunk: int = CHUNK) -> None:
+        self.shard_bytes = shard_bytes
+        self.chunk = chunk
+        self._idents: list[str] = []
+        self._digests: list[str] = []
+        #: doc number -> its term scores
+        self._doc_terms: list[dict[str, int]] = []
+        #: term -> [doc, score, doc, score, ...] by doc number
+        self._postings: dict[str, list[int]] = {}
+        self._shards: dict[str, list[str]] = {}
+        #: file (relative to the folder) -> bytes made by the last build, those on
+        #: disk, and their sha1 (by the bytes object)
+        self._files: dict[str, bytes] = {}
+        self._written: dict[str, bytes] = {}
+        self._sha: dict[str, tuple[bytes, str]] = {}
+        #: paper docs kept for :func:`catalog_docs`
+        self.paper_docs: dict = {}
+
+    def _terms(self, doc: Doc, built: Built, by_digest: dict[str, dict[str, int]]
+               ) -> dict[str, int]:
+        terms = by_digest.get(doc.digest) if doc.digest else None
+        if terms is None:
+            terms = scores(doc)
+            built.retokenised += 1
+        return terms
+
+    def files(self, docs: list[Doc], known: dict[str, dict[str, int]] | None = None
+              ) -> tuple[dict[str, bytes], Built]:
+        """Every file of the index (manifest last) for ``docs`` in order.  ``known``:
+        doc digest -> terms made elsewhere (:func:`doc_terms` in another process),
+        used instead of scoring those docs again."""
+        known = known or {}
+        built = Built(docs=len(docs))
+        idents = [d.ident for d in docs]
+        digests = [d.digest for d in docs]
+        postings = self._postings
+        if idents == self._idents:
+            changed = [n for n, d in enumerate(digests) if not d or d != self._digests[n]]
+            affected: set[str] = set()
+            for n in changed:
+                old = self._doc_terms[n]
+                new = self._doc_terms[n] = self._terms(docs[n], built, known)
+                for t in old.keys() | new.keys():
+                    if old.get(t) == new.get(t):
+                        continue
+                    affected.add(t)
+                    flat = postings.setdefault(t, [])
+                    i = 2 * bisect.bisect_left(flat[0::2], n)
+                    if t in old:
+                        del flat[i:i + 2]
+                    if t in new:
+                        flat[i:i] = [n, new[t]]
+                    if not flat:
+                        del postings[t]
+            chunks = {n // self.chunk for n in changed}
+        else:
+            by_digest = {d: t for d, t in zip(self._digests, self._doc_terms, strict=True)}
+            by_digest.update(known)
+            self._doc_terms = [self._terms(doc, built, by_digest) for doc in docs]
+            postings = self._postings = {}
+            for n, terms in enumerate(self._doc_terms):
+                for t, s in terms.items():
+                    flat = postings.get(t)
+                    if flat is None:
+                        postings[t] = [n, s]
+                    else:
+                        flat.append(n)
+                        flat.append(s)
+            affected = set(postings)
+            chunks = set(range(-(-len(docs) // self.chunk)))
+            self._files = {}
+        self._idents, self._digests = idents, digests
+        sizes = {t: len(t) + 4 + 3 * len(p) for t, p in postings.items()}
+        shards = partition(sizes, self.shard_bytes)
+        old_files, old_shards = self._files, self._shards
+        out: dict[str, bytes] = {}
+        for shard_key, terms in shards.items():
+            name = shard_file(shard_key)
+            data = old_files.get(name)
+            if data is None or old_shards.get(shard_key) != terms or not affected.isdisjoint(terms):
+                data = _dumps({t: _posting_json(postings[t], len(docs)) for t in terms})
+            out[name] = data
+        for c in range(0, len(docs), self.chunk):
+            name = f"d/{c // self.chunk}.json"
+            data = old_files.get(name)
+            out[name] = (_dumps([d.shown() for d in docs[c:c + self.chunk]])
+                         if data is None or c // self.chunk in chunks else data)
+        self._files, self._shards = dict(out), shards
+        version = Digest()
+        sha = {}
+        for name in sorted(out):
+            data = out[name]
+            known = self._sha.get(name)
+            sha[name] = known if known and known[0] is data else (data, key(data))
+            version.add(name, sha[name][1])
+        self._sha = sha
+        out["manifest.json"] = _dumps({"format": FORMAT, "version": version.hex()[:12],
+                                       "docs": len(docs), "chunk": self.chunk,
+                                       "shards": list(shards)})
+        built.shards = len(shards)
+        built.files = len(out)
+        built.bytes = sum(len(b) for b in out.values())
+        return out, built
+
+    def write(self, docs: list[Doc], folder: Path | str,
+              known: dict[str, dict[str, int]] | None = None) -> Built:
+        """Write the index of ``docs`` into ``folder``: shards and doc chunks whose
+        bytes changed, then the manifest; then remove files no longer made.
+        ``known``: as for :meth:`files`."""
+        folder = Path(folder)
+        out, built = self.files(docs, known)
+        manifest = out.pop("manifest.json")
+        written: dict[str, bytes] = {}
+        for name, data in [*out.items(), ("manifest.json", manifest)]:
+            written[name] = data
+            path = folder / name
+            before = self._written.get(name)
+            if (before is data or before == data) and path.is_file():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            built.written += 1
+        self._written = written
+        for sub in ("s", "d"):
+            if (folder / sub).is_dir():
+                for entry in os.scandir(folder / sub):
+                    if f"{sub}/{entry.name}" not in written and entry.is_file():
+                        os.remove(entry.path)
+                        built.removed += 1
+        return built
+
+
+# -- the client's ranking, in Python ---------------------------------------------
+
+def idf(count: int, docs: int) -> float:
+    return math.log(1 + (docs - count + 0.5) / (count + 0.5))
+
+
+#: a prefix match counts this much of an exact one
+PREFIX_WEIGHT = 0.6
+
+
+def search(files: dict[str, bytes] | Callable[[str], bytes], query: str,
+           complete_last: bool = True) -> list[int]:
+    """Doc numbers matching every term of ``query``, best first: what the header
+    search box computes from the same files (``files``: name -> bytes, or a reader).
+    Terms of 3+ characters, and the last term of 2+ characters while typing
+    (``complete_last``), also match the terms they prefix (at a lower weight)."""
+    read = files.__getitem__ if isinstance(files, dict) else files
+    manifest = json.loads(read("manifest.json"))
+    keys = manifest["shards"]
+    key_set = frozenset(keys)
+    total = manifest["docs"]
+    terms = query_terms(query)
+    if not terms:
+        return []
+    summed: dict[int, float] | None = None
+    for i, q in enumerate(terms):
+        prefix = len(q) >= 3 or (complete_last and i == len(terms) - 1)
+        wanted = _shards_for(q, keys, key_set, prefix)
+        best: dict[int, float] = {}
+        for shard_key in wanted:
+            shard = json.loads(read(shard_file(shard_key)))
+            for term, flat in shard.items():
+                if term != q and not (prefix and term.startswith(q)):
+                    continue
+                weight = idf(len(flat) // 2, total) * (1.0 if term == q else PREFIX_WEIGHT)
+                doc = 0
+                for j in range(0, len(flat), 2):
+                    doc += flat[j]
+                    value = weight * flat[j + 1]
+                    if value > best.get(doc, 0.0):
+                        best[doc] = value
+        if summed is None:
+            summed = best
+        else:
+            summed = {d: v + best[d] for d, v in summed.items() if d in best}
+        if not summed:
+            return []
+    return sorted(summed, key=lambda d: (-round(summed[d], 6), d))
+
+
+#: most shards of longer terms a prefix fetches beside the term's own shard
+PREFIX_SHARDS = 3
+
+
+def _shards_for(term: str, keys: list[str], key_set: Iterable[str], prefix: bool) -> list[str]:
+    own = shard_of(term, key_set)  # type: ignore[arg-type]
+    out = [own] if own is not None else []
+    if prefix:
+        start = bisect.bisect_left(keys, term)
+        more = [k for k in keys[start:start + PREFIX_SHARDS + 1]
+                if k.startswith(term) and k != own]
+        out.extend(more[:PREFIX_SHARDS])
+    return out
