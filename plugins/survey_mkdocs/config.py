@@ -25,7 +25,10 @@ class CatalogConfig(base.Config):
 
     #: Project folder holding ``content/`` (default: the folder of mkdocs.yml).
     root = c.Optional(c.Type(str))
-    #: Folder of the page templates (relative to the project folder).
+    #: Folder of the project's template overrides (relative to the project folder):
+    #: a file there replaces the packaged template, asset (``assets/``) or theme
+    #: override (``overrides/``) of the same path; a missing folder uses the
+    #: packaged ones only.
     templates = c.Type(str, default="site_templates")
     #: Keep parsed records in ``.survey-cache/`` between runs.
     cache = c.Type(bool, default=True)

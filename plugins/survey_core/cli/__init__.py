@@ -6,16 +6,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from survey_core.cli import check, enrich, ingest, new, proposals, reject, sync
+from survey_core.cli import check, enrich, ingest, init, new, proposals, reject, sync
 from survey_core.cli.common import find_root
 
-COMMANDS = (ingest, check, new, enrich, sync, reject, proposals)
+COMMANDS = (init, ingest, check, new, enrich, sync, reject, proposals)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="survey", description="Curate a survey of research papers: ingest sources into "
-        "records, check them, add papers, and fill metadata from arXiv.")
+        prog="survey", description="Curate a survey of research papers: start a project, "
+        "ingest sources into records, check them, add papers, and fill metadata from arXiv.")
     parser.add_argument("--root", type=Path, default=None,
                         help="project folder (default: the nearest folder with content/ "
                         "and mkdocs.yml)")
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.root = (args.root or find_root(Path.cwd())).resolve()
+    if not getattr(args, "no_root", False):
+        args.root = (args.root or find_root(Path.cwd())).resolve()
     return args.func(args)
 

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from survey_core.model import memo
+from survey_core.model.contentformat import check_format
 from survey_core.model.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from survey_core.model.forked import Forked
 
@@ -186,6 +187,7 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
     root = Path(root)
     content = root / "content"
     diags: list[Diagnostic] = []
+    diags.extend(check_format(root))
     taxonomy, problems = load_taxonomy(content / "taxonomy.yml", "content/taxonomy.yml")
     diags.extend(problems)
     cache = cache or RecordCache(root, persist=persist_cache)

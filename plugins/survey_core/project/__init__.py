@@ -1,0 +1,1 @@
+"""A survey project: ``survey init`` makes a new one that builds at once."""
