@@ -310,8 +310,9 @@ class CatalogPart(Part):
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.root is not None
-        folders = [str(f) for f in (self.root / "content", self.templates.project)
-                   if f is not None and f.exists()]
+        # the packaged templates too: an edit to one of them rebuilds like a project override
+        folders = [str(f) for f in (self.root / "content", *self.templates.folders)
+                   if f.exists()]
         serve = self.plugin.config.serve
         self._observer = native_watch(server, folders) if serve.native_watch else None
         if self._observer is None:
