@@ -419,3 +419,17 @@ def test_dark_mode_toggle_and_charts_follow_it(page):
     assert fill == colour  # text is drawn in the scheme's foreground colour
     r, g, b = (int(x) for x in colour[colour.index("(") + 1:].split(",")[:3])
     assert min(r, g, b) > 128  # light text on the dark background
+
+
+def test_the_search_label_is_for_screen_readers_only(page):
+    """The header search box's label names the box for assistive technology but is
+    not shown beside it, at desktop and phone widths."""
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(page.base)
+        label = page.locator("label[for=survey-search-input]")
+        assert label.count() == 1
+        assert label.text_content().strip() == "Search the papers and pages"
+        box = label.bounding_box()
+        assert box is None or (box["width"] <= 1 and box["height"] <= 1), (width, box)
+        assert page.get_by_label("Search the papers and pages").count() == 1
