@@ -331,7 +331,7 @@ def test_default_transport(local_api):
     client = ArxivClient(min_interval=0, base_url=base + "/ok")
     (entry,) = client.by_ids(["1111.2011v2"])
     assert entry.arxiv_id == "1111.2011"
-    assert seen[0]["user-agent"].startswith("survey-site-generator/")
+    assert seen[0]["user-agent"].startswith("mkdocs-survey/")
     assert "id_list=1111.2011v2" in seen[0]["path"]
 
     with pytest.raises(ArxivError, match="incorrect id format") as info:

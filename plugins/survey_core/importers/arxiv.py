@@ -30,8 +30,8 @@ from survey_core.model.text import normalise_title  # noqa: F401  (re-exported f
 
 API_URL = "http://export.arxiv.org/api/query"
 USER_AGENT = (
-    "survey-site-generator/1.0 (arXiv metadata enrichment for a curated survey of "
-    "LLM papers; Python urllib)"
+    "mkdocs-survey/1.0 (arXiv metadata for a curated survey of research papers; "
+    "Python urllib)"
 )
 TIMEOUT = 30.0
 #: Most ids sent in one ``id_list`` request.
