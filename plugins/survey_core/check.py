@@ -20,7 +20,7 @@ def check_sources(root: Path) -> list[Diagnostic]:
         if (path.is_dir() and not path.is_symlink()) or path.name in (MANIFEST, "README.md") \
                 or path.name.startswith("."):
             continue
-        _items, problems, _low = read_source(path, root, manifest)
+        problems = read_source(path, root, manifest).diagnostics
         rel = f"content/sources/{path.name}"
         diags.extend(Diagnostic(rel, d.line, d.message, d.hint, d.severity, d.column)
                      for d in problems)

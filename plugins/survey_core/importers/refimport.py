@@ -28,6 +28,7 @@ from typing import Any
 
 from survey_core.model.identifiers import arxiv_id_of, normalise_doi, sort_links
 from survey_core.model.keys import NameParts
+from survey_core.model.safeio import nesting_problem
 
 Records = tuple[list[dict[str, Any]], list[tuple[int, str]]]
 
@@ -113,12 +114,17 @@ def _json_items(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]
     pos = len(text) - len(text.lstrip())
     if not text.strip():
         return [], [(1, "the file is empty")]
+    deep = nesting_problem(text, "")
+    if deep is not None:
+        return [], [(deep.line, f"not valid CSL-JSON: {deep.message}")]
     if text[pos] == "{":
         # {"items": [...]} as some tools write it
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             return [], [(exc.lineno, f"not valid JSON: {exc.msg}")]
+        except (ValueError, RecursionError) as exc:
+            return [], [(1, f"not valid JSON: {' '.join(str(exc).split())[:120]}")]
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):
             return [], [(1, "CSL-JSON is a list of items (or an object with an 'items' list)")]
@@ -136,6 +142,8 @@ def _json_items(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]
             item, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             return [], [(exc.lineno, f"not valid JSON: {exc.msg}")]
+        except (ValueError, RecursionError) as exc:
+            return [], [(line_of(pos), f"not valid JSON: {' '.join(str(exc).split())[:120]}")]
         items.append((line_of(pos), item))
         pos = end
         while pos < len(text) and text[pos].isspace():

@@ -18,6 +18,7 @@ from pathlib import Path
 from survey_core.model import memo
 from survey_core.model.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from survey_core.model.forked import Forked
+from survey_core.model.identity import proven_different, title_numbers
 
 # CACHE_DIR, Carry and PaperMemo were defined here: importable from here still
 from survey_core.model.memo import CACHE_DIR, Carry, DiskMemo, PaperMemo  # noqa: F401
@@ -303,12 +304,16 @@ _BLOCK_PAIRS = Carry()
 
 
 def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
-    """Titles equal or within two edits once normalised (exact only for short titles).
+    """Titles equal or within two edits once normalised (exact only for short titles),
+    unless identifiers tell the two papers apart (see :mod:`survey_core.model.identity`):
+    the same title is an error, a near-identical one a warning to look at.
 
-    Candidates are blocked by the first and by the last 12 characters of the
-    normalised title (two titles two edits apart share at least one of the
-    two, unless both edits fall at each end), and each block is compared in
-    one call to rapidfuzz's C++ Levenshtein matrix.
+    Titles whose numbers differ are different papers, so candidates are blocked
+    by the title's numbers together with its first, and with its last, 12
+    characters (two titles two edits apart share at least one of the two,
+    unless both edits fall at each end): a catalog of titles that differ only
+    by a number gives blocks of one title each.  Each block is compared in one
+    call to rapidfuzz's C++ Levenshtein matrix.
     """
     import numpy as np
     from rapidfuzz.distance import Levenshtein
@@ -317,8 +322,9 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
     norms = [normalise_title(p.title) for p in cat.papers]
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, norm in enumerate(norms):
-        blocks["p:" + norm[:12]].append(i)
-        blocks["s:" + norm[-12:]].append(i)
+        numbers = " ".join(title_numbers(norm))
+        blocks[f"p:{numbers}:{norm[:12]}"].append(i)
+        blocks[f"s:{numbers}:{norm[-12:]}"].append(i)
     def close_pairs(texts: tuple[str, ...]) -> list[tuple[int, int]]:
         local = []
         for start in range(0, len(texts), 2000):
@@ -345,12 +351,20 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
         limit = 0 if min(len(na), len(nb)) < 20 else 2
         if Levenshtein.distance(na, nb) > limit or cat.papers[a].id == cat.papers[b].id:
             continue
+        if proven_different(cat.papers[a], cat.papers[b]):
+            continue  # different arXiv ids or DOIs: different papers
         first, second = sorted((cat.papers[a], cat.papers[b]), key=lambda p: p.id)
-        what = "the same title" if na == nb else "a near-identical title"
-        diags.append(Diagnostic(second.path or "", second.line_of("title"),
-                                f"{what} as {first.path} ('{first.title}')",
-                                "if this is the same paper, merge the two records "
-                                "into one; if not, make the titles exact"))
+        if na == nb:
+            diags.append(Diagnostic(second.path or "", second.line_of("title"),
+                                    f"the same title as {first.path} ('{first.title}')",
+                                    "if this is the same paper, merge the two records into "
+                                    "one; if not, give each its arXiv id or DOI"))
+        else:
+            diags.append(Diagnostic(second.path or "", second.line_of("title"),
+                                    f"a near-identical title as {first.path} ('{first.title}')",
+                                    "if this is the same paper, merge the two records into "
+                                    "one; if not, give each its arXiv id or DOI (this "
+                                    "warning then goes away)", WARNING))
 
 
 def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:

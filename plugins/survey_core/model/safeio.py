@@ -119,3 +119,40 @@ def read_text(path: Path, relpath: str, limit: int, what: str = "file"
     if len(raw) > limit:  # grew since lstat
         return None, Diagnostic(relpath, 1, f"{what} is over {limit:,} bytes")
     return decode(raw, relpath, what)
+
+
+#: Deepest nesting of brackets read in JSON or YAML text: a record or a reference
+#: nests a few levels; a parser recursing 100,000 levels deep would crash first.
+MAX_NESTING = 500
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def nesting_problem(text: str, relpath: str, limit: int = MAX_NESTING) -> Diagnostic | None:
+    """A problem naming the line where brackets (``[`` ``{``) nest deeper than
+    ``limit``; None when they do not.  Brackets inside strings count too, which
+    only makes the check stricter than needed (never by a lot in real text)."""
+    if text.count("[") + text.count("{") <= limit:
+        return None
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > limit:
+            line = text.count("\n", 0, m.start()) + 1
+            return Diagnostic(relpath, line, f"brackets nest more than {limit} levels deep "
+                              "here; no reference or record does",
+                              "the file is damaged or not what it seems: export it again")
+    return None
+
+
+def load_json(text: str) -> tuple[object, str]:
+    """``json.loads`` that never raises: (data, '') or (None, what is wrong)."""
+    import json
+
+    if nesting_problem(text, ""):
+        return None, f"brackets nest more than {MAX_NESTING} levels deep"
+    try:
+        return json.loads(text), ""
+    except json.JSONDecodeError as exc:
+        return None, exc.msg
+    except (ValueError, RecursionError) as exc:
+        return None, " ".join(str(exc).split())[:120] or type(exc).__name__
