@@ -187,8 +187,8 @@ def split_name(name: str) -> NameParts:
     The family name is the last word plus the name particles (see
     :data:`NAME_PARTICLES`) directly before it, never taking the first word;
     a trailing "Jr."/"Sr."/"II"/"III"/"IV" (optionally after a comma) is the
-    suffix.  A name already in "Last, First" or "Last, Jr., First" form is
-    understood as such.
+    suffix.  A name already in "Last, First", "Last, Jr., First" (BibTeX) or
+    "Last, First, Jr." (RIS) form is understood as such.
     """
     name = " ".join(name.split())
     if "," in name:
@@ -200,7 +200,11 @@ def split_name(name: str) -> NameParts:
         if len(parts) == 2:
             return NameParts(parts[1], parts[0])
         if len(parts) >= 3:
-            return NameParts(", ".join(parts[2:]), parts[0], parts[1])
+            last = ", ".join(parts[2:])
+            if (all(_is_suffix(w) for w in last.split()) and last
+                    and not all(_is_suffix(w) for w in parts[1].split())):
+                return NameParts(parts[1], parts[0], last)  # "Last, First, Jr." (RIS)
+            return NameParts(last, parts[0], parts[1])  # "Last, Jr., First" (BibTeX)
     words = name.split()
     if not words:
         return NameParts("", "")
