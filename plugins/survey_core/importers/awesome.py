@@ -197,7 +197,14 @@ def parse_awesome(text: str, filename: str, venues: VenueTable | None = None
             continue  # a table of contents or a link within the repository
         if not urls and not _plain(body):
             continue
+        kinds = sorted({"repository" if link_kind(u) == "code" else not_a_paper(u) or "paper"
+                        for u in web})
         title = _title(body)
+        if web and "paper" not in kinds and not any(link_kind(u) in ("arxiv", "doi")
+                                                    for u in web):
+            skipped.append((line, f"skipped {(title or _plain(body))[:60]!r}: links only to "
+                                  f"{' and '.join(kinds)} pages, not to a paper"))
+            continue
         if not web:
             unreadable.append((line, f"list item without a link: {_plain(body)[:60]!r}"
                                if not other else f"list item without an http(s) link: "
@@ -208,12 +215,6 @@ def parse_awesome(text: str, filename: str, venues: VenueTable | None = None
                                      f"{_plain(body)[:60]!r}"))
             continue
         links, arxiv_id, doi = sort_links(web)
-        kinds = sorted({"repository" if link_kind(u) == "code" else not_a_paper(u) or "paper"
-                        for u in web})
-        if "paper" not in kinds and not arxiv_id and not doi:
-            skipped.append((line, f"skipped {title[:60]!r}: links only to "
-                                  f"{' and '.join(kinds)} pages, not to a paper"))
-            continue
         for u in web:
             if not_a_paper(u) and links.get(link_kind(u) or "") == u:
                 del links[link_kind(u)]  # a blog or docs page is not the paper's page
@@ -258,7 +259,8 @@ def _cells(row: str) -> list[str]:
 
 
 _TITLE_COLUMN = re.compile(r"\b(title|paper|papers|name|publication)\b")
-_YEAR_COLUMN = re.compile(r"\b(year|date|published)\b")
+_VENUE_COLUMN = re.compile(r"\b(venue|conference|conf|journal|published in|where)\b")
+_YEAR_COLUMN = re.compile(r"\b(year|date)\b")
 
 
 def _table_item(cells: list[str], columns: list[str]) -> str:
@@ -266,10 +268,12 @@ def _table_item(cells: list[str], columns: list[str]) -> str:
     headed Title, Paper or Name, else the first), then the other cells, a year
     column last so that "NeurIPS | 2023" reads as "NeurIPS 2023"."""
     index = next((i for i, c in enumerate(columns) if _TITLE_COLUMN.search(c)), 0)
-    years = [i for i, c in enumerate(columns) if _YEAR_COLUMN.search(c) and i != index]
-    rest = [i for i in range(len(cells)) if i != index and i not in years]
+    venues = [i for i, c in enumerate(columns) if _VENUE_COLUMN.search(c) and i != index]
+    years = [i for i, c in enumerate(columns) if _YEAR_COLUMN.search(c) and i != index
+             and i not in venues]
+    rest = [i for i in range(len(cells)) if i not in (index, *venues, *years)]
     first = cells[index] if index < len(cells) else ""
     if first and not _LINK.search(first) and "**" not in first:
         first = f"**{first}**"  # a title without its link: the cell is the title
-    ordered = [first] + [cells[i] for i in rest] + [cells[i] for i in years if i < len(cells)]
-    return " · ".join(c for c in ordered if c)
+    when = " ".join(cells[i] for i in venues + years if i < len(cells) and cells[i])
+    return " · ".join(c for c in [first, when, *(cells[i] for i in rest)] if c)

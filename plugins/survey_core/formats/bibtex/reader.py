@@ -92,7 +92,7 @@ def _record(entry: bibmodel.Entry, parent: tuple[str, dict[str, str]] | None = N
 
     authors, complete = parse_authors(f.get("author", ""))
     if f.get("author", "").strip() and not authors:
-        dropped.append(("author", text("author"), "has no name that can be read"))
+        dropped.append(("author", text("author") or f["author"], "has no name that can be read"))
     year = _year(f["year"]) if f.get("year") else None
     if f.get("year", "").strip() and year is None:
         dropped.append(("year", text("year"), "is not a year"))
