@@ -278,14 +278,17 @@ def test_docs_blog_and_video_links_are_skipped_and_counted(project, tmp_path, ca
 
 
 def test_tables_are_read_like_lists(project, tmp_path, capsys):
+    # rows written on two lines here (a backslash-newline joins them) to keep lines short
     source = write(tmp_path / "tables.md", """# Survey repository
 
 ## Reading list
 
 | Year | Paper | Conference | Links |
 |:----:|-------|------------|-------|
-| 2022 | [Chain of Thought Prompting Elicits Things](https://arxiv.org/abs/2201.11903) | NeurIPS | [code](https://github.com/x/cot) |
-| 2023 | Tree Search Over Thoughts For Reasoning | ACL | [pdf](https://aclanthology.org/2023.acl-long.999.pdf) |
+| 2022 | [Chain of Thought Prompting Elicits Things](https://arxiv.org/abs/2201.11903) \
+| NeurIPS | [code](https://github.com/x/cot) |
+| 2023 | Tree Search Over Thoughts For Reasoning | ACL \
+| [pdf](https://aclanthology.org/2023.acl-long.999.pdf) |
 
 Some prose between tables.
 
@@ -430,3 +433,57 @@ def test_strict_refuses_and_writes_nothing(project, tmp_path, capsys):
     fine = write(tmp_path / "fine.bib", BAD_BIB.split("@article{broken")[0])
     code, text = ingest(project, capsys, fine, strict=True)
     assert code == 0 and "created 1" in text
+
+
+# -- sync and survey new report what they drop too --------------------------------------
+
+
+def test_sync_names_each_dropped_value_and_strict_refuses(tmp_path):
+    import copy
+    import os
+    import subprocess
+    import sys
+
+    from project import copy_project
+    from sync_servers import HF_DAY, IN_SCOPE, hf_entries, hub, serve
+
+    project = copy_project(tmp_path / "project")
+    papers = project / "content" / "papers"
+    wanted = "2404.00456"
+    assert wanted in IN_SCOPE
+    for path in papers.glob("*.yml"):
+        if f"arxiv_id: '{wanted}'" in path.read_text(encoding="utf-8") or \
+                f"arxiv_id: {wanted}\n" in path.read_text(encoding="utf-8"):
+            path.unlink()
+    rows = copy.deepcopy(hf_entries())
+    row = next(r for r in rows if r["paper"]["id"] == wanted)
+    row["paper"]["githubRepo"] = "javascript:alert(document.domain)"
+    survey = str(Path(sys.executable).with_name("survey"))
+
+    def sync(*extra: str) -> subprocess.CompletedProcess:
+        env = dict(os.environ, HF_ENDPOINT=url, SURVEY_ARXIV_API="http://127.0.0.1:9/api/query",
+                   HF_HOME=str(tmp_path / "hf-home"), HF_HUB_DISABLE_TELEMETRY="1")
+        return subprocess.run([survey, "sync", "--source", "hf", "--date", HF_DAY, "-q", *extra],
+                              cwd=project, env=env, capture_output=True, text=True, timeout=300)
+
+    with serve(hub({HF_DAY: rows})) as (url, _asked):
+        before = snapshot(project / "content")
+        strict = sync("--strict")
+        assert strict.returncode == 1, strict.stdout + strict.stderr
+        assert "Traceback" not in strict.stderr
+        line = (f"daily-papers/{HF_DAY}:1:1: error: entry {wanted}: code link "
+                "'javascript:alert(document.domain)' is not an http(s) address; dropped")
+        assert line in strict.stdout + strict.stderr
+        assert "1 value could not be kept (--strict); nothing was written" in strict.stderr \
+            or "values could not be kept (--strict); nothing was written" in strict.stderr
+        assert snapshot(project / "content") == before
+        done = sync()
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert line.replace(": error: ", ": warning: ") in done.stdout
+        assert "1 value dropped" in done.stdout
+    record = next(yaml.safe_load(p.read_text(encoding="utf-8")) for p in papers.glob("*.yml")
+                  if wanted in p.read_text(encoding="utf-8")
+                  and yaml.safe_load(p.read_text(encoding="utf-8")).get("arxiv_id") == wanted)
+    assert "code" not in record.get("links", {})
+    assert "javascript" not in "".join(p.read_text(encoding="utf-8")
+                                       for p in papers.glob("*.yml"))
