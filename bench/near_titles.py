@@ -16,35 +16,63 @@ diagnostics found.  Shapes:
 
 * ``suffix``: "A Study of Scaling Behaviour in Model Family 1234" (the number last);
 * ``prefix``: "Qwen1234 Technical Report" (the number inside the first word);
-* ``middle``: "Large Language Models 1234 Times Over: A Report" (the number inside).
+* ``middle``: "Large Language Models 1234 Times Over: A Report" (the number inside);
+* ``word``: "A Comprehensive Survey of Qzkfmrta Methods for Large Language Models"
+  (no number: a made-up word in the middle, the first and last 12 characters
+  shared by all; such a block is split again by the next 12 characters).
 
-``--previous`` also times the previous blocking (prefix and suffix only) at the
-given sizes (keep them small: it is quadratic).
+``--ingest N ...`` also times ``survey ingest -q`` of N CSL-JSON items of the
+``suffix`` shape (no identifiers) into an empty project under
+``bench/out/near_titles/`` (as the issue's 10,000 items were: 94.6 s, then
+refused), and checks that every item became a record.
+
+``--previous`` also times the previous blocking (the first and last 12
+characters only, no split) at the given sizes (keep them small: it is quadratic).
 
     python bench/near_titles.py                        # 10,000 and 50,000 (about 10 s)
     python bench/near_titles.py --sizes 2000 4000 --previous
+    python bench/near_titles.py --sizes 10000 --ingest 10000
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import random
+import string
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-from survey_core.model import catalog as catalog_module
-from survey_core.model.catalog import Catalog, _near_duplicates
-from survey_core.model.model import Paper
-from survey_core.model.taxonomy import Taxonomy
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from scale import make_project  # noqa: E402
+
+from survey_core.model import catalog as catalog_module  # noqa: E402
+from survey_core.model.catalog import Catalog, _near_duplicates  # noqa: E402
+from survey_core.model.model import Paper  # noqa: E402
+from survey_core.model.taxonomy import Taxonomy  # noqa: E402
 
 SHAPES = {
     "suffix": "A Study of Scaling Behaviour in Model Family {n}",
     "prefix": "Qwen{n} Technical Report",
     "middle": "Large Language Models {n} Times Over: A Report",
+    "word": "A Comprehensive Survey of {w} Methods for Large Language Models",
 }
+
+
+def word(n: int) -> str:
+    """A made-up eight-letter word, different for each n (no number in the title)."""
+    rng = random.Random(n)
+    return "".join(rng.choice(string.ascii_lowercase) for _ in range(8)).capitalize()
 
 
 def papers(shape: str, size: int) -> list[Paper]:
     template = SHAPES[shape]
-    return [Paper(id=f"p{n:06d}", key=f"k{n}", title=template.format(n=n),
+    return [Paper(id=f"p{n:06d}", key=f"k{n}", title=template.format(n=n, w=word(n)),
                   path=f"content/papers/p{n:06d}.yml") for n in range(size)]
 
 
@@ -58,16 +86,40 @@ def check(items: list[Paper]) -> tuple[float, int]:
 
 
 def previous_blocking(enabled: bool) -> None:
-    """Block by the first and last 12 characters only (the check before numbers)."""
+    """Block by the first and last 12 characters only, without splitting (the check
+    before)."""
     catalog_module.title_numbers = (lambda norm: ()) if enabled else _numbers
+    catalog_module.BLOCK_MAX = 10**9 if enabled else _block_max
 
 
 _numbers = catalog_module.title_numbers
+_block_max = catalog_module.BLOCK_MAX
+
+
+def ingest(size: int) -> tuple[float, int, int]:
+    """(seconds, exit code, records written) of ``survey ingest`` of ``size`` CSL items."""
+    project = HERE / "out" / "near_titles" / f"n{size}"
+    make_project(project, "")
+    (project / "content" / "sources" / "big.bib").unlink()
+    items = [{"id": f"i{n}", "type": "article-journal", "title": SHAPES["suffix"].format(n=n),
+              "issued": {"date-parts": [[2024]]}} for n in range(size)]
+    source = project / "items.json"
+    source.write_text(json.dumps(items, indent=1) + "\n", encoding="utf-8")
+    survey = str(Path(sys.executable).with_name("survey"))
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    start = time.perf_counter()
+    done = subprocess.run([survey, "ingest", "-q", str(source)], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=3600)
+    seconds = time.perf_counter() - start
+    written = len(list((project / "content" / "papers").glob("*.yml")))
+    return seconds, done.returncode, written
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
+    parser.add_argument("--ingest", type=int, nargs="*", default=[],
+                        help="also time `survey ingest` of this many CSL items")
     parser.add_argument("--previous", action="store_true",
                         help="also time the previous blocking (quadratic: small sizes only)")
     args = parser.parse_args()
@@ -85,6 +137,10 @@ def main() -> None:
                     previous_blocking(False)
                 print(f"{shape:8} {size:>8,} {name:>9} {seconds:>8.2f} "
                       f"{seconds / size * 1000:>7.4f} {found:>6}")
+    for size in args.ingest:
+        seconds, code, written = ingest(size)
+        print(f"survey ingest of {size:,} CSL items: {seconds:.1f} s, exit {code}, "
+              f"{written:,} records written")
 
 
 if __name__ == "__main__":

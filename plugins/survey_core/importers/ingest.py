@@ -690,11 +690,13 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
     taken_keys = {p.key for p in existing}
     for paper in existing + new:
         finish_record(paper, taxonomy)
+    tried_ids: dict[str, int] = {}
+    tried_keys: dict[str, int] = {}
     for paper in new:
-        paper.id = _unique_id(slugify(paper.title), taken_ids)
+        paper.id = _unique_id(slugify(paper.title), taken_ids, tried_ids)
         taken_ids.add(paper.id)
         if not (paper.key and KEY_RE.match(paper.key) and paper.key not in taken_keys):
-            paper.key = make_key(paper, taken_keys)
+            paper.key = make_key(paper, taken_keys, tried_keys)
         taken_keys.add(paper.key)
     new_ids = {id(p) for p in new}
     changed: list[Paper] = []
@@ -742,11 +744,17 @@ def _added_date(source_file: str, manifest: dict[str, dict[str, Any]], today: st
     return today or _dt.date.today().isoformat()
 
 
-def _unique_id(base: str, taken: set[str]) -> str:
-    candidate, n = base, 2
+def _unique_id(base: str, taken: set[str], tried: dict[str, int] | None = None) -> str:
+    """``base``, else ``base-2``, ``base-3`` ... whichever is free first; ``tried``
+    (kept across calls while ``taken`` only grows) resumes where the last search
+    for the same base stopped, so many papers with one base cost linear time."""
+    n = tried.get(base, 2) if tried is not None else 2
+    candidate = base if n == 2 else f"{base}-{n}"
     while candidate in taken:
         candidate = f"{base}-{n}"
         n += 1
+    if tried is not None:
+        tried[base] = n
     return candidate
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -301,6 +302,10 @@ def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
 
 #: Close pairs of each block of titles, kept from the last catalog load.
 _BLOCK_PAIRS = Carry()
+#: Largest block of titles compared pair by pair; a larger one is split again by the
+#: next 12 characters (at most BLOCK_DEPTH windows in from the title's end).
+BLOCK_MAX = 1000
+BLOCK_DEPTH = 8
 
 
 def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
@@ -312,8 +317,13 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
     by the title's numbers together with its first, and with its last, 12
     characters (two titles two edits apart share at least one of the two,
     unless both edits fall at each end): a catalog of titles that differ only
-    by a number gives blocks of one title each.  Each block is compared in one
-    call to rapidfuzz's C++ Levenshtein matrix.
+    by a number gives blocks of one title each.  A block larger than
+    :data:`BLOCK_MAX` (titles sharing their first or last 12 characters and
+    their numbers, say "A Comprehensive Survey of <X> Methods for Large
+    Language Models") is split again by the next 12 characters, inwards, so the
+    work stays near-linear whatever the titles; a pair is then missed only when
+    its edits fall in both windows the two splits read.  Each block is compared
+    in one call to rapidfuzz's C++ Levenshtein matrix.
     """
     import numpy as np
     from rapidfuzz.distance import Levenshtein
@@ -325,6 +335,7 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
         numbers = " ".join(title_numbers(norm))
         blocks[f"p:{numbers}:{norm[:12]}"].append(i)
         blocks[f"s:{numbers}:{norm[-12:]}"].append(i)
+
     def close_pairs(texts: tuple[str, ...]) -> list[tuple[int, int]]:
         local = []
         for start in range(0, len(texts), 2000):
@@ -334,18 +345,35 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
                          for r, c in zip(*np.nonzero(dist <= 2), strict=True))
         return local
 
+    def window(norm: str, side: str, depth: int) -> str:
+        if side == "p":
+            return norm[12 * depth:12 * (depth + 1)]
+        return norm[max(0, len(norm) - 12 * (depth + 1)):max(0, len(norm) - 12 * depth)]
+
+    def leaves(members: list[int], side: str, depth: int) -> Iterator[list[int]]:
+        if len(members) <= BLOCK_MAX or depth >= BLOCK_DEPTH:
+            yield members
+            return
+        split: dict[str, list[int]] = defaultdict(list)
+        for i in members:
+            split[window(norms[i], side, depth)].append(i)
+        for part in split.values():
+            if len(part) > 1:
+                yield from leaves(part, side, depth + 1)
+
     pairs: set[tuple[int, int]] = set()
     _BLOCK_PAIRS.start()
-    for members in blocks.values():
-        if len(members) < 2:
+    for name, block in blocks.items():
+        if len(block) < 2:
             continue
-        texts = tuple(norms[i] for i in members)
-        # A block's close pairs (positions in the block) depend on its titles only,
-        # so a rebuild after an edit compares just the edited titles' two blocks.
-        for r, c in _BLOCK_PAIRS.get(texts, lambda texts=texts: close_pairs(texts)):
-            a, b = members[r], members[c]
-            if a < b:
-                pairs.add((a, b))
+        for members in leaves(block, name[0], 1):
+            texts = tuple(norms[i] for i in members)
+            # A block's close pairs (positions in the block) depend on its titles only,
+            # so a rebuild after an edit compares just the edited titles' two blocks.
+            for r, c in _BLOCK_PAIRS.get(texts, lambda texts=texts: close_pairs(texts)):
+                a, b = members[r], members[c]
+                if a < b:
+                    pairs.add((a, b))
     for a, b in sorted(pairs):
         na, nb = norms[a], norms[b]
         limit = 0 if min(len(na), len(nb)) < 20 else 2

@@ -289,22 +289,28 @@ def _letters(n: int) -> str:
     return out
 
 
-def make_key(paper_like: Any, taken: Iterable[str] = ()) -> str:
+def make_key(paper_like: Any, taken: Iterable[str] = (),
+             tried: dict[str, int] | None = None) -> str:
     """A citation key for ``paper_like`` (a Paper, or any object or mapping with
     ``title``, ``authors`` and ``year``) that is not in ``taken``.
 
     ``taken`` is not modified; add the result to it yourself when assigning keys
-    to several papers.
+    to several papers.  Then pass the same ``tried`` dict to every call: it keeps,
+    per base key, how many letter suffixes were found taken, so that keys for
+    10,000 papers with one base key ("A Study of ... 1", "... 2") cost linear time
+    (the keys are the same as without it, as long as ``taken`` only grows).
     """
     taken = taken if isinstance(taken, (set, frozenset, dict)) else set(taken)
     base, extra = _candidates(paper_like)
     for cand in [base, *extra]:
         if cand not in taken:
             return cand
-    n = 0
+    n = tried.get(base, 0) if tried is not None else 0
     while True:
         cand = base + _letters(n)
         if cand not in taken:
+            if tried is not None:
+                tried[base] = n
             return cand
         n += 1
 
