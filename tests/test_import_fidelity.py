@@ -487,3 +487,36 @@ def test_sync_names_each_dropped_value_and_strict_refuses(tmp_path):
     assert "code" not in record.get("links", {})
     assert "javascript" not in "".join(p.read_text(encoding="utf-8")
                                        for p in papers.glob("*.yml"))
+
+
+def test_new_names_a_blank_author_and_strict_refuses(project, capsys):
+    before = snapshot(project / "content")
+    code = main(["--root", str(project), "new", "--title", "Blank Authors Are Not Names",
+                 "--author", "Ada Lovelace", "--author", "  ", "--topic", "evaluation",
+                 "--strict"])
+    out = capsys.readouterr()
+    assert code == 1
+    assert "survey new: error: --author '' is not a name; dropped" in out.err
+    assert "1 value could not be kept (--strict); nothing was written" in out.err
+    assert snapshot(project / "content") == before
+    code = main(["--root", str(project), "new", "--title", "Blank Authors Are Not Names",
+                 "--author", "Ada Lovelace", "--author", "  ", "--topic", "evaluation"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "survey new: warning: --author '' is not a name; dropped" in out.err
+    record = records(project)["blank-authors-are-not-names"]
+    assert record["authors"] == ["Ada Lovelace"]
+
+
+def test_new_tells_version_numbered_titles_apart(project, capsys):
+    write(project / "content" / "papers" / "qwen2-technical-report.yml",
+          "id: qwen2-technical-report\nkey: qwen2report\ntitle: Qwen2 Technical Report\n"
+          "arxiv_id: '2407.10671'\ntopics: [evaluation]\nadded: 2026-12-01\n"
+          "sources:\n- file: hand.yml\n")
+    code = main(["--root", str(project), "new", "--title", "Qwen3 Technical Report",
+                 "--topic", "evaluation", "--dry-run"])
+    assert code == 0, capsys.readouterr().err
+    code = main(["--root", str(project), "new", "--title", "Qwen2 Technical Reports",
+                 "--topic", "evaluation", "--dry-run"])
+    assert code == 1
+    assert "qwen2-technical-report.yml" in capsys.readouterr().err
