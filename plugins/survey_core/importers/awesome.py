@@ -14,11 +14,19 @@ indented lines, under section headings.  From each item:
 * the **section** it was listed under (the headings above it, joined by
   ``" > "``), kept on the record's source and offered to the taxonomy rules.
 
+An HTML anchor (``<a href="...">Title</a>``) is read as a link.  A Markdown
+table under a header row is read row by row like a list: the cell of the
+column headed Title, Paper or Name (else the first) holds the title, and a
+Venue/Conference column read together with a Year column gives venue and year.
+
 Items that link only within the page (a table of contents), badges and images
-are not papers and are skipped.  An item with only a code link is skipped with
-a warning (a repository, not a paper).  An item without a title or without any
-link cannot be read and is reported with its line; when such items outnumber
-the papers read, the listing is refused as a whole.
+are not papers and are skipped.  An item whose links lead only to repositories,
+documentation, blogs, videos or social posts (see
+:func:`survey_core.model.identifiers.not_a_paper`) is skipped with a warning.
+A link that is not http(s) (``javascript:``, ``ftp:``) is dropped and said.
+An item without a title or without any link cannot be read and is reported
+with its line; when such items outnumber the papers read, the listing is
+refused as a whole.
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
 """``survey ingest``: turn source files into paper records.
 
 Sources are read completely before anything is written; one problem in any of
-them and nothing is written.  Records are merged by arXiv id, DOI or
-normalised title.  Ingest only *fills* fields that are empty on a record, so whatever a
-curator set is never overwritten; the exceptions are ``sources`` (the union of
-every source the paper was seen in) and ``upvotes`` (the highest count seen).
-Every filled field group is noted in the record's ``provenance``.
+them and nothing is written.  Records are merged by arXiv id or DOI first, then
+by normalised title, but never with a record whose arXiv id or DOI differs (see
+:mod:`survey_core.model.identity`).  Ingest only *fills* fields that are empty
+on a record, a field group at a time from one source (:data:`FIELD_GROUPS`), so
+whatever a curator set is never overwritten; the exceptions are ``sources``
+(the union of every source the paper was seen in) and ``upvotes`` (the highest
+count seen).  Every filled field group is noted in the record's ``provenance``.
+Every value a source gives passes :func:`survey_core.model.identity.clean_fields`;
+what cannot be kept is reported with its file, line and entry, and counted.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Both readers return ``(records, errors)`` like :func:`survey_core.formats.bibtex
 each record a dict with ``line`` (where its item starts), ``entry`` (the
 item's id, if any), ``title``, ``authors``, ``authors_complete``, ``year``,
 ``month``, ``venue``, ``arxiv_id``, ``doi``, ``links`` and ``abstract``;
-errors are ``(line, message)``.
+``dropped`` lists the values that could not be kept as ``(field, value, why)``
+(reported by ingest with the file and line); errors are ``(line, message)``.
 
 * CSL-JSON is what Zotero, Mendeley and pandoc export (and this site's
   ``data/papers.json``): a JSON list of items.  Rich-text markup that CSL
@@ -14,8 +15,9 @@ errors are ``(line, message)``.
   that an author list is partial; lists are taken as complete.
 * RIS (``TY`` ... ``ER``, one ``TAG  - value`` per line) is every reference
   manager's lowest common format.  ``TI``/``T1`` title, ``AU``/``A1`` authors
-  ("Last, First"), ``PY``/``Y1``/``DA`` date, ``T2``/``JO``/``JF``/``BT`` venue,
-  ``DO`` DOI, ``UR``/``L1`` links, ``AB``/``N2`` abstract.  A line that is not a
+  ("Last, First" or "Last, First, Suffix", through
+  :func:`survey_core.model.keys.split_name`), ``PY``/``Y1``/``DA`` date,
+  ``T2``/``JO``/``JF``/``BT`` venue, ``DO`` DOI, ``UR``/``L1`` links, ``AB``/``N2`` abstract.  A line that is not a
   tag continues the previous value.
 """
 

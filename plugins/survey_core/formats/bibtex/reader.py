@@ -178,7 +178,11 @@ def parse_bibtex(text: str, filename: str) -> tuple[list[dict[str, Any]], list[t
     :func:`survey_core.model.identifiers.normalise_doi`), ``venue`` (booktitle, else a
     journal that is not arXiv/CoRR, else howpublished when it is not a URL),
     ``links`` (``url`` and ``pdf`` with their escapes undone, named by
-    :func:`survey_core.model.identifiers.link_kind`) and ``abstract``.  Errors are
+    :func:`survey_core.model.identifiers.link_kind`) and ``abstract``; ``dropped``
+    lists the values that could not be kept as ``(field, value, why)`` and
+    ``skip`` says why an entry is not a paper (a volume: ``@proceedings``, or
+    an entry another one's ``crossref`` names, whose fields that entry takes
+    as bibtex and biber do).  Errors are
     ``(line, message)`` for blocks that could not be parsed (including duplicate
     keys) and entries without a title; those entries are left out.  Messages do
     not repeat ``filename`` (the caller prints it with the line); it is accepted
