@@ -17,8 +17,8 @@ item's id, if any), ``title``, ``authors``, ``authors_complete``, ``year``,
   manager's lowest common format.  ``TI``/``T1`` title, ``AU``/``A1`` authors
   ("Last, First" or "Last, First, Suffix", through
   :func:`survey_core.model.keys.split_name`), ``PY``/``Y1``/``DA`` date,
-  ``T2``/``JO``/``JF``/``BT`` venue, ``DO`` DOI, ``UR``/``L1`` links, ``AB``/``N2`` abstract.  A line that is not a
-  tag continues the previous value.
+  ``T2``/``JO``/``JF``/``BT`` venue, ``DO`` DOI, ``UR``/``L1`` links, ``AB``/``N2``
+  abstract.  A line that is not a tag continues the previous value.
 """
 
 from __future__ import annotations
