@@ -72,6 +72,9 @@ class Incoming:
     record_id: str | None = None
     #: values the reader could not keep: (field, value as given, why)
     dropped: list[Dropped] = field(default_factory=list)
+    #: a hand-written record: checked as a record (a wrong value refuses the run), not
+    #: tolerated as a foreign export's values are
+    as_record: bool = False
 
 
 @dataclass
@@ -214,7 +217,8 @@ def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]) -> 
                                                   "at least a title",
                                                   "see README.md, Record schema")])
             items.append(Incoming(Source(name, line), f"record {name}",
-                                  {k: v for k, v in row.items() if k not in ("id", "key")}, 0))
+                                  {k: v for k, v in row.items() if k not in ("id", "key")}, 0,
+                                  as_record=True))
         return SourceRead(items, [])
     return SourceRead([], [Diagnostic(shown, 1, f"unknown source type '{suffix}'",
                                       "sources are listing copies (.txt), BibTeX (.bib), "
@@ -569,6 +573,8 @@ def drop_diagnostics(items: list[Incoming], shown: dict[str, str], strict: bool
     source file, line and entry."""
     out = []
     for item in items:
+        if item.as_record:
+            continue  # what `survey check` would reject refuses the run (see _ingest)
         item.fields, dropped = clean_fields(item.fields)
         for name, value, reason in item.dropped + dropped:
             out.append(Diagnostic(

@@ -111,8 +111,8 @@ def clean_fields(fields: dict[str, Any]) -> tuple[dict[str, Any], list[Dropped]]
     if month not in (None, ""):
         if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
             drop("month", "is not a month (1 to 12)")
-        elif "year" not in out:
-            out.pop("month")  # a month without its year says nothing
+        elif out.get("year") in (None, ""):
+            drop("month", "comes without a year")  # a month alone says nothing
     date = out.get("date")
     if date not in (None, ""):
         precision = valid_date(date) if isinstance(date, str) else None
