@@ -520,3 +520,17 @@ def test_new_tells_version_numbered_titles_apart(project, capsys):
                  "--topic", "evaluation", "--dry-run"])
     assert code == 1
     assert "qwen2-technical-report.yml" in capsys.readouterr().err
+
+
+def test_check_names_the_values_a_source_would_drop(project, capsys):
+    sources = project / "content" / "sources"
+    write(sources / "values.bib", BAD_BIB)
+    manifest = sources / "manifest.yml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "  values.bib:\n    kind: bibtex\n"
+                        "    captured: 2026-12-01\n    added: 2026-12-01\n", encoding="utf-8")
+    main(["--root", str(project), "check"])
+    out = capsys.readouterr().out
+    assert ("content/sources/values.bib:7:1: warning: entry broken: doi 'not-a-doi' is not a "
+            "DOI; dropped") in out
+    assert "content/sources/values.bib:7:1: warning: entry broken: eprint 'hello'" in out
+    assert "Traceback" not in out

@@ -107,6 +107,15 @@ def _csl_date(value: Any) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _csl_month_given(value: Any) -> bool:
+    """True when a CSL date gives a month (in ``date-parts`` or its raw text)."""
+    parts = value.get("date-parts") if isinstance(value, dict) else None
+    if isinstance(parts, list) and parts and isinstance(parts[0], list):
+        return len(parts[0]) > 1 and parts[0][1] not in (None, "")
+    raw = _text(value.get("raw") or value.get("literal")) if isinstance(value, dict) else ""
+    return bool(re.search(r"\b\d{4}-\d{1,2}", raw))
+
+
 def _csl_shown(value: Any) -> str:
     """A CSL date as its text, for a message."""
     if isinstance(value, dict):
@@ -206,6 +215,9 @@ def parse_csl_json(text: str, filename: str) -> Records:
         year, month = _csl_date(item.get("issued"))
         if item.get("issued") not in (None, "", {}) and year is None:
             dropped.append(("issued", _csl_shown(item.get("issued")), "is not a date"))
+        elif year is not None and month is None and _csl_month_given(item.get("issued")):
+            dropped.append(("issued", _csl_shown(item.get("issued")),
+                            "has a month that is not 1 to 12 (the year is kept)"))
         urls = [u for u in (_text(item.get("URL")),) if u]
         hints = [_text(item.get("number")), _text(item.get("archive_location"))]
         if _text(item.get("publisher")).lower() != "arxiv" and not any(
@@ -265,6 +277,9 @@ def _ris_record(line: int, tags: dict[str, list[str]]) -> dict[str, Any] | str:
         value = first(tag)
         if value and not re.match(r"\s*\d{4}(?:$|[/-])", value):
             dropped.append((tag, value, "is not a date (YYYY or YYYY/MM/DD)"))
+        elif value and (bad := re.match(r"\s*\d{4}[/-](\d{1,2})", value)) \
+                and not 1 <= int(bad.group(1)) <= 12:
+            dropped.append((tag, value, "has a month that is not 1 to 12 (the year is kept)"))
     da = re.match(r"\s*\d{4}[/-](\d{1,2})", first("DA"))
     if month is None and da and 1 <= int(da.group(1)) <= 12:
         month = int(da.group(1))
