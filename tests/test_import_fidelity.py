@@ -144,7 +144,7 @@ ER  -
     ("objects.json", '[{"title": "A", "x": ' + '{"a":' * 60_000 + "1" + "}" * 60_000 + "}]", 1),
     ("facts.jsonl", '{"title": "Fine", "confidence": "high"}\n\n'
      + '{"title": "Deep", "x": ' + "[" * 90_000 + "]" * 90_000 + "}\n", 3),
-])
+], ids=["list", "items", "objects", "facts"])
 def test_deep_nesting_is_one_error_with_its_line(project, tmp_path, capsys, name, text, line):
     source = write(tmp_path / name, text)
     code, out = ingest(project, capsys, source)
@@ -152,6 +152,26 @@ def test_deep_nesting_is_one_error_with_its_line(project, tmp_path, capsys, name
     assert f"{source.as_posix()}:{line}:1: error:" in out
     assert "nest more than 500 levels" in out
     assert "nothing was written" in out
+    assert records(project) == {}
+
+
+@pytest.mark.parametrize("text,line", [
+    ("- title: Fine\n- title: Deep\n  x:\n    " + "- " * 100_000 + "x\n", 4),
+    ("- title: Fine\n- title: Deep\n  x: " + "[" * 100_000 + "]" * 100_000 + "\n", 3),
+], ids=["block", "flow"])
+def test_deep_yaml_is_one_error_not_a_crash(project, tmp_path, text, line):
+    """Run as its own process: a parser recursing that deep crashes the interpreter."""
+    import os
+    import subprocess
+    import sys
+
+    source = write(tmp_path / "deep.yml", text)
+    done = subprocess.run([sys.executable, "-m", "survey_core.cli", "--root", str(project),
+                           "ingest", "-q", str(source)], capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ))
+    assert done.returncode == 1, done.stderr[-500:]
+    assert f"{source.as_posix()}:{line}:1: error:" in done.stdout
+    assert "levels deep" in done.stdout and "Traceback" not in done.stderr
     assert records(project) == {}
 
 

@@ -82,7 +82,7 @@ class IngestResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
-    #: source entries read (every format), and by format label ("bibtex", "awesome list" ...)
+    #: source entries read (every format), and by format ("BibTeX", "awesome list" ...)
     entries: int = 0
     entries_by_format: dict[str, int] = field(default_factory=dict)
     #: entries read but not papers (a proceedings volume, a link to docs or a blog)

@@ -190,7 +190,7 @@ def parse_yaml(text: str, relpath: str) -> tuple[Any, dict[str, int], list[Diagn
     a syntax diagnostic when it does not parse.  Duplicate keys (at any depth)
     and alias bombs are refused before any value is built, and so is text nested
     deeper than any record (the parser would crash on it)."""
-    deep = nesting_problem(text, relpath)
+    deep = nesting_problem(text, relpath, yaml=True)
     if deep is not None:
         return None, {}, [deep]
     loader = _Loader(text)

@@ -125,12 +125,24 @@ def read_text(path: Path, relpath: str, limit: int, what: str = "file"
 #: nests a few levels; a parser recursing 100,000 levels deep would crash first.
 MAX_NESTING = 500
 _BRACKETS = re.compile(r"[\[\]{}]")
+#: A line opening more than MAX_NESTING YAML blocks at once ("- - - - ... x", or that
+#: deep an indentation): the only way block style nests that deep in a file of this size.
+_YAML_BLOCKS = re.compile(rf"^(?:[ \t]|[-?:][ \t]){{{MAX_NESTING + 1},}}", re.MULTILINE)
 
 
-def nesting_problem(text: str, relpath: str, limit: int = MAX_NESTING) -> Diagnostic | None:
+def nesting_problem(text: str, relpath: str, limit: int = MAX_NESTING, yaml: bool = False
+                    ) -> Diagnostic | None:
     """A problem naming the line where brackets (``[`` ``{``) nest deeper than
     ``limit``; None when they do not.  Brackets inside strings count too, which
-    only makes the check stricter than needed (never by a lot in real text)."""
+    only makes the check stricter than needed (never by a lot in real text).  With
+    ``yaml``, a line starting with more than :data:`MAX_NESTING` spaces and block
+    indicators (``- `` ``? `` ``: ``) counts as nesting that deep too."""
+    if yaml and len(text) > MAX_NESTING:
+        m = _YAML_BLOCKS.search(text)
+        if m:
+            return Diagnostic(relpath, text.count("\n", 0, m.start()) + 1,
+                              f"blocks nest more than {MAX_NESTING} levels deep here; no "
+                              "record does", "the file is damaged or not what it seems")
     if text.count("[") + text.count("{") <= limit:
         return None
     depth = 0
