@@ -54,8 +54,6 @@ def ingest_cmd(root: Path, *sources: str) -> list[str]:
 GOOD = "@article{good2024,\n  title = {A Good Entry About Models},\n  year = {2024},\n}\n\n"
 #: key -> (the fields of an entry on line 6, a piece of the error)
 BROKEN_ENTRIES = {
-    "zero2024": ("title = {A Fine Title Of A Paper},\n  year = {0000},",
-                 "year 0 is out of range"),
     "long2024": ("title = {" + "Long " * 230 + "},", "title is 1,149 characters"),
     "marks2024": ("title = {???},", "has no letters or digits"),
 }
@@ -74,6 +72,27 @@ def test_an_entry_that_check_would_reject_breaks_the_source(tmp_path, capsys, ke
     assert any(x.startswith(f"{bib.as_posix()}:6:1: error: this source entry (entry {key}) "
                             "would make a record") and message in x for x in lines), out
     assert snapshot(root) == before
+
+
+def test_a_year_out_of_range_is_dropped_and_named_or_refused_with_strict(tmp_path, capsys):
+    """A value that is not a year is left out and said (issue: every dropped value is
+    reported); --strict refuses the run instead."""
+    root = make_project(tmp_path)
+    bib = root / "content" / "sources" / "refs.bib"
+    bib.write_text(f"{GOOD}@article{{zero2024,\n  title = {{A Fine Title Of A Paper}},\n"
+                   "  year = {0000},\n}\n", encoding="utf-8")
+    before = snapshot(root)
+    code, out, err = survey(root, capsys, "ingest", "-q", "--strict", str(bib))
+    assert code == 1, out + err
+    assert (f"{bib.as_posix()}:6:1: error: entry zero2024: year '0' is not a year between "
+            "1900 and 2100; dropped") in out
+    assert snapshot(root) == before
+    code, out, err = survey(root, capsys, "ingest", "-q", str(bib))
+    assert code == 0, out + err
+    assert f"{bib.as_posix()}:6:1: warning: entry zero2024: year '0' is not a year" in out
+    assert "1 value dropped" in out
+    record = (root / "content" / "papers" / "a-fine-title-of-a-paper.yml").read_text()
+    assert "\nyear:" not in record
 
 
 HAND_WRITTEN = {

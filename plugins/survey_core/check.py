@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from survey_core.importers.ingest import MANIFEST, read_manifest, read_source
+from survey_core.importers.ingest import MANIFEST, drop_diagnostics, read_manifest, read_source
 from survey_core.model.catalog import load_catalog
 from survey_core.model.diagnostics import Diagnostic
 from survey_core.model.taxonomy import Taxonomy
@@ -20,8 +20,11 @@ def check_sources(root: Path) -> list[Diagnostic]:
         if (path.is_dir() and not path.is_symlink()) or path.name in (MANIFEST, "README.md") \
                 or path.name.startswith("."):
             continue
-        _items, problems, _low = read_source(path, root, manifest)
+        read = read_source(path, root, manifest)
         rel = f"content/sources/{path.name}"
+        # values ingest would drop (named as ingest names them), besides what cannot be read
+        problems = read.diagnostics + drop_diagnostics(
+            read.items, {item.source.file: rel for item in read.items}, False)
         diags.extend(Diagnostic(rel, d.line, d.message, d.hint, d.severity, d.column)
                      for d in problems)
         if path.name not in manifest:

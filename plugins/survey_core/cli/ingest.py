@@ -15,6 +15,9 @@ def add_parser(sub) -> None:
                        "lists, arXiv facts or hand-written records into content/papers/*.yml")
     p.add_argument("paths", nargs="+", help="source files or folders")
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument("--strict", action="store_true", help="refuse the run (write nothing) when "
+                   "a source gives a value that cannot be kept (a DOI that is not a DOI, a "
+                   "year that is not a year, a link that is not http(s) ...)")
     p.add_argument("--format", choices=("text", "github"), default="text")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress counts")
     p.add_argument("-v", "--verbose", action="store_true", help="list created and updated ids")
@@ -42,15 +45,17 @@ def run(args: argparse.Namespace) -> int:
         print("ingest: fix content/taxonomy.yml first; nothing was written", file=sys.stderr)
         return 1
     result = ingest(paths, root, taxonomy if taxonomy.topics else None,
-                    dry_run=args.dry_run, progress=Progress(args.quiet))
+                    dry_run=args.dry_run, progress=Progress(args.quiet), strict=args.strict)
     if not result.ok:
         print_diagnostics(result.diagnostics, args.format)
-        print("ingest: nothing was written", file=sys.stderr)
+        print("ingest: " + (f"{result.dropped} values could not be kept (--strict); "
+                            if args.strict and result.dropped else "") + "nothing was written",
+              file=sys.stderr)
         return 1
     # items a source could not read (an awesome list's stray lines): reported, not fatal
     print_diagnostics(result.diagnostics, args.format)
     verb = "would create" if args.dry_run else "created"
-    print(f"ingest: {result.entries} listing entries; {verb} {len(result.created)}, "
+    print(f"ingest: {summary_read(result)}; {verb} {len(result.created)}, "
           f"{'would update' if args.dry_run else 'updated'} {len(result.updated)}, "
           f"unchanged {result.unchanged} records"
           + (f"; {result.skipped_low_confidence} low-confidence facts left for curators"
@@ -64,3 +69,16 @@ def run(args: argparse.Namespace) -> int:
         for pid in result.updated:
             print(f"  ~ {pid}")
     return 0
+
+
+def summary_read(result) -> str:
+    """What the sources gave: "12 source entries read (BibTeX 5, awesome list 7),
+    1 skipped as not a paper, 2 values dropped"."""
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(result.entries_by_format.items()) if n)
+    text = f"{result.entries} source entries read" + (f" ({kinds})" if kinds else "")
+    if result.skipped:
+        what = "a paper" if result.skipped == 1 else "papers"
+        text += f", {result.skipped} skipped as not {what}"
+    if result.dropped:
+        text += f", {result.dropped} value{'s' if result.dropped != 1 else ''} dropped"
+    return text

@@ -17,6 +17,8 @@ def add_parser(sub) -> None:
                    help="a topic id (repeat); suggested from the taxonomy when omitted")
     p.add_argument("--code", help="code repository URL")
     p.add_argument("--dry-run", action="store_true", help="print the record; write nothing")
+    p.add_argument("--strict", action="store_true", help="refuse (write nothing) when a value "
+                   "given cannot be kept (a blank --author)")
     p.set_defaults(func=run)
 
 

@@ -42,6 +42,8 @@ def add_parser(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="print what would be added; write "
                    "nothing")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress counts")
+    p.add_argument("--strict", action="store_true", help="refuse the run (write nothing) when "
+                   "a source gives a value that cannot be kept (a link that is not http(s) ...)")
     p.set_defaults(func=run)
 
 
@@ -103,19 +105,25 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = run_sync(root, candidates, taxonomy, config, today=today.isoformat(),
                           dry_run=args.dry_run, progress=progress,
-                          complete=hf_links() if "hf" in sources else None)
+                          complete=hf_links() if "hf" in sources else None,
+                          strict=args.strict)
     except SyncError as exc:
         return fail(PROG, f"{exc}; nothing was written")
     ingested = result.ingest
     if ingested is None or not ingested.ok:
         print_diagnostics(ingested.diagnostics if ingested else [], "text")
-        return fail(PROG, "nothing was written")
+        return fail(PROG, (f"{ingested.dropped} values could not be kept (--strict); "
+                           if ingested and args.strict and ingested.dropped else "")
+                    + "nothing was written")
+    print_diagnostics(ingested.diagnostics, "text")  # values dropped, near-identical titles
     verb = "would propose" if args.dry_run else "proposed"
     print(f"sync {since}..{until} ({', '.join(sources)}): {result.fetched} entries; {verb} "
           f"{len(result.proposals)} new papers in scope; {result.sightings} already in the "
           f"catalog ({len(ingested.updated)} records "
           f"{'would gain' if args.dry_run else 'gained'} sightings); {result.out_of_scope} out "
-          f"of scope; {result.rejected} rejected before")
+          f"of scope; {result.rejected} rejected before"
+          + (f"; {ingested.dropped} value{'s' if ingested.dropped != 1 else ''} dropped"
+             if ingested.dropped else ""))
     for prop in result.proposals:
         c = prop.candidate
         print(f"  + {c.arxiv_id} {c.title[:70]} [{', '.join(prop.topics)}]")

@@ -14,11 +14,19 @@ indented lines, under section headings.  From each item:
 * the **section** it was listed under (the headings above it, joined by
   ``" > "``), kept on the record's source and offered to the taxonomy rules.
 
+An HTML anchor (``<a href="...">Title</a>``) is read as a link.  A Markdown
+table under a header row is read row by row like a list: the cell of the
+column headed Title, Paper or Name (else the first) holds the title, and a
+Venue/Conference column read together with a Year column gives venue and year.
+
 Items that link only within the page (a table of contents), badges and images
-are not papers and are skipped.  An item with only a code link is skipped with
-a warning (a repository, not a paper).  An item without a title or without any
-link cannot be read and is reported with its line; when such items outnumber
-the papers read, the listing is refused as a whole.
+are not papers and are skipped.  An item whose links lead only to repositories,
+documentation, blogs, videos or social posts (see
+:func:`survey_core.model.identifiers.not_a_paper`) is skipped with a warning.
+A link that is not http(s) (``javascript:``, ``ftp:``) is dropped and said.
+An item without a title or without any link cannot be read and is reported
+with its line; when such items outnumber the papers read, the listing is
+refused as a whole.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import html
 import re
 from typing import Any
 
-from survey_core.model.identifiers import sort_links
+from survey_core.model.identifiers import link_kind, not_a_paper, sort_links
 from survey_core.model.venues import VenueTable
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -36,7 +44,10 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _BARE_URL = re.compile(r"(?<![(<\"'])\bhttps?://[^\s)\]>\"']+")
-_HTML_LINK = re.compile(r"<a\s[^>]*href=\"([^\"]+)\"[^>]*>(.*?)</a>", re.IGNORECASE)
+_HTML_LINK = re.compile(r"<a\s[^>]*href=[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.IGNORECASE)
+_TABLE_ROW = re.compile(r"^\s*\|(.*)\|?\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
 _LABELS = re.compile(
     r"^\W*(?:paper|pdf|arxiv|code|github|project(?: page)?|website|homepage|page|link|blog|demo"
@@ -128,7 +139,21 @@ def parse_awesome(text: str, filename: str, venues: VenueTable | None = None
     in_fence = False
     in_comment = False
     current: list[Any] | None = None
-    for n, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+    columns: list[str] | None = None  # the header of the table being read
+    previous = ""
+    lines = text.lstrip("\ufeff").splitlines()
+    for n, raw in enumerate(lines, start=1):
+        last, previous = previous, raw
+        if columns is not None and not _TABLE_ROW.match(raw):
+            columns = None
+        if _TABLE_RULE.match(raw) and "|" in raw and _TABLE_ROW.match(last):
+            columns = [_plain(c).lower() for c in _cells(last)]
+            current = None
+            continue
+        if columns is not None:
+            section = " > ".join(h[1] for h in headings if h[0] > 1 or len(headings) == 1)
+            items.append((n, _table_item(_cells(raw), columns), section))
+            continue
         if _FENCE.match(raw):
             in_fence = not in_fence
             current = None
@@ -170,27 +195,37 @@ def parse_awesome(text: str, filename: str, venues: VenueTable | None = None
                                      f"for a paper (at most {MAX_ITEM:,})"))
             continue
         body = _IMAGE.sub(" ", body)
+        # an HTML anchor is a link like any other: its text may be the title
+        body = _HTML_LINK.sub(lambda m: f"[{m.group(2)}]({html.unescape(m.group(1))})", body)
         urls = [m.group(2) for m in _LINK.finditer(body)]
-        urls += [m.group(1) for m in _HTML_LINK.finditer(body)]
         urls += [u.rstrip(".,;") for u in _BARE_URL.findall(_LINK.sub(" ", body))]
-        web = [u for u in urls if re.match(r"https?://", u, re.IGNORECASE)]
-        if urls and not web:
+        web = [u for u in urls if link_kind(u)]
+        other = [u for u in urls if _SCHEME.match(u) and not link_kind(u)]
+        if urls and not web and not other:
             continue  # a table of contents or a link within the repository
         if not urls and not _plain(body):
             continue
+        kinds = sorted({"repository" if link_kind(u) == "code" else not_a_paper(u) or "paper"
+                        for u in web})
         title = _title(body)
+        if web and "paper" not in kinds and not any(link_kind(u) in ("arxiv", "doi")
+                                                    for u in web):
+            skipped.append((line, f"skipped {(title or _plain(body))[:60]!r}: links only to "
+                                  f"{' and '.join(kinds)} pages, not to a paper"))
+            continue
         if not web:
-            unreadable.append((line, f"list item without a link: {_plain(body)[:60]!r}"))
+            unreadable.append((line, f"list item without a link: {_plain(body)[:60]!r}"
+                               if not other else f"list item without an http(s) link: "
+                               f"{_plain(body)[:60]!r} ({other[0][:40]!r} dropped)"))
             continue
         if len(title) < 3 or not re.search(r"[^\W\d_]{2}", title):
             unreadable.append((line, f"cannot find the title of this list item: "
                                      f"{_plain(body)[:60]!r}"))
             continue
         links, arxiv_id, doi = sort_links(web)
-        if set(links) <= {"code"} and not arxiv_id and not doi:
-            skipped.append((line, f"skipped {title[:60]!r}: only a code link (a repository, "
-                                  "not a paper)"))
-            continue
+        for u in web:
+            if not_a_paper(u) and links.get(link_kind(u) or "") == u:
+                del links[link_kind(u)]  # a blog or docs page is not the paper's page
         venue, year = _venue(_LINK.sub(" ", body).replace(title, " "), pattern, table)
         records.append({
             "line": line,
@@ -201,5 +236,52 @@ def parse_awesome(text: str, filename: str, venues: VenueTable | None = None
             "doi": doi,
             "links": links,
             "section": section or None,
+            "dropped": [("link", u, "is not an http(s) address") for u in other],
         })
     return records, unreadable, skipped
+
+
+def _cells(row: str) -> list[str]:
+    """The cells of a Markdown table row (``|`` inside backticks or escaped kept)."""
+    inner = row.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    cells, cell, code = [], "", False
+    i = 0
+    while i < len(inner):
+        ch = inner[i]
+        if ch == "\\" and inner[i + 1:i + 2] == "|":
+            cell += "|"
+            i += 2
+            continue
+        if ch == "`":
+            code = not code
+        if ch == "|" and not code:
+            cells.append(cell.strip())
+            cell = ""
+        else:
+            cell += ch
+        i += 1
+    cells.append(cell.strip())
+    return cells
+
+
+_TITLE_COLUMN = re.compile(r"\b(title|paper|papers|name|publication)\b")
+_VENUE_COLUMN = re.compile(r"\b(venue|conference|conf|journal|published in|where)\b")
+_YEAR_COLUMN = re.compile(r"\b(year|date)\b")
+
+
+def _table_item(cells: list[str], columns: list[str]) -> str:
+    """A table row as the text of a list item: the title's cell first (the column
+    headed Title, Paper or Name, else the first), then the other cells, a year
+    column last so that "NeurIPS | 2023" reads as "NeurIPS 2023"."""
+    index = next((i for i, c in enumerate(columns) if _TITLE_COLUMN.search(c)), 0)
+    venues = [i for i, c in enumerate(columns) if _VENUE_COLUMN.search(c) and i != index]
+    years = [i for i, c in enumerate(columns) if _YEAR_COLUMN.search(c) and i != index
+             and i not in venues]
+    rest = [i for i in range(len(cells)) if i not in (index, *venues, *years)]
+    first = cells[index] if index < len(cells) else ""
+    if first and not _LINK.search(first) and "**" not in first:
+        first = f"**{first}**"  # a title without its link: the cell is the title
+    when = " ".join(cells[i] for i in venues + years if i < len(cells) and cells[i])
+    return " · ".join(c for c in [first, when, *(cells[i] for i in rest)] if c)

@@ -1,11 +1,15 @@
 """``survey ingest``: turn source files into paper records.
 
 Sources are read completely before anything is written; one problem in any of
-them and nothing is written.  Records are merged by arXiv id, DOI or
-normalised title.  Ingest only *fills* fields that are empty on a record, so whatever a
-curator set is never overwritten; the exceptions are ``sources`` (the union of
-every source the paper was seen in) and ``upvotes`` (the highest count seen).
-Every filled field group is noted in the record's ``provenance``.
+them and nothing is written.  Records are merged by arXiv id or DOI first, then
+by normalised title, but never with a record whose arXiv id or DOI differs (see
+:mod:`survey_core.model.identity`).  Ingest only *fills* fields that are empty
+on a record, a field group at a time from one source (:data:`FIELD_GROUPS`), so
+whatever a curator set is never overwritten; the exceptions are ``sources``
+(the union of every source the paper was seen in) and ``upvotes`` (the highest
+count seen).  Every filled field group is noted in the record's ``provenance``.
+Every value a source gives passes :func:`survey_core.model.identity.clean_fields`;
+what cannot be kept is reported with its file, line and entry, and counted.
 """
 
 from __future__ import annotations
@@ -16,11 +20,11 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from survey_core.importers.listing import ListingError, parse_listing
-from survey_core.model.diagnostics import WARNING, Diagnostic
-from survey_core.model.identifiers import normalise_doi
+from survey_core.model.diagnostics import ERROR, WARNING, Diagnostic
+from survey_core.model.identity import Dropped, clean_fields, dropped_message, proven_different
 from survey_core.model.keys import make_key
 from survey_core.model.model import LINK_KINDS, Paper, Source
 from survey_core.model.records import (
@@ -66,6 +70,11 @@ class Incoming:
     own_export: bool = False
     #: the record these facts are for (an addendum names it); matched first
     record_id: str | None = None
+    #: values the reader could not keep: (field, value as given, why)
+    dropped: list[Dropped] = field(default_factory=list)
+    #: a hand-written record: checked as a record (a wrong value refuses the run), not
+    #: tolerated as a foreign export's values are
+    as_record: bool = False
 
 
 @dataclass
@@ -73,7 +82,13 @@ class IngestResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    #: source entries read (every format), and by format ("BibTeX", "awesome list" ...)
     entries: int = 0
+    entries_by_format: dict[str, int] = field(default_factory=dict)
+    #: entries read but not papers (a proceedings volume, a link to docs or a blog)
+    skipped: int = 0
+    #: values a source gave that could not be kept (each reported with its file and line)
+    dropped: int = 0
     skipped_low_confidence: int = 0
     unmatched_facts: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -144,23 +159,33 @@ def is_sources_doc(path: Path, root: Path) -> bool:
     return path.resolve().parent == sources and path.name in (MANIFEST, "README.md")
 
 
-def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
-                ) -> tuple[list[Incoming], list[Diagnostic], int]:
-    """Parse one source file into incoming facts; returns (items, problems, low-confidence)."""
+class SourceRead(NamedTuple):
+    """What one source file gave: its entries as incoming facts, the problems found
+    (errors refuse the run, warnings are said), low-confidence facts left out, and
+    entries read that are not papers (each one also a warning)."""
+
+    items: list[Incoming]
+    diagnostics: list[Diagnostic]
+    low: int = 0
+    skipped: int = 0
+
+
+def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]) -> SourceRead:
+    """Parse one source file into incoming facts (see :class:`SourceRead`)."""
     name = _source_name(path, root)
     shown = path.as_posix()
     meta = manifest.get(name, {})
     text, problem = read_text(path, shown, MAX_SOURCE_BYTES, "source")
     if problem:
-        return [], [problem], 0
+        return SourceRead([], [problem])
     suffix = path.suffix.lower()
     if suffix == ".txt":
         try:
             entries = parse_listing(text, _as_date(meta.get("captured")))
         except ListingError as exc:
-            return [], [Diagnostic(shown, n, msg, "fix the listing copy at this line (see "
-                                   "content/sources/README.md for the format)")
-                        for n, msg in exc.problems], 0
+            return SourceRead([], [Diagnostic(shown, n, msg, "fix the listing copy at this "
+                                              "line (see content/sources/README.md for the "
+                                              "format)") for n, msg in exc.problems])
         items = []
         for e in entries:
             fields: dict[str, Any] = {"title": e.title, "abstract": e.abstract}
@@ -170,34 +195,35 @@ def read_source(path: Path, root: Path, manifest: dict[str, dict[str, Any]]
             if e.links:
                 fields["links"] = dict(e.links)
             items.append(Incoming(Source(name, e.line), f"listing {name}", fields, 2))
-        return items, [], 0
+        return SourceRead(items, [])
     if suffix == ".jsonl":
         return _read_facts(text, name, shown)
     if suffix in _REFERENCE_FORMATS:
-        items, diags = _read_references(suffix, text, name, shown, root)
-        return items, diags, 0
+        return _read_references(suffix, text, name, shown, root)
     if suffix in (".md", ".markdown"):
         return _read_awesome(text, name, shown, root)
     if suffix in (".yml", ".yaml"):
         data, lines, diags = parse_yaml(text, shown)
         if diags:
-            return [], diags, 0
+            return SourceRead([], diags)
         rows = data if isinstance(data, list) else [data]
         # each record of a list is its own sighting (file, line of the item)
         starts = _item_lines(text) if isinstance(data, list) else [lines.get("title")]
         items = []
         for row, line in zip(rows, starts, strict=False):
             if not isinstance(row, dict) or not isinstance(row.get("title"), str):
-                return [], [Diagnostic(shown, line or 1, "a hand-written source must be a "
-                                       "record mapping (or a list of them) with at least a "
-                                       "title", "see README.md, Record schema")], 0
+                return SourceRead([], [Diagnostic(shown, line or 1, "a hand-written source must "
+                                                  "be a record mapping (or a list of them) with "
+                                                  "at least a title",
+                                                  "see README.md, Record schema")])
             items.append(Incoming(Source(name, line), f"record {name}",
-                                  {k: v for k, v in row.items() if k not in ("id", "key")}, 0))
-        return items, [], 0
-    return [], [Diagnostic(shown, 1, f"unknown source type '{suffix}'",
-                           "sources are listing copies (.txt), BibTeX (.bib), CSL-JSON (.json), "
-                           "RIS (.ris), awesome lists (.md), arXiv facts (.jsonl) or records "
-                           "(.yml)")], 0
+                                  {k: v for k, v in row.items() if k not in ("id", "key")}, 0,
+                                  as_record=True))
+        return SourceRead(items, [])
+    return SourceRead([], [Diagnostic(shown, 1, f"unknown source type '{suffix}'",
+                                      "sources are listing copies (.txt), BibTeX (.bib), "
+                                      "CSL-JSON (.json), RIS (.ris), awesome lists (.md), arXiv "
+                                      "facts (.jsonl) or records (.yml)")])
 
 
 #: Reference formats: suffix -> (label, problem, hint).
@@ -234,36 +260,50 @@ def _parse_references(suffix: str, text: str, shown: str
 
 
 def _read_references(suffix: str, text: str, name: str, shown: str, root: Path
-                     ) -> tuple[list[Incoming], list[Diagnostic]]:
+                     ) -> SourceRead:
     label, problem, hint = _REFERENCE_FORMATS[suffix]
     records, errors, own = _parse_references(suffix, text, shown)
     diags = [Diagnostic(shown, line, f"{problem}: {msg}", hint) for line, msg in errors]
-    return _record_items(records, name, f"{label} {name}", root, own), diags
+    items, skipped = _record_items(records, name, f"{label} {name}", root, shown, own)
+    return SourceRead(items, diags + skipped, skipped=len(skipped))
+
+
+#: Keys of a reader's record dict that are not record fields.
+_READER_KEYS = ("key", "entry", "line", "section", "dropped", "skip")
 
 
 def _record_items(records: list[dict[str, Any]], name: str, label: str, root: Path,
-                  own: bool = False) -> list[Incoming]:
-    """Incoming items from a reader's record dicts (empty values dropped; venues as
-    the venue table shows them)."""
+                  shown: str, own: bool = False) -> tuple[list[Incoming], list[Diagnostic]]:
+    """Incoming items from a reader's record dicts (empty values left out; venues as
+    the venue table shows them), and a warning for each entry that is not a paper
+    (``skip``: why)."""
     venues, _problems = load_venues(root)
     items = []
+    skipped = []
     for rec in records:
-        fields = {k: v for k, v in rec.items() if k not in ("key", "entry", "line", "section")
+        entry = rec.get("key") or rec.get("entry")
+        if rec.get("skip"):
+            where = f"entry {entry}: " if entry else ""
+            skipped.append(Diagnostic(shown, rec.get("line") or 1, f"{where}skipped "
+                                      f"{str(rec.get('title') or '')[:60]!r}: {rec['skip']}",
+                                      "not a paper, so no record; remove it from the source "
+                                      "if this is right", WARNING))
+            continue
+        fields = {k: v for k, v in rec.items() if k not in _READER_KEYS
                   and v not in (None, "", [], {})}
         if fields.get("venue"):
             fields["venue"] = venues.normalise(fields["venue"], fields.get("year"))
-        source = Source(name, rec.get("line"), rec.get("key") or rec.get("entry"),
-                        rec.get("section"))
-        items.append(Incoming(source, label, fields, 1, own_export=own))
-    return items
+        source = Source(name, rec.get("line"), entry, rec.get("section"))
+        items.append(Incoming(source, label, fields, 1, own_export=own,
+                              dropped=list(rec.get("dropped") or [])))
+    return items, skipped
 
 
 #: An awesome list is refused when fewer than this share of its items could be read.
 AWESOME_MIN_READABLE = 0.5
 
 
-def _read_awesome(text: str, name: str, shown: str, root: Path
-                  ) -> tuple[list[Incoming], list[Diagnostic], int]:
+def _read_awesome(text: str, name: str, shown: str, root: Path) -> SourceRead:
     from survey_core.importers.awesome import parse_awesome
 
     venues, _problems = load_venues(root)
@@ -275,9 +315,13 @@ def _read_awesome(text: str, name: str, shown: str, root: Path
                            f"papers read, {len(unreadable)} list items unreadable",
                            "a listing is read only when most of its items are papers "
                            "('- [Title](link) ...')")
-        return [], [whole] + [Diagnostic(shown, n, msg, hint) for n, msg in unreadable], 0
-    diags = [Diagnostic(shown, n, msg, hint, WARNING) for n, msg in unreadable + skipped]
-    return _record_items(records, name, f"awesome list {name}", root), diags, 0
+        return SourceRead([], [whole] + [Diagnostic(shown, n, msg, hint)
+                                         for n, msg in unreadable])
+    diags = [Diagnostic(shown, n, msg, hint, WARNING) for n, msg in unreadable]
+    diags += [Diagnostic(shown, n, msg, "not a paper, so no record", WARNING)
+              for n, msg in skipped]
+    items, _none = _record_items(records, name, f"awesome list {name}", root, shown)
+    return SourceRead(items, sorted(diags, key=lambda d: d.line), skipped=len(skipped))
 
 
 def _item_lines(text: str) -> list[int]:
@@ -290,17 +334,18 @@ def _item_lines(text: str) -> list[int]:
     return [item.start_mark.line + 1 for item in getattr(node, "value", [])]
 
 
-def _read_facts(text: str, name: str, shown: str) -> tuple[list[Incoming], list[Diagnostic], int]:
+def _read_facts(text: str, name: str, shown: str) -> SourceRead:
+    from survey_core.model.safeio import load_json
+
     items: list[Incoming] = []
     diags: list[Diagnostic] = []
     low = 0
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            diags.append(Diagnostic(shown, n, f"not a JSON object: {exc.msg}",
+        row, problem = load_json(line)
+        if problem:
+            diags.append(Diagnostic(shown, n, f"not a JSON object: {problem}",
                                     "each line is one JSON object"))
             continue
         if not isinstance(row, dict) or not isinstance(row.get("title"), str):
@@ -318,7 +363,7 @@ def _read_facts(text: str, name: str, shown: str) -> tuple[list[Incoming], list[
         items.append(Incoming(Source(name, n), facts_label(name, row), facts_fields(row), 1,
                               creates=False,
                               record_id=record_id if isinstance(record_id, str) else None))
-    return items, diags, low
+    return SourceRead(items, diags, low)
 
 
 #: Type of each field of an arXiv-facts line (null is always allowed).
@@ -364,9 +409,8 @@ def facts_fields(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("year", "month", "primary_class", "venue"):
         if row.get(key):
             fields[key] = row[key]
-    doi = normalise_doi(row.get("doi"))
-    if doi:
-        fields["doi"] = doi
+    if row.get("doi"):
+        fields["doi"] = row["doi"]  # checked (and reported when dropped) by clean_fields
     if row.get("code_url"):
         fields.setdefault("links", {})["code"] = row["code_url"]
     return fields
@@ -380,13 +424,31 @@ GROUP_OF = {
     "venue": "venue", "arxiv_id": "arxiv", "primary_class": "arxiv", "topics": "topics",
     "doi": "doi",
 }
+#: Fields that belong together, the group's main field first: a group is filled
+#: from one source only, when the paper's main field is empty (then every field
+#: of the group the source gives is taken) or says what the source says (then
+#: the source fills the group's other empty fields).  A source that disagrees on
+#: the main field fills nothing of the group: an ICLR 2024 paper never gets the
+#: month of a 2023 preprint.
+FIELD_GROUPS: dict[str, tuple[str, ...]] = {
+    "authors": ("authors", "authors_complete", "author_count"),
+    "year": ("year", "month"),
+    "date": ("date", "date_precision"),
+    "arxiv": ("arxiv_id", "primary_class"),
+}
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], False)
 
 
 def merge_into(paper: Paper, item: Incoming, record_sighting: bool = True) -> bool:
-    """Fill the paper's empty fields from one source; True when anything changed."""
+    """Fill the paper's empty fields from one source, field group by field group
+    (see :data:`FIELD_GROUPS`); True when anything changed."""
     changed = False
     filled_groups: set[str] = set()
-    for key, value in item.fields.items():
+    fields = item.fields
+    for key, value in fields.items():
         if key == "links":
             for kind in LINK_KINDS:
                 url = value.get(kind) if isinstance(value, dict) else None
@@ -400,14 +462,22 @@ def merge_into(paper: Paper, item: Incoming, record_sighting: bool = True) -> bo
                 paper.upvotes = value
                 filled_groups.add("upvotes")
             continue
-        if key not in GROUP_OF:
+        if key not in GROUP_OF or GROUP_OF[key] in FIELD_GROUPS:
             continue
         current = getattr(paper, key)
-        if current in (None, "", [], False) and value not in (None, "", []) and value != current:
-            if key == "authors_complete" and paper.authors != item.fields.get("authors"):
-                continue
+        if _empty(current) and not _empty(value) and value != current:
             setattr(paper, key, list(value) if isinstance(value, list) else value)
             filled_groups.add(GROUP_OF[key])
+    for group, names in FIELD_GROUPS.items():
+        main = names[0]
+        mine, theirs = getattr(paper, main), fields.get(main)
+        if not _empty(mine) and (_empty(theirs) or mine != theirs):
+            continue  # the paper's group stands; this source says otherwise or nothing
+        for name in names:
+            value = fields.get(name)
+            if _empty(getattr(paper, name)) and not _empty(value):
+                setattr(paper, name, list(value) if isinstance(value, list) else value)
+                filled_groups.add(group)
     for group in filled_groups:
         if paper.provenance.get(group) != item.label:
             paper.provenance[group] = item.label
@@ -470,16 +540,18 @@ def _rel(path: Path, root: Path) -> str:
 
 def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
            today: str | None = None, dry_run: bool = False,
-           progress: Progress | None = None, extra: list[Incoming] | None = None
-           ) -> IngestResult:
+           progress: Progress | None = None, extra: list[Incoming] | None = None,
+           strict: bool = False) -> IngestResult:
     """Ingest source files (and ``extra`` items, e.g. from ``survey sync``) into
     ``root/content/papers``: all-or-nothing, and one run at a time (see
-    :mod:`survey_core.model.store`)."""
+    :mod:`survey_core.model.store`).  Every value a source gives that cannot be
+    kept is reported as a warning naming its file, line and entry (an error with
+    ``strict``, so that nothing is written)."""
     if dry_run:
-        return _ingest(paths, root, taxonomy, today, True, progress, extra)
+        return _ingest(paths, root, taxonomy, today, True, progress, extra, strict)
     try:
         with content_lock(root):
-            return _ingest(paths, root, taxonomy, today, False, progress, extra)
+            return _ingest(paths, root, taxonomy, today, False, progress, extra, strict)
     except LockTimeout as exc:
         result = IngestResult()
         result.diagnostics.append(Diagnostic(LOCK_FILE, 1, str(exc), "wait for it to finish; "
@@ -488,9 +560,36 @@ def ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, *,
         return result
 
 
+#: What each kind of source file is called in the summary.
+FORMAT_NAMES = {".txt": "listing", ".bib": "BibTeX", ".json": "CSL-JSON", ".ris": "RIS",
+                ".md": "awesome list", ".markdown": "awesome list", ".jsonl": "arXiv facts",
+                ".yml": "record", ".yaml": "record"}
+
+
+def drop_diagnostics(items: list[Incoming], shown: dict[str, str], strict: bool
+                     ) -> list[Diagnostic]:
+    """Check every item's values (:func:`survey_core.model.identity.clean_fields`),
+    leaving out what cannot be kept; one diagnostic per value left out, naming the
+    source file, line and entry."""
+    out = []
+    for item in items:
+        if item.as_record:
+            continue  # what `survey check` would reject refuses the run (see _ingest)
+        item.fields, dropped = clean_fields(item.fields)
+        for name, value, reason in item.dropped + dropped:
+            out.append(Diagnostic(
+                shown.get(item.source.file, item.source.file), item.source.line or 1,
+                dropped_message(item.source.entry, name, value, reason),
+                "fix the value in the source if it matters; the rest of the entry is kept"
+                if not strict else "fix the value in the source, or run without --strict to "
+                "keep the entry without it; nothing was written",
+                ERROR if strict else WARNING))
+    return out
+
+
 def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str | None,
-            dry_run: bool, progress: Progress | None, extra: list[Incoming] | None
-            ) -> IngestResult:
+            dry_run: bool, progress: Progress | None, extra: list[Incoming] | None,
+            strict: bool = False) -> IngestResult:
     result = IngestResult()
     papers_dir = root / "content" / "papers"
     manifest, problems = read_manifest(root / "content" / "sources")
@@ -500,12 +599,19 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
     for path in sorted(paths, key=lambda p: p.name):
         if (path.is_dir() and not path.is_symlink()) or is_sources_doc(path, root):
             continue
-        items, problems, low = read_source(path, root, manifest)
+        read = read_source(path, root, manifest)
         shown[_source_name(path, root)] = path.as_posix()
-        result.diagnostics.extend(problems)
-        result.skipped_low_confidence += low
-        incoming.extend(items)
+        result.diagnostics.extend(read.diagnostics)
+        result.skipped_low_confidence += read.low
+        result.skipped += read.skipped
+        result.entries += len(read.items)
+        kind = FORMAT_NAMES.get(path.suffix.lower(), path.suffix)
+        result.entries_by_format[kind] = result.entries_by_format.get(kind, 0) + len(read.items)
+        incoming.extend(read.items)
     incoming.extend(extra or [])
+    drops = drop_diagnostics(incoming, shown, strict)
+    result.dropped = len(drops)
+    result.diagnostics.extend(drops)
     existing, problems = load_records(papers_dir, root, progress)
     for d in problems:
         if d.is_error:
@@ -521,6 +627,8 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
                                          (seen_doi, paper.doi, "doi", "DOI")):
             if not value:
                 continue
+            if value in index and name == "title" and proven_different(index[value], paper):
+                continue  # the same title, different identifiers: different papers
             if value in index:
                 result.diagnostics.append(Diagnostic(
                     paper.path or "", paper.line_of(name),
@@ -531,9 +639,17 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
                 index[value] = paper
     if not result.ok:
         return result
-    result.entries = sum(1 for item in incoming if item.label.startswith("listing"))
 
-    by_title: dict[str, Paper] = {normalise_title(p.title): p for p in existing}
+    # Identity: a record is found by its identifiers first; a title finds it only
+    # when no identifier says the two are different papers.
+    by_title: dict[str, list[Paper]] = {}
+    for p in existing:
+        by_title.setdefault(normalise_title(p.title), []).append(p)
+
+    def title_match(norm: str, fields: dict[str, Any]) -> Paper | None:
+        return next((p for p in by_title.get(norm, ()) if not proven_different(p, fields)),
+                    None)
+
     # A source line already recorded on a record identifies it even after a curator
     # retitled the record.
     by_sighting: dict[tuple[str, int | None, str | None], Paper] = {
@@ -558,7 +674,7 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
                  or by_sighting.get(sighting) or by_own_key
                  or (by_arxiv.get(arxiv_id) if arxiv_id else None)
                  or (by_doi.get(doi) if doi else None)
-                 or (by_title.get(norm) if norm else None))
+                 or (title_match(norm, item.fields) if norm else None))
         if paper is None:
             if not item.creates:
                 result.unmatched_facts.append(item.fields.get("title", ""))
@@ -570,7 +686,7 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
                 paper.key = item.source.entry  # keep the published key
             new.append(paper)
             if norm:
-                by_title[norm] = paper
+                by_title.setdefault(norm, []).append(paper)
         if merge_into(paper, item, record_sighting=not (item.own_export and paper.sources)):
             touched.setdefault(id(paper), item)
         if paper.arxiv_id:
@@ -584,11 +700,13 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
     taken_keys = {p.key for p in existing}
     for paper in existing + new:
         finish_record(paper, taxonomy)
+    tried_ids: dict[str, int] = {}
+    tried_keys: dict[str, int] = {}
     for paper in new:
-        paper.id = _unique_id(slugify(paper.title), taken_ids)
+        paper.id = _unique_id(slugify(paper.title), taken_ids, tried_ids)
         taken_ids.add(paper.id)
         if not (paper.key and KEY_RE.match(paper.key) and paper.key not in taken_keys):
-            paper.key = make_key(paper, taken_keys)
+            paper.key = make_key(paper, taken_keys, tried_keys)
         taken_keys.add(paper.key)
     new_ids = {id(p) for p in new}
     changed: list[Paper] = []
@@ -604,7 +722,8 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
     changed_ids = {id(p) for p in changed}
     unchanged = [p for p in existing if id(p) not in changed_ids]
     texts = {p.id: dump_record(p) for p in changed}
-    for paper, problem in rejected_records(root, changed, unchanged, taxonomy, texts):
+    near: list[tuple[Paper, Diagnostic]] = []
+    for paper, problem in rejected_records(root, changed, unchanged, taxonomy, texts, near):
         item = touched.get(id(paper))
         where = shown.get(item.source.file, item.source.file) if item else paper.id
         entry = f" (entry {item.source.entry})" if item and item.source.entry else ""
@@ -613,6 +732,12 @@ def _ingest(paths: list[Path], root: Path, taxonomy: Taxonomy | None, today: str
             f"this source entry{entry} would make a record that `survey check` rejects: "
             f"{problem.message}", "fix the entry in the source (or remove it); nothing was "
             "written" + (f" ({problem.hint})" if problem.hint else "")))
+    for paper, warning in near:
+        item = touched.get(id(paper))
+        where = shown.get(item.source.file, item.source.file) if item else warning.file
+        result.diagnostics.append(Diagnostic(
+            where, (item.source.line or 1) if item else warning.line,
+            f"the record {paper.id} has {warning.message}", warning.hint, WARNING))
     if not result.ok or dry_run:
         return result
     write_records(root, changed, texts)
@@ -629,11 +754,17 @@ def _added_date(source_file: str, manifest: dict[str, dict[str, Any]], today: st
     return today or _dt.date.today().isoformat()
 
 
-def _unique_id(base: str, taken: set[str]) -> str:
-    candidate, n = base, 2
+def _unique_id(base: str, taken: set[str], tried: dict[str, int] | None = None) -> str:
+    """``base``, else ``base-2``, ``base-3`` ... whichever is free first; ``tried``
+    (kept across calls while ``taken`` only grows) resumes where the last search
+    for the same base stopped, so many papers with one base cost linear time."""
+    n = tried.get(base, 2) if tried is not None else 2
+    candidate = base if n == 2 else f"{base}-{n}"
     while candidate in taken:
         candidate = f"{base}-{n}"
         n += 1
+    if tried is not None:
+        tried[base] = n
     return candidate
 
 

@@ -4,7 +4,10 @@ The record gets its id (from the title) and citation key (from authors, year
 and title) the way ``survey ingest`` assigns them, topics suggested by the
 taxonomy rules unless ``--topic`` is given, and is refused when the catalog
 already has the paper (the same arXiv id, or a title equal or nearly equal
-after :func:`~survey_core.model.text.normalise_title`).  With ``--arxiv ID`` the record
+after :func:`~survey_core.model.text.normalise_title`, unless another arXiv id or
+other numbers in the title tell the two apart).  A value given that cannot be
+kept (a blank ``--author``) is named and dropped; ``--strict`` refuses the run
+instead.  With ``--arxiv ID`` the record
 is filled from the arXiv API first; without a network nothing is written.
 The arXiv API address can be changed with the ``SURVEY_ARXIV_API``
 environment variable (tests point it at a local server).
@@ -42,7 +45,10 @@ def title_limit(norm: str) -> int:
 
 def find_duplicate(title: str, arxiv_id: str | None, existing: list[Paper]
                    ) -> tuple[Paper, str] | None:
-    """The existing record that is this paper, with the reason; None when it is new."""
+    """The existing record that is this paper, with the reason; None when it is new.
+    Identifiers before titles: a record with another arXiv id is another paper, and
+    so is one whose title's numbers differ ("Qwen2" and "Qwen3")."""
+    from survey_core.model.identity import proven_different, title_numbers
     from survey_core.model.text import edit_distance, normalise_title
 
     if arxiv_id:
@@ -53,8 +59,13 @@ def find_duplicate(title: str, arxiv_id: str | None, existing: list[Paper]
     if not norm:
         return None
     best: tuple[int, Paper] | None = None
+    numbers = title_numbers(norm)
     for paper in existing:
+        if proven_different(paper, {"arxiv_id": arxiv_id}):
+            continue
         other = normalise_title(paper.title)
+        if title_numbers(other) != numbers:
+            continue
         limit = title_limit(min(norm, other, key=len))
         dist = edit_distance(norm, other, limit)
         if dist <= limit and (best is None or dist < best[0]):
@@ -81,6 +92,7 @@ def run_new(args: argparse.Namespace) -> int:
     from survey_core.importers.arxiv import ArxivError, ArxivOffline, normalise_id
     from survey_core.importers.enrich import apply_arxiv_entry, default_source_label
     from survey_core.importers.ingest import load_records, new_record
+    from survey_core.model.identity import dropped_message
     from survey_core.model.keys import make_key
     from survey_core.model.records import _is_url, dump_record, paper_from_mapping, parse_yaml
     from survey_core.model.store import content_lock, write_records
@@ -90,12 +102,16 @@ def run_new(args: argparse.Namespace) -> int:
     root = Path(getattr(args, "root", None) or Path.cwd())
     title = (getattr(args, "title", None) or "").strip()
     raw_arxiv = getattr(args, "arxiv_id", None)
-    authors = [a.strip() for a in getattr(args, "authors", None) or [] if a.strip()]
+    given_authors = list(getattr(args, "authors", None) or [])
+    authors = [" ".join(a.split()) for a in given_authors if a.strip()]
+    dropped = [dropped_message(None, "--author", a, "is not a name")
+               for a in given_authors if not a.strip()]
     topics = list(dict.fromkeys(getattr(args, "topics", None) or []))
     code = getattr(args, "code", None)
     abstract = (getattr(args, "abstract", None) or "").strip()
     year = getattr(args, "year", None)
     dry_run = bool(getattr(args, "dry_run", False))
+    strict = bool(getattr(args, "strict", False))
 
     if not title and not raw_arxiv:
         return _fail("give the paper's --title (or --arxiv ID to fill it from arXiv)",
@@ -109,6 +125,11 @@ def run_new(args: argparse.Namespace) -> int:
     if code is not None and not _is_url(code):
         return _fail(f"--code {code!r} is not an http(s) URL",
                      "give the repository URL, e.g. https://github.com/owner/repo")
+    for message in dropped:
+        print(f"{PROG}: {'error' if strict else 'warning'}: {message}", file=sys.stderr)
+    if dropped and strict:
+        return _fail(f"{len(dropped)} value{'s' if len(dropped) > 1 else ''} could not be "
+                     "kept (--strict); nothing was written")
 
     taxonomy, tax_problems = load_taxonomy(root / "content" / "taxonomy.yml")
     tax_errors = [d for d in tax_problems if d.is_error]

@@ -4,7 +4,8 @@ Both readers return ``(records, errors)`` like :func:`survey_core.formats.bibtex
 each record a dict with ``line`` (where its item starts), ``entry`` (the
 item's id, if any), ``title``, ``authors``, ``authors_complete``, ``year``,
 ``month``, ``venue``, ``arxiv_id``, ``doi``, ``links`` and ``abstract``;
-errors are ``(line, message)``.
+``dropped`` lists the values that could not be kept as ``(field, value, why)``
+(reported by ingest with the file and line); errors are ``(line, message)``.
 
 * CSL-JSON is what Zotero, Mendeley and pandoc export (and this site's
   ``data/papers.json``): a JSON list of items.  Rich-text markup that CSL
@@ -14,9 +15,10 @@ errors are ``(line, message)``.
   that an author list is partial; lists are taken as complete.
 * RIS (``TY`` ... ``ER``, one ``TAG  - value`` per line) is every reference
   manager's lowest common format.  ``TI``/``T1`` title, ``AU``/``A1`` authors
-  ("Last, First"), ``PY``/``Y1``/``DA`` date, ``T2``/``JO``/``JF``/``BT`` venue,
-  ``DO`` DOI, ``UR``/``L1`` links, ``AB``/``N2`` abstract.  A line that is not a
-  tag continues the previous value.
+  ("Last, First" or "Last, First, Suffix", through
+  :func:`survey_core.model.keys.split_name`), ``PY``/``Y1``/``DA`` date,
+  ``T2``/``JO``/``JF``/``BT`` venue, ``DO`` DOI, ``UR``/``L1`` links, ``AB``/``N2``
+  abstract.  A line that is not a tag continues the previous value.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ import json
 import re
 from typing import Any
 
-from survey_core.model.identifiers import arxiv_id_of, normalise_doi, sort_links
-from survey_core.model.keys import NameParts
+from survey_core.model.identifiers import arxiv_id_of, link_kind, normalise_doi, sort_links
+from survey_core.model.keys import NameParts, split_name
+from survey_core.model.safeio import nesting_problem
 
 Records = tuple[list[dict[str, Any]], list[tuple[int, str]]]
 
@@ -46,9 +49,16 @@ def _is_preprint_venue(venue: str) -> bool:
 
 
 def _finish(record: dict[str, Any], urls: list[str], doi_values: list[str],
-            arxiv_hints: list[str]) -> dict[str, Any]:
+            arxiv_hints: list[str], names: tuple[str, str] = ("URL", "DOI")) -> dict[str, Any]:
+    """Identifiers and links of a record; what cannot be kept goes to ``dropped``
+    under the format's own field names (``names``: the URL's and the DOI's)."""
+    dropped = record.setdefault("dropped", [])
+    dropped.extend((names[0], u, "is not an http(s) address") for u in urls
+                   if link_kind(u) is None)
     links, arxiv_id, doi = sort_links(urls)
     for value in doi_values:
+        if value and not normalise_doi(value) and not arxiv_id_of(value):
+            dropped.append((names[1], value, "is not a DOI"))
         arxiv_id = arxiv_id or arxiv_id_of(value)
         doi = doi or normalise_doi(value)
     for hint in arxiv_hints:
@@ -97,6 +107,23 @@ def _csl_date(value: Any) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _csl_month_given(value: Any) -> bool:
+    """True when a CSL date gives a month (in ``date-parts`` or its raw text)."""
+    parts = value.get("date-parts") if isinstance(value, dict) else None
+    if isinstance(parts, list) and parts and isinstance(parts[0], list):
+        return len(parts[0]) > 1 and parts[0][1] not in (None, "")
+    raw = _text(value.get("raw") or value.get("literal")) if isinstance(value, dict) else ""
+    return bool(re.search(r"\b\d{4}-\d{1,2}", raw))
+
+
+def _csl_shown(value: Any) -> str:
+    """A CSL date as its text, for a message."""
+    if isinstance(value, dict):
+        return _text(value.get("raw") or value.get("literal")) or json.dumps(
+            value.get("date-parts", value))[:80]
+    return str(value)[:80]
+
+
 def _json_items(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]]:
     """The top-level list's items with the line each starts on."""
     decoder = json.JSONDecoder()
@@ -113,12 +140,17 @@ def _json_items(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]
     pos = len(text) - len(text.lstrip())
     if not text.strip():
         return [], [(1, "the file is empty")]
+    deep = nesting_problem(text, "")
+    if deep is not None:
+        return [], [(deep.line, f"not valid CSL-JSON: {deep.message}")]
     if text[pos] == "{":
         # {"items": [...]} as some tools write it
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             return [], [(exc.lineno, f"not valid JSON: {exc.msg}")]
+        except (ValueError, RecursionError) as exc:
+            return [], [(1, f"not valid JSON: {' '.join(str(exc).split())[:120]}")]
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):
             return [], [(1, "CSL-JSON is a list of items (or an object with an 'items' list)")]
@@ -136,6 +168,8 @@ def _json_items(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]
             item, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             return [], [(exc.lineno, f"not valid JSON: {exc.msg}")]
+        except (ValueError, RecursionError) as exc:
+            return [], [(line_of(pos), f"not valid JSON: {' '.join(str(exc).split())[:120]}")]
         items.append((line_of(pos), item))
         pos = end
         while pos < len(text) and text[pos].isspace():
@@ -166,9 +200,24 @@ def parse_csl_json(text: str, filename: str) -> Records:
         if not title:
             errors.append((line, f"item {_text(item.get('id'))!r} has no title"))
             continue
-        authors = [n for n in map(_csl_name, item.get("author") or []
-                                  if isinstance(item.get("author"), list) else []) if n]
+        raw_authors = item.get("author")
+        dropped: list[tuple[str, Any, str]] = []
+        if raw_authors not in (None, []) and not isinstance(raw_authors, list):
+            dropped.append(("author", raw_authors, "is not a list of names"))
+        authors = [n for n in map(_csl_name, raw_authors if isinstance(raw_authors, list)
+                                  else []) if n]
+        unnamed = [a for a in raw_authors or [] if not _csl_name(a)] \
+            if isinstance(raw_authors, list) else []
+        if unnamed:
+            dropped.append(("author", unnamed[0] if len(unnamed) == 1 else unnamed,
+                            "has no name that can be read (the list is kept without it, "
+                            "marked incomplete)"))
         year, month = _csl_date(item.get("issued"))
+        if item.get("issued") not in (None, "", {}) and year is None:
+            dropped.append(("issued", _csl_shown(item.get("issued")), "is not a date"))
+        elif year is not None and month is None and _csl_month_given(item.get("issued")):
+            dropped.append(("issued", _csl_shown(item.get("issued")),
+                            "has a month that is not 1 to 12 (the year is kept)"))
         urls = [u for u in (_text(item.get("URL")),) if u]
         hints = [_text(item.get("number")), _text(item.get("archive_location"))]
         if _text(item.get("publisher")).lower() != "arxiv" and not any(
@@ -179,11 +228,12 @@ def parse_csl_json(text: str, filename: str) -> Records:
             "entry": _text(item.get("id")) or None,
             "title": title,
             "authors": authors,
-            "authors_complete": bool(authors),
+            "authors_complete": bool(authors) and not unnamed,
             "year": year,
             "month": month,
             "venue": _text(item.get("container-title")) or None,
             "abstract": _text(item.get("abstract")),
+            "dropped": dropped,
         }
         records.append(_finish(record, urls, [_text(item.get("DOI"))], hints))
     return records, errors
@@ -197,13 +247,10 @@ _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  ?-(?: (.*)|\s*)$")
 
 
 def _ris_name(value: str) -> str:
-    parts = [p.strip() for p in value.split(",")]
-    parts = [p for p in parts if p]
-    if len(parts) == 1:
-        return parts[0]
-    if len(parts) == 2:
-        return NameParts(parts[1], parts[0]).display
-    return NameParts(" ".join(parts[2:]), parts[0], parts[1]).display if parts else ""
+    """A RIS name ("Last, First" or "Last, First, Suffix") in "First Last Suffix"
+    order, through the one name parser every format uses."""
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    return split_name(", ".join(parts)).display if parts else ""
 
 
 def _ris_record(line: int, tags: dict[str, list[str]]) -> dict[str, Any] | str:
@@ -220,11 +267,19 @@ def _ris_record(line: int, tags: dict[str, list[str]]) -> dict[str, Any] | str:
     authors = [n for n in (_ris_name(_text(v)) for k in ("AU", "A1") for v in tags.get(k, []))
                if n]
     year = month = None
+    dropped: list[tuple[str, Any, str]] = []
     date = first("PY", "Y1", "DA")
     m = re.match(r"\s*(\d{4})(?:[/-](\d{1,2}))?", date)
     if m:
         year = int(m.group(1))
         month = int(m.group(2)) if m.group(2) and 1 <= int(m.group(2)) <= 12 else None
+    for tag in ("PY", "Y1", "DA"):
+        value = first(tag)
+        if value and not re.match(r"\s*\d{4}(?:$|[/-])", value):
+            dropped.append((tag, value, "is not a date (YYYY or YYYY/MM/DD)"))
+        elif value and (bad := re.match(r"\s*\d{4}[/-](\d{1,2})", value)) \
+                and not 1 <= int(bad.group(1)) <= 12:
+            dropped.append((tag, value, "has a month that is not 1 to 12 (the year is kept)"))
     da = re.match(r"\s*\d{4}[/-](\d{1,2})", first("DA"))
     if month is None and da and 1 <= int(da.group(1)) <= 12:
         month = int(da.group(1))
@@ -238,12 +293,13 @@ def _ris_record(line: int, tags: dict[str, list[str]]) -> dict[str, Any] | str:
         "month": month,
         "venue": first("T2", "JO", "JF", "BT", "J2") or None,
         "abstract": first("AB", "N2"),
+        "dropped": dropped,
     }
     urls = [_text(v) for k in ("UR", "L1", "L2") for v in tags.get(k, []) if _text(v)]
     urls = [u for value in urls for u in value.split()]
     hints = [_text(v) for k in ("AN", "M1", "N1", "SN") for v in tags.get(k, [])
              if "arxiv" in v.lower()]
-    return _finish(record, urls, [_text(v) for v in tags.get("DO", [])], hints)
+    return _finish(record, urls, [_text(v) for v in tags.get("DO", [])], hints, ("UR", "DO"))
 
 
 def parse_ris(text: str, filename: str) -> Records:

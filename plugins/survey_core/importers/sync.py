@@ -115,7 +115,8 @@ def candidate_item(c: Candidate) -> Incoming:
     for key in ("upvotes", "organisation", "primary_class"):
         if getattr(c, key) is not None:
             fields[key] = getattr(c, key)
-    return Incoming(sighting(c), source_label(c), fields, 2)
+    return Incoming(sighting(c), source_label(c), fields, 2,
+                    dropped=[(str(d[0]), d[1], str(d[2])) for d in c.dropped])
 
 
 # -- the ledger ------------------------------------------------------------------
@@ -301,7 +302,8 @@ def backfill_ledger(ledger: dict[str, LedgerEntry], papers: list[Paper], taxonom
 
 def run_sync(root: Path, candidates: list[Candidate], taxonomy: Taxonomy, config: SyncConfig,
              *, today: str | None = None, dry_run: bool = False, progress: Any = None,
-             complete: Callable[[Candidate], None] | None = None) -> SyncResult:
+             complete: Callable[[Candidate], None] | None = None, strict: bool = False
+             ) -> SyncResult:
     """Merge sightings and create proposals through ingest, then note them in the ledger.
     A ledger that cannot be read raises :class:`ContentError`, and ``complete`` (see
     :func:`plan`) may raise :class:`~survey_core.importers.sync_fetch.SyncError`, before anything is
@@ -313,7 +315,7 @@ def run_sync(root: Path, candidates: list[Candidate], taxonomy: Taxonomy, config
         raise ContentError([d for d in problems if d.is_error])
     items, result = plan(candidates, papers, ledger, taxonomy, config, complete)
     result.ingest = ingest([], root, taxonomy, today=today, dry_run=dry_run, progress=progress,
-                           extra=items)
+                           extra=items, strict=strict)
     if dry_run or not result.ingest.ok:
         return result
     papers, _problems = load_records(root / "content" / "papers", root)

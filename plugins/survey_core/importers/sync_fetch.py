@@ -62,6 +62,8 @@ class Candidate:
     project: str | None = None
     primary_class: str | None = None
     category: str | None = None  # arXiv listing the paper was found in
+    #: values the source gave that cannot be kept: [field, value, why] (reported by ingest)
+    dropped: list[list[Any]] = field(default_factory=list)
 
 
 # -- windows -------------------------------------------------------------------
@@ -136,6 +138,16 @@ def _http_url(value: Any) -> str | None:
     return None
 
 
+def _kept_url(value: Any, name: str, dropped: list[list[Any]]) -> str | None:
+    """An http(s) address, or None; anything else given is noted in ``dropped``."""
+    url = _http_url(value)
+    note = [f"{name} link", value if isinstance(value, str) else repr(value),
+            "is not an http(s) address"]
+    if url is None and value not in (None, "") and note not in dropped:
+        dropped.append(note)
+    return url
+
+
 def _day(value: Any) -> str | None:
     return value.date().isoformat() if isinstance(value, _dt.datetime) else None
 
@@ -160,20 +172,29 @@ def hf_candidate(info: Any, fallback_day: str) -> Candidate:
     if info.summary is not None and not isinstance(info.summary, str):
         raise ValueError("'summary' is not text")
     authors = []
+    dropped: list[list[Any]] = []
+    blank = 0
     for author in info.authors or []:
         name = getattr(author, "name", None)
         if not isinstance(name, str):
             raise ValueError("an author has no name")
         if name.strip():
             authors.append(_collapse(name))
+        else:
+            blank += 1
+    if blank:
+        dropped.append(["authors", f"{blank} blank name{'s' if blank > 1 else ''}",
+                        "are not names (the list is kept without them)"])
+    if info.published_at is not None and _day(info.published_at) is None:
+        dropped.append(["published", str(info.published_at), "is not a date"])
     org = info.organization
     organisation = _collapse(getattr(org, "fullname", None) or getattr(org, "name", None))
     return Candidate(
         source="hf", day=_day(info.submitted_at) or fallback_day, arxiv_id=arxiv_id,
         title=title, abstract=_collapse(info.summary), authors=authors,
         published=_day(info.published_at), upvotes=info.upvotes,
-        organisation=organisation or None, code=_http_url(info.github_repo),
-        project=_http_url(info.project_page))
+        organisation=organisation or None, code=_kept_url(info.github_repo, "code", dropped),
+        project=_kept_url(info.project_page, "project", dropped), dropped=dropped)
 
 
 def _describe_failure(exc: Exception, where: str) -> SyncError:
@@ -278,8 +299,9 @@ def hf_links(api: Any = None) -> Callable[[Candidate], None]:
             raise _describe_failure(exc, f"paper {c.arxiv_id}") from None
         except Exception as exc:
             raise _describe_failure(exc, f"paper {c.arxiv_id}") from None
-        c.code = c.code or _http_url(getattr(info, "github_repo", None))
-        c.project = c.project or _http_url(getattr(info, "project_page", None))
+        c.code = c.code or _kept_url(getattr(info, "github_repo", None), "code", c.dropped)
+        c.project = c.project or _kept_url(getattr(info, "project_page", None), "project",
+                                           c.dropped)
 
     return complete
 

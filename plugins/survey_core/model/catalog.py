@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -19,6 +20,7 @@ from survey_core.model import memo
 from survey_core.model.contentformat import check_format
 from survey_core.model.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from survey_core.model.forked import Forked
+from survey_core.model.identity import proven_different, title_numbers
 
 # CACHE_DIR, Carry and PaperMemo were defined here: importable from here still
 from survey_core.model.memo import CACHE_DIR, Carry, DiskMemo, PaperMemo  # noqa: F401
@@ -302,15 +304,28 @@ def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
 
 #: Close pairs of each block of titles, kept from the last catalog load.
 _BLOCK_PAIRS = Carry()
+#: Largest block of titles compared pair by pair; a larger one is split again by the
+#: next 12 characters (at most BLOCK_DEPTH windows in from the title's end).
+BLOCK_MAX = 1000
+BLOCK_DEPTH = 8
 
 
 def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
-    """Titles equal or within two edits once normalised (exact only for short titles).
+    """Titles equal or within two edits once normalised (exact only for short titles),
+    unless identifiers tell the two papers apart (see :mod:`survey_core.model.identity`):
+    the same title is an error, a near-identical one a warning to look at.
 
-    Candidates are blocked by the first and by the last 12 characters of the
-    normalised title (two titles two edits apart share at least one of the
-    two, unless both edits fall at each end), and each block is compared in
-    one call to rapidfuzz's C++ Levenshtein matrix.
+    Titles whose numbers differ are different papers, so candidates are blocked
+    by the title's numbers together with its first, and with its last, 12
+    characters (two titles two edits apart share at least one of the two,
+    unless both edits fall at each end): a catalog of titles that differ only
+    by a number gives blocks of one title each.  A block larger than
+    :data:`BLOCK_MAX` (titles sharing their first or last 12 characters and
+    their numbers, say "A Comprehensive Survey of <X> Methods for Large
+    Language Models") is split again by the next 12 characters, inwards, so the
+    work stays near-linear whatever the titles; a pair is then missed only when
+    its edits fall in both windows the two splits read.  Each block is compared
+    in one call to rapidfuzz's C++ Levenshtein matrix.
     """
     import numpy as np
     from rapidfuzz.distance import Levenshtein
@@ -319,8 +334,10 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
     norms = [normalise_title(p.title) for p in cat.papers]
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, norm in enumerate(norms):
-        blocks["p:" + norm[:12]].append(i)
-        blocks["s:" + norm[-12:]].append(i)
+        numbers = " ".join(title_numbers(norm))
+        blocks[f"p:{numbers}:{norm[:12]}"].append(i)
+        blocks[f"s:{numbers}:{norm[-12:]}"].append(i)
+
     def close_pairs(texts: tuple[str, ...]) -> list[tuple[int, int]]:
         local = []
         for start in range(0, len(texts), 2000):
@@ -330,29 +347,54 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
                          for r, c in zip(*np.nonzero(dist <= 2), strict=True))
         return local
 
+    def window(norm: str, side: str, depth: int) -> str:
+        if side == "p":
+            return norm[12 * depth:12 * (depth + 1)]
+        return norm[max(0, len(norm) - 12 * (depth + 1)):max(0, len(norm) - 12 * depth)]
+
+    def leaves(members: list[int], side: str, depth: int) -> Iterator[list[int]]:
+        if len(members) <= BLOCK_MAX or depth >= BLOCK_DEPTH:
+            yield members
+            return
+        split: dict[str, list[int]] = defaultdict(list)
+        for i in members:
+            split[window(norms[i], side, depth)].append(i)
+        for part in split.values():
+            if len(part) > 1:
+                yield from leaves(part, side, depth + 1)
+
     pairs: set[tuple[int, int]] = set()
     _BLOCK_PAIRS.start()
-    for members in blocks.values():
-        if len(members) < 2:
+    for name, block in blocks.items():
+        if len(block) < 2:
             continue
-        texts = tuple(norms[i] for i in members)
-        # A block's close pairs (positions in the block) depend on its titles only,
-        # so a rebuild after an edit compares just the edited titles' two blocks.
-        for r, c in _BLOCK_PAIRS.get(texts, lambda texts=texts: close_pairs(texts)):
-            a, b = members[r], members[c]
-            if a < b:
-                pairs.add((a, b))
+        for members in leaves(block, name[0], 1):
+            texts = tuple(norms[i] for i in members)
+            # A block's close pairs (positions in the block) depend on its titles only,
+            # so a rebuild after an edit compares just the edited titles' two blocks.
+            for r, c in _BLOCK_PAIRS.get(texts, lambda texts=texts: close_pairs(texts)):
+                a, b = members[r], members[c]
+                if a < b:
+                    pairs.add((a, b))
     for a, b in sorted(pairs):
         na, nb = norms[a], norms[b]
         limit = 0 if min(len(na), len(nb)) < 20 else 2
         if Levenshtein.distance(na, nb) > limit or cat.papers[a].id == cat.papers[b].id:
             continue
+        if proven_different(cat.papers[a], cat.papers[b]):
+            continue  # different arXiv ids or DOIs: different papers
         first, second = sorted((cat.papers[a], cat.papers[b]), key=lambda p: p.id)
-        what = "the same title" if na == nb else "a near-identical title"
-        diags.append(Diagnostic(second.path or "", second.line_of("title"),
-                                f"{what} as {first.path} ('{first.title}')",
-                                "if this is the same paper, merge the two records "
-                                "into one; if not, make the titles exact"))
+        if na == nb:
+            diags.append(Diagnostic(second.path or "", second.line_of("title"),
+                                    f"the same title as {first.path} ('{first.title}')",
+                                    "if this is the same paper, merge the two records into "
+                                    "one; if not, give each its arXiv id or DOI"))
+        else:
+            diags.append(Diagnostic(second.path or "", second.line_of("title"),
+                                    f"a near-identical title as {first.path} ('{first.title}')",
+                                    "if this is the same paper, merge the two records into "
+                                    "one; if not, give each its arXiv id or DOI (this "
+                                    "warning then goes away)", WARNING))
 
 
 def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:

@@ -83,6 +83,37 @@ def link_kind(url: str) -> str | None:
     return "paper"
 
 
+_NOT_PAPER_HOSTS = ("medium.com", "substack.com", "blogspot.com", "wordpress.com", "hashnode.dev",
+                    "dev.to", "youtube.com", "youtu.be", "vimeo.com", "twitter.com", "x.com",
+                    "linkedin.com", "reddit.com", "news.ycombinator.com", "wikipedia.org",
+                    "readthedocs.io", "readthedocs.org", "notion.site", "discord.gg",
+                    "discord.com", "t.me", "pypi.org", "npmjs.com")
+
+
+def not_a_paper(url: str) -> str | None:
+    """What a link is when it cannot be a paper (``docs``, ``blog``, ``video``,
+    ``social`` page, ``package``); None when it may be one.  Awesome lists put
+    such links beside papers ("see the [docs](...)", a blog post)."""
+    parsed = urlparse(url.strip())
+    host = parsed.netloc.lower().split("@")[-1].split(":")[0].removeprefix("www.")
+    path = parsed.path.lower()
+    if host.startswith("docs.") or "readthedocs" in host or path.startswith("/docs/"):
+        return "docs"
+    if (host.startswith("blog.") or path.startswith(("/blog/", "/posts/"))
+            or any(host == h or host.endswith("." + h) for h in
+                   ("medium.com", "substack.com", "blogspot.com", "wordpress.com",
+                    "hashnode.dev", "dev.to"))):
+        return "blog"
+    if any(host == h or host.endswith("." + h) for h in ("youtube.com", "youtu.be",
+                                                         "vimeo.com")):
+        return "video"
+    if any(host == h or host.endswith("." + h) for h in ("pypi.org", "npmjs.com")):
+        return "package"
+    if any(host == h or host.endswith("." + h) for h in _NOT_PAPER_HOSTS):
+        return "social"
+    return None
+
+
 def sort_links(urls: list[str]) -> tuple[dict[str, str], str | None, str | None]:
     """Named links, arXiv id and DOI from a list of URLs (the first of each kind wins)."""
     links: dict[str, str] = {}

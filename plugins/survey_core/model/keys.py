@@ -187,8 +187,8 @@ def split_name(name: str) -> NameParts:
     The family name is the last word plus the name particles (see
     :data:`NAME_PARTICLES`) directly before it, never taking the first word;
     a trailing "Jr."/"Sr."/"II"/"III"/"IV" (optionally after a comma) is the
-    suffix.  A name already in "Last, First" or "Last, Jr., First" form is
-    understood as such.
+    suffix.  A name already in "Last, First", "Last, Jr., First" (BibTeX) or
+    "Last, First, Jr." (RIS) form is understood as such.
     """
     name = " ".join(name.split())
     if "," in name:
@@ -200,7 +200,11 @@ def split_name(name: str) -> NameParts:
         if len(parts) == 2:
             return NameParts(parts[1], parts[0])
         if len(parts) >= 3:
-            return NameParts(", ".join(parts[2:]), parts[0], parts[1])
+            last = ", ".join(parts[2:])
+            if (all(_is_suffix(w) for w in last.split()) and last
+                    and not all(_is_suffix(w) for w in parts[1].split())):
+                return NameParts(parts[1], parts[0], last)  # "Last, First, Jr." (RIS)
+            return NameParts(last, parts[0], parts[1])  # "Last, Jr., First" (BibTeX)
     words = name.split()
     if not words:
         return NameParts("", "")
@@ -285,22 +289,28 @@ def _letters(n: int) -> str:
     return out
 
 
-def make_key(paper_like: Any, taken: Iterable[str] = ()) -> str:
+def make_key(paper_like: Any, taken: Iterable[str] = (),
+             tried: dict[str, int] | None = None) -> str:
     """A citation key for ``paper_like`` (a Paper, or any object or mapping with
     ``title``, ``authors`` and ``year``) that is not in ``taken``.
 
     ``taken`` is not modified; add the result to it yourself when assigning keys
-    to several papers.
+    to several papers.  Then pass the same ``tried`` dict to every call: it keeps,
+    per base key, how many letter suffixes were found taken, so that keys for
+    10,000 papers with one base key ("A Study of ... 1", "... 2") cost linear time
+    (the keys are the same as without it, as long as ``taken`` only grows).
     """
     taken = taken if isinstance(taken, (set, frozenset, dict)) else set(taken)
     base, extra = _candidates(paper_like)
     for cand in [base, *extra]:
         if cand not in taken:
             return cand
-    n = 0
+    n = tried.get(base, 0) if tried is not None else 0
     while True:
         cand = base + _letters(n)
         if cand not in taken:
+            if tried is not None:
+                tried[base] = n
             return cand
         n += 1
 

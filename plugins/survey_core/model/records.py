@@ -23,7 +23,7 @@ from survey_core.model.model import (
     Paper,
     Source,
 )
-from survey_core.model.safeio import CONTROL_RE, decode, file_problem, read_bounded
+from survey_core.model.safeio import CONTROL_RE, decode, file_problem, nesting_problem, read_bounded
 from survey_core.model.text import normalise_title
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../paper.schema.json\n"
@@ -188,7 +188,11 @@ def _shown(name: str) -> str:
 def parse_yaml(text: str, relpath: str) -> tuple[Any, dict[str, int], list[Diagnostic]]:
     """Parse YAML text, returning the data, the line of each top-level key, and
     a syntax diagnostic when it does not parse.  Duplicate keys (at any depth)
-    and alias bombs are refused before any value is built."""
+    and alias bombs are refused before any value is built, and so is text nested
+    deeper than any record (the parser would crash on it)."""
+    deep = nesting_problem(text, relpath, yaml=True)
+    if deep is not None:
+        return None, {}, [deep]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -119,3 +119,52 @@ def read_text(path: Path, relpath: str, limit: int, what: str = "file"
     if len(raw) > limit:  # grew since lstat
         return None, Diagnostic(relpath, 1, f"{what} is over {limit:,} bytes")
     return decode(raw, relpath, what)
+
+
+#: Deepest nesting of brackets read in JSON or YAML text: a record or a reference
+#: nests a few levels; a parser recursing 100,000 levels deep would crash first.
+MAX_NESTING = 500
+_BRACKETS = re.compile(r"[\[\]{}]")
+#: A line opening more than MAX_NESTING YAML blocks at once ("- - - - ... x", or that
+#: deep an indentation): the only way block style nests that deep in a file of this size.
+_YAML_BLOCKS = re.compile(rf"^(?:[ \t]|[-?:][ \t]){{{MAX_NESTING + 1},}}", re.MULTILINE)
+
+
+def nesting_problem(text: str, relpath: str, limit: int = MAX_NESTING, yaml: bool = False
+                    ) -> Diagnostic | None:
+    """A problem naming the line where brackets (``[`` ``{``) nest deeper than
+    ``limit``; None when they do not.  Brackets inside strings count too, which
+    only makes the check stricter than needed (never by a lot in real text).  With
+    ``yaml``, a line starting with more than :data:`MAX_NESTING` spaces and block
+    indicators (``- `` ``? `` ``: ``) counts as nesting that deep too."""
+    if yaml and len(text) > MAX_NESTING:
+        m = _YAML_BLOCKS.search(text)
+        if m:
+            return Diagnostic(relpath, text.count("\n", 0, m.start()) + 1,
+                              f"blocks nest more than {MAX_NESTING} levels deep here; no "
+                              "record does", "the file is damaged or not what it seems")
+    if text.count("[") + text.count("{") <= limit:
+        return None
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > limit:
+            line = text.count("\n", 0, m.start()) + 1
+            return Diagnostic(relpath, line, f"brackets nest more than {limit} levels deep "
+                              "here; no reference or record does",
+                              "the file is damaged or not what it seems: export it again")
+    return None
+
+
+def load_json(text: str) -> tuple[object, str]:
+    """``json.loads`` that never raises: (data, '') or (None, what is wrong)."""
+    import json
+
+    if nesting_problem(text, ""):
+        return None, f"brackets nest more than {MAX_NESTING} levels deep"
+    try:
+        return json.loads(text), ""
+    except json.JSONDecodeError as exc:
+        return None, exc.msg
+    except (ValueError, RecursionError) as exc:
+        return None, " ".join(str(exc).split())[:120] or type(exc).__name__

@@ -26,12 +26,13 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from survey_core.model.diagnostics import Diagnostic
+from survey_core.model.diagnostics import WARNING, Diagnostic
 from survey_core.model.model import Paper
 from survey_core.model.records import dump_record, paper_from_mapping, parse_yaml
 from survey_core.model.taxonomy import Taxonomy
@@ -184,12 +185,14 @@ def _swap(staged: Path, papers: Path) -> None:
 
 
 def rejected_records(root: Path, changed: list[Paper], unchanged: list[Paper],
-                     taxonomy: Taxonomy | None, texts: dict[str, str] | None = None
+                     taxonomy: Taxonomy | None, texts: dict[str, str] | None = None,
+                     warnings: list[tuple[Paper, Diagnostic]] | None = None
                      ) -> list[tuple[Paper, Diagnostic]]:
     """The errors ``survey check`` would report on the records of ``changed``,
     were they written next to ``unchanged``: each record's own text (as written;
     ``texts`` by paper id when already made) and what is checked across records
-    (ids, keys, titles, topics)."""
+    (ids, keys, titles, topics).  The warnings across records that concern a
+    changed record (a near-identical title) are added to ``warnings`` if given."""
     from survey_core.model.catalog import Catalog, _index
 
     out: list[tuple[Paper, Diagnostic]] = []
@@ -213,4 +216,13 @@ def rejected_records(root: Path, changed: list[Paper], unchanged: list[Paper],
     diags: list[Diagnostic] = []
     _index(catalog, diags)
     out.extend((by_path[d.file], d) for d in diags if d.is_error and d.file in by_path)
+    if warnings is not None:
+        for d in diags:
+            if d.severity != WARNING:
+                continue
+            other = re.search(r" as (\S+\.yml) \(", d.message)
+            if d.file in by_path:
+                warnings.append((by_path[d.file], d))
+            elif other and other.group(1) in by_path:
+                warnings.append((by_path[other.group(1)], d))
     return out

@@ -70,3 +70,4 @@ def parse_authors(raw: str) -> tuple[list[str], bool]:
         complete = False
     shown = [n for n in map(_display, names) if n]
     return shown, complete and bool(shown)
+

@@ -14,7 +14,7 @@ from bibtexparser import model as bibmodel
 from survey_core.formats.bibtex.decode import latex_decode, url_decode
 from survey_core.formats.bibtex.export import MONTH_MACROS
 from survey_core.formats.bibtex.names import parse_authors
-from survey_core.model.identifiers import arxiv_id_of, normalise_doi, sort_links
+from survey_core.model.identifiers import arxiv_id_of, link_kind, normalise_doi, sort_links
 
 _ARXIV_JOURNAL = re.compile(r"arxiv(?:\s+preprint)?\s*:?\s*(?:arxiv\s*:\s*)?(\S+)", re.IGNORECASE)
 _MONTHS = {m: i + 1 for i, m in enumerate(MONTH_MACROS)}
@@ -61,18 +61,49 @@ def _quiet_bibtexparser():
         logger.setLevel(old)
 
 
-def _record(entry: bibmodel.Entry) -> dict[str, Any]:
+#: Entry types that are volumes of papers, not papers: a ``crossref`` to one of them
+#: gives its child the volume's fields, and the volume itself makes no record.
+VOLUME_TYPES = ("proceedings", "mvproceedings", "book", "mvbook", "collection",
+                "mvcollection", "reference", "mvreference")
+#: Fields a child takes from the entry its ``crossref`` names, when it has none of
+#: its own (as bibtex and biber do; a volume's ``title`` is its papers' ``booktitle``).
+INHERITED = ("booktitle", "year", "month", "date", "journal", "publisher", "address",
+             "editor", "series", "volume", "organization", "eventtitle", "howpublished")
+
+
+def _inherit(f: dict[str, str], parent: dict[str, str], parent_type: str) -> None:
+    """Fill the child's fields ``f`` from the entry its crossref names."""
+    for name in INHERITED:
+        if not f.get(name) and parent.get(name):
+            f[name] = parent[name]
+    if not f.get("booktitle") and parent.get("title") and parent_type in VOLUME_TYPES:
+        f["booktitle"] = parent["title"]
+
+
+def _record(entry: bibmodel.Entry, parent: tuple[str, dict[str, str]] | None = None
+            ) -> dict[str, Any]:
     f = {fld.key.lower(): str(fld.value) for fld in entry.fields}
+    dropped: list[tuple[str, str, str]] = []
+    if parent is not None:
+        _inherit(f, parent[1], parent[0])
 
     def text(name: str) -> str:
         return latex_decode(f.get(name, ""))
 
     authors, complete = parse_authors(f.get("author", ""))
+    if f.get("author", "").strip() and not authors:
+        dropped.append(("author", text("author") or f["author"], "has no name that can be read"))
     year = _year(f["year"]) if f.get("year") else None
+    if f.get("year", "").strip() and year is None:
+        dropped.append(("year", text("year"), "is not a year"))
     month = _month(f["month"]) if f.get("month") else None
-    if f.get("date") and year is None:
-        m = re.match(r"\s*(\d{4})(?:-(\d{2}))?", f["date"])
-        if m:
+    if f.get("month", "").strip() and month is None:
+        dropped.append(("month", text("month"), "is not a month"))
+    if f.get("date", "").strip():
+        m = re.match(r"\s*(\d{4})(?:-(\d{2}))?(?:-\d{2})?(?:/\S*)?\s*$", f["date"])
+        if not m:
+            dropped.append(("date", text("date"), "is not a date (YYYY-MM-DD)"))
+        elif year is None:
             year = int(m.group(1))
             month = int(m.group(2)) if m.group(2) and month is None else month
 
@@ -81,9 +112,16 @@ def _record(entry: bibmodel.Entry) -> dict[str, Any]:
     eprint = latex_decode(f.get("eprint", "")).strip()
     if eprint and prefix in ("arxiv", ""):
         arxiv_id = arxiv_id_of(eprint)
+        if arxiv_id is None:
+            dropped.append(("eprint", eprint, "is not an arXiv id"))
     urls = [url_decode(f[name]) for name in ("url", "pdf") if f.get(name)]
+    for name in ("url", "pdf"):
+        if f.get(name, "").strip() and link_kind(url_decode(f[name])) is None:
+            dropped.append((name, url_decode(f[name]), "is not an http(s) address"))
     doi = normalise_doi(url_decode(f.get("doi", "")))
     arxiv_id = arxiv_id or arxiv_id_of(url_decode(f.get("doi", "")))
+    if f.get("doi", "").strip() and doi is None and not arxiv_id_of(url_decode(f["doi"])):
+        dropped.append(("doi", url_decode(f["doi"]), "is not a DOI"))
     links, url_arxiv, url_doi = sort_links(urls)
     arxiv_id = arxiv_id or url_arxiv
     doi = doi or url_doi
@@ -123,6 +161,7 @@ def _record(entry: bibmodel.Entry) -> dict[str, Any]:
         "venue": venue or None,
         "links": links,
         "abstract": text("abstract"),
+        "dropped": dropped,
     }
 
 
@@ -139,7 +178,11 @@ def parse_bibtex(text: str, filename: str) -> tuple[list[dict[str, Any]], list[t
     :func:`survey_core.model.identifiers.normalise_doi`), ``venue`` (booktitle, else a
     journal that is not arXiv/CoRR, else howpublished when it is not a URL),
     ``links`` (``url`` and ``pdf`` with their escapes undone, named by
-    :func:`survey_core.model.identifiers.link_kind`) and ``abstract``.  Errors are
+    :func:`survey_core.model.identifiers.link_kind`) and ``abstract``; ``dropped``
+    lists the values that could not be kept as ``(field, value, why)`` and
+    ``skip`` says why an entry is not a paper (a volume: ``@proceedings``, or
+    an entry another one's ``crossref`` names, whose fields that entry takes
+    as bibtex and biber do).  Errors are
     ``(line, message)`` for blocks that could not be parsed (including duplicate
     keys) and entries without a title; those entries are left out.  Messages do
     not repeat ``filename`` (the caller prints it with the line); it is accepted
@@ -152,6 +195,13 @@ def parse_bibtex(text: str, filename: str) -> tuple[list[dict[str, Any]], list[t
     errors: list[tuple[int, str]] = []
     macros = {b.key.lower() for b in library.blocks if isinstance(b, bibmodel.String)}
     folded: dict[str, tuple[str, int]] = {}  # BibTeX keys are case-insensitive
+    # crossref: key (folded) -> (entry type, fields) of every entry, and the keys named
+    entries = {b.key.lower(): (b.entry_type.lower(), {fld.key.lower(): str(fld.value)
+                                                      for fld in b.fields})
+               for b in library.blocks if isinstance(b, bibmodel.Entry)}
+    named = {str(fld.value).strip().strip("{}").strip().lower()
+             for b in library.blocks if isinstance(b, bibmodel.Entry)
+             for fld in b.fields if fld.key.lower() == "crossref"}
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, bibmodel.Entry):
@@ -172,7 +222,18 @@ def parse_bibtex(text: str, filename: str) -> tuple[list[dict[str, Any]], list[t
             message = " ".join(message.split())
             errors.append((line, message))
         elif isinstance(block, bibmodel.Entry):
-            record = _record(block)
+            kind = block.entry_type.lower()
+            ref = next((str(fld.value).strip().strip("{}").strip() for fld in block.fields
+                        if fld.key.lower() == "crossref"), "")
+            parent = entries.get(ref.lower()) if ref else None
+            record = _record(block, parent)
+            if ref and parent is None:
+                record["dropped"].append(("crossref", ref, "names no entry of this file"))
+            if kind in VOLUME_TYPES and (block.key.lower() in named
+                                         or kind in ("proceedings", "mvproceedings")):
+                what = "volume" if kind != "proceedings" else "proceedings volume"
+                record["skip"] = (f"a {what} (@{kind})" + (", named by crossref" if
+                                  block.key.lower() in named else "") + ", not a paper")
             if not record["title"]:
                 errors.append((line, f"entry {block.key!r} has no title"))
                 continue
