@@ -11,6 +11,8 @@ command -v biber >/dev/null || need+=(biber)
 kpsewhich biblatex.sty >/dev/null 2>&1 || need+=(texlive-bibtex-extra)
 kpsewhich plainnat.bst >/dev/null 2>&1 || need+=(texlive-latex-recommended)
 command -v pandoc >/dev/null || need+=(pandoc)
+kpsewhich forest.sty >/dev/null 2>&1 || need+=(texlive-pictures texlive-latex-extra)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
