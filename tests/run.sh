@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project, installing what the tests need first:
 # the Python package with its test extras, and the Debian packages for the
-# LaTeX toolchain (pdflatex, bibtex, biber), pandoc, Chromium and npm (for axe-core).
+# LaTeX toolchain (pdflatex, bibtex, biber, the forest package), pandoc, pdftotext, Chromium
+# and npm (for axe-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
