@@ -14,6 +14,7 @@ kpsewhich plainnat.bst >/dev/null 2>&1 || need+=(texlive-latex-recommended)
 command -v pandoc >/dev/null || need+=(pandoc)
 kpsewhich forest.sty >/dev/null 2>&1 || need+=(texlive-pictures texlive-latex-extra)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+kpsewhich lmodern.sty >/dev/null 2>&1 || need+=(lmodern)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,6 +1,6 @@
 """Compiling a LaTeX project with the installed TeX toolchain: pdflatex, then
 bibtex (natbib, ``main.tex``) or biber (biblatex, ``main-biblatex.tex``), then
-pdflatex twice.
+pdflatex twice, and up to twice more while LaTeX asks to rerun.
 
 Every run is confined: ``-no-shell-escape`` (no ``\\write18``), and
 ``openin_any=p`` / ``openout_any=p`` (kpathsea's paranoid mode: no file outside
@@ -21,6 +21,11 @@ LATEX = ["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-e
          "-file-line-error"]
 #: Seconds one tool run may take.
 TIMEOUT = 300
+#: Lines of tool output that report an error.
+ERROR_LINE = re.compile(r"^!|:\d+: |\bERROR\b|error message|I couldn't|I was expecting")
+#: What LaTeX writes when another run would change the document (a float or a
+#: long table moved to another page).
+RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|Table widths have changed")
 #: Lines of a .log that mean the document is incomplete or wrong.
 LOG_PROBLEM = re.compile(r"^!|:\d+: |Citation .* undefined|Reference .* undefined|"
                          r"There were undefined|Empty bibliography|Missing character|"
@@ -57,8 +62,11 @@ def compile_project(folder: Path, biblatex: bool = False) -> Compiled:
         out.problems.append(f"not installed: {', '.join(missing)}")
         return out
     steps = [[*LATEX, job], ["biber", job] if biblatex else ["bibtex", job],
-             [*LATEX, job], [*LATEX, job]]
-    for cmd in steps:
+             [*LATEX, job], [*LATEX, job], [*LATEX, job], [*LATEX, job]]
+    for n, cmd in enumerate(steps):
+        if n >= 4 and not RERUN.search((folder / f"{job}.log").read_text(
+                encoding="utf-8", errors="replace")):
+            break  # the last run changed nothing another run would see
         try:
             proc = subprocess.run(cmd, cwd=folder, env=_env(), capture_output=True, text=True,
                                   errors="replace", timeout=TIMEOUT, stdin=subprocess.DEVNULL)
@@ -67,11 +75,11 @@ def compile_project(folder: Path, biblatex: bool = False) -> Compiled:
             break
         if proc.returncode != 0:
             lines = (proc.stdout + proc.stderr).splitlines()
-            shown = [ln for ln in lines if LOG_PROBLEM.search(ln) or "ERROR" in ln
-                     or "error message" in ln][:8] or lines[-10:]
+            shown = ([ln for ln in lines if ERROR_LINE.search(ln)][:8]
+                     or [ln for ln in lines if LOG_PROBLEM.search(ln)][:8] or lines[-10:])
             out.problems.append(f"{cmd[0]} {job} failed:\n  " + "\n  ".join(shown))
             break
-    else:
+    if not out.problems:
         log = folder / f"{job}.log"
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
             if LOG_PROBLEM.search(line):
