@@ -142,6 +142,9 @@ def test_hostile_prose_compiles_without_reading_files_or_running_commands(tmp_pa
     path = project / "content" / "surveys" / "compression.md"
     text = path.read_text(encoding="utf-8").replace("MARKER", str(marker))
     front, body = text.split("\n---\n", 1)
+    # front matter is escaped as well
+    front = front.replace("curators: [survey-editors]",
+                          "curators: ['\\input{/etc/passwd}', 'A & B_{x} %']")
     hostile = HOSTILE.replace("MARKER", str(marker))
     path.write_text(front + "\n---\n" + hostile + body, encoding="utf-8")
     out = tmp_path / "paper"
@@ -161,6 +164,7 @@ def test_hostile_prose_compiles_without_reading_files_or_running_commands(tmp_pa
     assert "root:" not in text  # /etc/passwd's first line is root:x:0:0:...
     assert "\\input{/etc/passwd}" in text  # shown as text
     assert "\\write18{touch" in text
+    assert "A & B_{x} %" in text  # a curator's name, as written
     # The compilation opened no file outside TeX's own and the project's.
     run = build_project(out, "main", biblatex=False)
     log = (out / "main.log").read_text(encoding="utf-8", errors="replace")
@@ -169,6 +173,26 @@ def test_hostile_prose_compiles_without_reading_files_or_running_commands(tmp_pa
     assert first[:12] not in text
     assert not marker.exists()
     assert [p for p in run.problems if "undefined" in p or p.startswith("pdflatex")] == []
+
+
+def test_names_from_records_are_escaped_in_both_figures(tmp_path):
+    from survey_core.paper.latex import build_project as latex_project
+    from survey_core.site.render import Renderer
+    from survey_core.site.tree import tree_html
+
+    catalog = load_catalog(REPO, persist_cache=False)
+    paper = catalog.by_key["ashkboos2024quarot"]
+    paper.short_name = "<b>Q</b> \\input{/etc/passwd} & 50%"
+    survey = catalog.surveys["compression"]
+    tree = taxonomy_tree(catalog, survey)
+    html_text = tree_html(Renderer(catalog), tree, "surveys/compression/", "caption")
+    assert "&lt;b&gt;Q&lt;/b&gt; \\input{/etc/passwd} &amp; 50%" in html_text
+    assert "<b>Q</b>" not in html_text
+    tex = latex_project(catalog, "compression").files["main.tex"]
+    figure = tex[tex.index("\\begin{forest}"):tex.index("\\end{forest}")]
+    assert "\\textless{}b\\textgreater{}Q\\textless{}/b\\textgreater{} " \
+        "\\textbackslash{}input\\{/etc/passwd\\} \\& 50\\%~\\citep{ashkboos2024quarot}" \
+        in figure
 
 
 def test_converted_prose_is_checked_again():
