@@ -318,3 +318,28 @@ def test_the_site_builds_the_pdf_when_asked_and_says_when_pandoc_is_missing(tmp_
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("pandoc is not installed") == 1
     assert not list((project / "site" / "surveys").glob("*/*.zip"))
+
+
+def test_the_tree_marker_places_the_figure(tmp_path):
+    from survey_core.paper.latex import build_project as latex_project
+    from survey_core.site.render import Renderer
+    from survey_core.site.survey_render import expand_survey
+
+    catalog = load_catalog(REPO, persist_cache=False)
+    survey = catalog.surveys["tokenization"]
+    renderer = Renderer(catalog)
+    # Without the marker the figure stands above the text ...
+    page = renderer.unstash(expand_survey(catalog, renderer, survey))
+    assert page.count('<figure class="survey-taxonomy"') == 1
+    assert page.index('<figure class="survey-taxonomy"') < page.index("Every large language model")
+    tex = latex_project(catalog, survey.id).files["main.tex"]
+    assert tex.count("\\begin{forest}") == 1
+    assert tex.index("\\begin{forest}") < tex.index("Every large language model")
+    # ... and with it, where the marker stands.
+    survey.body = survey.body.replace("<!-- survey:timeline -->", "<!-- survey:tree -->")
+    page = renderer.unstash(expand_survey(catalog, renderer, survey))
+    assert page.count('<figure class="survey-taxonomy"') == 1
+    assert page.index("Every large language model") < page.index('<figure class="survey-taxonomy"')
+    tex = latex_project(catalog, survey.id).files["main.tex"]
+    assert tex.count("\\begin{forest}") == 1
+    assert tex.index("Every large language model") < tex.index("\\begin{forest}")

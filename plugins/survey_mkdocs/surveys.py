@@ -69,6 +69,9 @@ class SurveysPart(Part):
                  st.renderer.render("surveys.md", page=f"{prefix}/", surveys=surveys))
         self._pages.start()
         self._editions.start()
+        if self.config.pdf and find_pandoc() is None:
+            raise PluginError("surveys: pdf: true needs pandoc, which is not installed; or set "
+                              "surveys: {pdf: false}")
         if self.config.pdf and missing_tools():
             raise PluginError(f"surveys: pdf: true needs {' and '.join(missing_tools())}, "
                               "which is not installed (TeX Live: see README.md, A survey as "
