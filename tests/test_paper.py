@@ -343,3 +343,71 @@ def test_the_tree_marker_places_the_figure(tmp_path):
     tex = latex_project(catalog, survey.id).files["main.tex"]
     assert tex.count("\\begin{forest}") == 1
     assert tex.index("Every large language model") < tex.index("\\begin{forest}")
+
+
+MARKDOWN = r"""
+## A *heading* with `code` and a citation [@ma2024era]
+
+Text &amp; &copy; é, “quotes” -- dashes --- and... 100% $5 #1 _x_ ^ ~ \ { } 日本 ≤ ×.
+A footnote[^1], ~~strike~~, super^2^, sub~2~, [small]{.smallcaps},
+[a link](https://example.org/a_b%20c#d "title"), an inline note^[with *emphasis*].
+
+[^1]: The note, citing [@ashkboos2024quarot].
+
+> A quote
+> > nested
+
+Term
+:   Definition
+
+1. one
+   i. roman
+   ii. numerals
+2. two
+
+(@) example
+
+A) upper
+B) letters
+
+| a | b |
+|:--|--:|
+| 1 | [@chen2024bitmod] |
+
+: A caption
+
+::: {.note}
+fenced div
+:::
+
+[span]{#id .class key=value} and [again]{#id}
+
+| line block
+| second
+
+---
+
+- [ ] task
+- [x] done
+
+```python
+print("\\end{verbatim}")
+```
+
+<details><summary>Summary</summary>hidden *text*</details>
+"""
+
+
+def test_every_markdown_feature_compiles(tmp_path):
+    require("pdflatex")
+    project = copy_project(tmp_path / "project")
+    path = project / "content" / "surveys" / "compression.md"
+    front, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
+    path.write_text(front + "\n---\n" + MARKDOWN + body, encoding="utf-8")
+    out = tmp_path / "paper"
+    assert survey_main(["--root", str(project), "paper", "compression", "-o", str(out),
+                        "--pdf"]) == 0
+    text = normalised(pdf_file_text(out / "compression.pdf"))
+    for shown in ("A heading with code and a citation", "Definition", "line block second",
+                  "hidden text", "fenced div", "The note, citing"):
+        assert shown in text, shown

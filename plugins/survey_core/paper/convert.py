@@ -63,6 +63,10 @@ DANGEROUS = re.compile(
 _VERBATIM = re.compile(r"\\begin\{verbatim\}.*?\\end\{verbatim\}", re.DOTALL)
 #: pandoc's own line in every table without a caption (it stops the table counter).
 _PANDOC_TABLE = "\\def\\LTcaptype{none} % do not increment counter\n"
+#: pandoc's own numbering of an ordered list written "(a)", "iv." ... (prose cannot
+#: write a backslash that reaches TeX, so only pandoc writes these).
+_PANDOC_LABEL = re.compile(r"\\def\\labelenum(?:i|ii|iii|iv)\{\(?\\(?:arabic|alph|Alph|roman|Roman)"
+                           r"\{enum(?:i|ii|iii|iv)\}[.)]?\}")
 
 
 class ConversionError(Exception):
@@ -76,7 +80,7 @@ def find_pandoc(pandoc: str | None = None) -> str | None:
 
 def dangerous(latex: str) -> str | None:
     """The first forbidden command in ``latex`` outside verbatim blocks, or None."""
-    m = DANGEROUS.search(_VERBATIM.sub("", latex))
+    m = DANGEROUS.search(_PANDOC_LABEL.sub("", _VERBATIM.sub("", latex)))
     return m.group(0) if m else None
 
 

@@ -40,7 +40,9 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage[utf8]{inputenc}
 \IfFileExists{lmodern.sty}{\usepackage{lmodern}}{}
 \usepackage[margin=2.2cm]{geometry}
-\usepackage{array,calc,booktabs,longtable}
+\usepackage{array,calc,booktabs,longtable,amssymb}
+\IfFileExists{ulem.sty}{\usepackage[normalem]{ulem}}{}
+\providecommand{\sout}[1]{#1}
 \usepackage{tikz}
 \usepackage[edges]{forest}
 \usepackage{xcolor}
