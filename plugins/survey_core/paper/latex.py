@@ -376,6 +376,8 @@ The LaTeX edition of the survey `{survey.id}`, written by `survey paper {survey.
 
       pdflatex -no-shell-escape main && bibtex main && pdflatex main && pdflatex main
 
+  (and `pdflatex main` once more if LaTeX asks to rerun; `latexmk -pdf main` does it all).
+
 - `main-biblatex.tex`: the same document with biblatex and biber:
 
       pdflatex main-biblatex && biber main-biblatex
