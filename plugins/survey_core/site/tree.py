@@ -136,13 +136,11 @@ def citation_counts(surveys: Iterable[Survey]) -> Counter:
     return counts
 
 
-def taxonomy_tree(catalog: Catalog, survey: Survey | None = None, limit: int | None = None,
-                  only: set[str] | None = None) -> Tree:
+def taxonomy_tree(catalog: Catalog, survey: Survey | None = None, limit: int | None = None
+                  ) -> Tree:
     """The tree of a survey's scope (its topics and all below them, with its
-    papers) or, without a survey, of the whole taxonomy (every paper).
-
-    ``only`` (keys), when given, keeps at the leaves only those papers (the
-    LaTeX edition shows the papers it cites)."""
+    papers) or, without a survey, of the whole taxonomy (every paper); at most
+    ``limit`` papers shown per leaf (0: all)."""
     tax = catalog.taxonomy
     if survey is not None:
         roots = [t for t in survey.topics if t in tax]
@@ -161,7 +159,7 @@ def taxonomy_tree(catalog: Catalog, survey: Survey | None = None, limit: int | N
     roots = [r for r in dict.fromkeys(roots) if r not in covered]
 
     def keep(p: Paper) -> bool:
-        return (scope is None or p.id in scope) and (only is None or p.key in only)
+        return scope is None or p.id in scope
 
     def ranked(papers: list[Paper]) -> list[Paper]:
         # topic lists are newest first already: a stable sort by citations keeps it
