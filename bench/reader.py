@@ -45,7 +45,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 #: Page-weight budgets, gzipped kB over everything the view fetches (HTML, CSS,
 #: JavaScript, data), by page type.
-BUDGETS = {"home": 200, "paper": 150, "topic": 250, "survey": 250, "index": 300,
+BUDGETS = {"home": 200, "paper": 150, "topic": 250, "topics": 250, "survey": 250, "index": 300,
            "index_filtered": 300, "search": 300}
 #: of the search view's budget, gzipped kB of the search index (``_search/``)
 SEARCH_DATA_BUDGET = 60
@@ -157,7 +157,7 @@ def views(project: Path) -> list[tuple[str, str, str, str | None]]:
             counts[a] = counts.get(a, 0) + 1
     author = max(counts, key=lambda a: (counts[a], a)) if counts else None
     out = [("home", "", "page", None), ("paper", f"papers/{paper.id}/", "page", None),
-           ("topic", f"topics/{topic}/", "page", None)]
+           ("topic", f"topics/{topic}/", "page", None), ("topics", "topics/", "page", None)]
     if cat.surveys:
         out.append(("survey", f"surveys/{sorted(cat.surveys)[0]}/", "page", None))
     out.append(("index", "papers/", "index", None))

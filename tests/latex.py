@@ -146,3 +146,38 @@ def pdf_text(workdir: Path) -> str:
         ["pdftotext", "-enc", "UTF-8", "doc.pdf", "-"], cwd=workdir, capture_output=True, text=True
     )
     return proc.stdout
+
+
+#: What LaTeX writes when another run would change the document.
+RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|Table widths have changed")
+
+
+def build_project(folder: Path, job: str, biblatex: bool) -> Run:
+    """A LaTeX project's ``<job>.tex`` as its author would compile it: pdflatex
+    (without shell escape), bibtex or biber, pdflatex twice, or up to four times
+    while LaTeX asks to rerun; every error, warning
+    (undefined citations and references included) and bibliography-tool warning."""
+    run = Run(folder)
+    latex = [LATEX[0], "-no-shell-escape", *LATEX[1:], f"{job}.tex"]
+    _run(latex, folder, run)
+    _run(["biber", job] if biblatex else ["bibtex", job], folder, run)
+    _run(latex, folder, run)
+    for _ in range(3):  # again while LaTeX asks (a float or a long table moved a page)
+        _run(latex, folder, run)
+        if not RERUN.search((folder / f"{job}.log").read_text(encoding="utf-8",
+                                                              errors="replace")):
+            break
+    _scan(folder / f"{job}.blg", _BLG_BIBER_PROBLEM if biblatex else _BLG_BIBTEX_PROBLEM, run)
+    _scan(folder / f"{job}.log", _LOG_PROBLEM, run)
+    if (folder / f"{job}.bbl").exists():
+        run.bbl = (folder / f"{job}.bbl").read_text(encoding="utf-8", errors="replace")
+    return run
+
+
+def pdf_file_text(pdf: Path) -> str:
+    """The text of a PDF (pdftotext, which tests/run.sh installs)."""
+    require("pdftotext")
+    proc = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project, installing what the tests need first:
 # the Python package with its test extras, and the Debian packages for the
-# LaTeX toolchain (pdflatex, bibtex, biber), pandoc, Chromium and npm (for axe-core).
+# LaTeX toolchain (pdflatex, bibtex, biber, the forest package), pandoc, pdftotext, Chromium
+# and npm (for axe-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,9 @@ command -v biber >/dev/null || need+=(biber)
 kpsewhich biblatex.sty >/dev/null 2>&1 || need+=(texlive-bibtex-extra)
 kpsewhich plainnat.bst >/dev/null 2>&1 || need+=(texlive-latex-recommended)
 command -v pandoc >/dev/null || need+=(pandoc)
+kpsewhich forest.sty >/dev/null 2>&1 || need+=(texlive-pictures texlive-latex-extra)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+kpsewhich lmodern.sty >/dev/null 2>&1 || need+=(lmodern)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then

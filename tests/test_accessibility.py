@@ -21,9 +21,9 @@ def pages_to_check(catalog) -> list[str]:  # noqa: F811
     paper = next(p for p in catalog.papers if p.authors and p.abstract and p.has_code)
     topic = max(catalog.topic_papers, key=lambda t: len(catalog.topic_papers[t]))
     year = max(p.year for p in catalog.topic_papers[topic] if p.year)
-    survey = sorted(catalog.surveys)[0]
     return ["", f"papers/{paper.id}/", f"papers/?author={quote(paper.authors[0])}",
-            f"topics/{topic}/", f"surveys/{survey}/", "papers/",
+            f"topics/{topic}/", "topics/", *(f"surveys/{s}/" for s in sorted(catalog.surveys)),
+            "papers/",
             f"papers/?topic={topic}&year={year}", "help-wanted/"]
 
 

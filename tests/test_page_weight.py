@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def test_every_page_type_within_its_budget(browser, site):  # noqa: F811
     plan = reader.views(site)
-    assert {name for name, *_ in plan} >= {"home", "paper", "topic", "survey", "index",
+    assert {name for name, *_ in plan} >= {"home", "paper", "topic", "topics", "survey", "index",
                                            "index_filtered", "index_author", "search"}
     result = {"ours": {}}
     with reader.serve(site / "site") as base:

@@ -130,6 +130,13 @@ def test_deploy_workflow():
     assert "steps.deployment.outputs.page_url" in deploy["environment"]["url"]
     assert "mkdocs build --strict" in runs(wf)
     assert "survey check --format github" in runs(wf)
+    # The surveys' PDFs: their toolchain is installed before the build turns them on.
+    script = runs(wf)
+    for package in ("pandoc", "texlive-latex-recommended", "texlive-latex-extra",
+                    "texlive-pictures"):
+        assert package in script, package
+    assert "surveys: {pdf: true}" in script
+    assert script.index("apt-get install") < script.index("mkdocs build")
 
 
 def test_workflow_commands_exist():

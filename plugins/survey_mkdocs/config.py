@@ -124,6 +124,14 @@ class SurveysConfig(base.Config):
     #: Papers listed in a survey's reading list (papers in its scope added since
     #: its ``revised:`` day and not cited yet), most recently added first (0: all).
     reading_list = c.Type(int, default=50)
+    #: Offer each survey's LaTeX edition (what ``survey paper ID`` writes) as a zip
+    #: on its page, at ``<url_prefix>/<id>/<id>-latex.zip``.  Needs pandoc; without
+    #: it the build logs one line and the pages offer no zip.
+    latex = c.Type(bool, default=True)
+    #: Also compile each survey's PDF during the build and offer it beside the zip
+    #: (``<url_prefix>/<id>/<id>.pdf``).  Needs pdflatex and bibtex with the LaTeX
+    #: packages README.md lists; the deploy workflow turns it on.
+    pdf = c.Type(bool, default=False)
 
 
 class ServeConfig(base.Config):

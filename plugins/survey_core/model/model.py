@@ -16,6 +16,7 @@ FIELD_ORDER = (
     "id",
     "key",
     "title",
+    "short_name",
     "authors",
     "authors_complete",
     "author_count",
@@ -92,6 +93,9 @@ class Paper:
     key: str
     title: str
     abstract: str = ""
+    #: the name figures show for the paper (a method name such as "ZeroQuant-FP");
+    #: derived from the title or the authors when not set (survey_core.site.tree)
+    short_name: str | None = None
     authors: list[str] = field(default_factory=list)
     authors_complete: bool = False
     author_count: int | None = None
@@ -146,6 +150,7 @@ class Paper:
             "id": self.id,
             "key": self.key,
             "title": self.title,
+            "short_name": self.short_name,
             "authors": list(self.authors),
             "authors_complete": self.authors_complete,
             "author_count": self.author_count,

@@ -31,6 +31,8 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema=../paper.schema.json\n"
 #: Longest abstract accepted (characters); real abstracts are under 3,000.
 MAX_ABSTRACT = 20_000
 MAX_TITLE = 500
+#: Longest ``short_name`` (characters): a method name shown at a figure's leaf.
+MAX_SHORT_NAME = 40
 #: Largest record file read (bytes); a real record is a few kilobytes.
 MAX_RECORD_BYTES = 256 * 1024
 
@@ -336,6 +338,21 @@ def paper_from_mapping(
         elif len(title) > MAX_TITLE:
             err("title", f"title is {len(title):,} characters (limit {MAX_TITLE})",
                 "a title is one line of at most 500 characters")
+    short_name = typed("short_name", (str,), "text")
+    if short_name is not None:
+        if not short_name.strip():
+            err("short_name", "short_name is empty", "write the method's name, e.g. "
+                "short_name: ZeroQuant-FP, or leave the field out")
+            short_name = None
+        elif "\n" in short_name:
+            err("short_name", "short_name spans several lines", "write it on one line")
+            short_name = None
+        elif len(short_name) > MAX_SHORT_NAME:
+            err("short_name", f"short_name is {len(short_name)} characters (limit "
+                f"{MAX_SHORT_NAME})", "a short name is the method's name: a word or two")
+            short_name = None
+        else:
+            short_name = short_name.strip()
     abstract = typed("abstract", (str,), "text") or ""
     if len(abstract) > MAX_ABSTRACT:
         err("abstract", f"abstract is {len(abstract):,} characters (limit {MAX_ABSTRACT:,})",
@@ -432,7 +449,8 @@ def paper_from_mapping(
     if not pid or not key or not title:
         return None, diags
     paper = Paper(
-        id=pid, key=key, title=title.strip(), abstract=abstract, authors=list(authors),
+        id=pid, key=key, title=title.strip(), short_name=short_name, abstract=abstract,
+        authors=list(authors),
         authors_complete=bool(complete), author_count=count, year=year, month=month,
         date=date, date_precision=precision or (valid_date(date) if date else None),
         upvotes=upvotes, organisation=organisation, venue=venue, arxiv_id=arxiv_id,

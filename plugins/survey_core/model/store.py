@@ -184,6 +184,12 @@ def _swap(staged: Path, papers: Path) -> None:
     _fsync_dir(papers.parent)
 
 
+def exchange_folders(staged: Path, target: Path) -> None:
+    """Swap two existing folders as one step where the kernel can (``staged`` then
+    holds what ``target`` held); used for any folder written all at once."""
+    _swap(staged, target)
+
+
 def rejected_records(root: Path, changed: list[Paper], unchanged: list[Paper],
                      taxonomy: Taxonomy | None, texts: dict[str, str] | None = None,
                      warnings: list[tuple[Paper, Diagnostic]] | None = None

@@ -20,6 +20,8 @@ bracket.  Generated sections are placed with markers on a line of their own::
     <!-- survey:papers TOPIC -->    table of the survey's papers in TOPIC
     <!-- survey:shared -->          other surveys sharing papers with this one
     <!-- survey:references -->      numbered list of every cited paper
+    <!-- survey:tree -->            the taxonomy tree figure of the scope (placed
+                                    before the text when the marker is absent)
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ MAX_SURVEY_BYTES = 1024 * 1024
 RESERVED_IDS = {"index"}
 MARKER_RE = re.compile(r"^<!--\s*survey:(?P<name>[a-z]+)(?:\s+(?P<arg>[a-z0-9-]+))?\s*-->\s*$",
                        re.MULTILINE)
-MARKERS = {"counts", "timeline", "papers", "shared", "references"}
+MARKERS = {"counts", "timeline", "papers", "shared", "references", "tree"}
 FRONT_FIELDS = {"title", "summary", "topics", "include", "exclude", "curators", "order",
                 "revised"}
 

@@ -29,6 +29,7 @@ from survey_core.model.model import Paper
 from survey_core.site.papers_index import venue_series
 from survey_core.model.text import contribution_line, first_sentence
 from survey_core.site.templates import TemplateSet
+from survey_core.site.tree import caption_text, taxonomy_tree, tree_html
 
 _BLOCK_RE = re.compile(r"<!--survey-block:(\d+)-->")
 _BLOCK_RE_BYTES = re.compile(rb"<!--survey-block:(\d+)-->")
@@ -310,7 +311,10 @@ class Renderer:
         return row
 
     def topics_index(self) -> str:
-        return self.render("topics.md", page="topics/", tree=self.catalog.taxonomy.walk())
+        figure = taxonomy_tree(self.catalog)
+        return self.render("topics.md", page="topics/", tree=self.catalog.taxonomy.walk(),
+                           figure=self.stash(tree_html(self, figure, "topics/", caption_text(
+                               figure, "the whole survey"))))
 
     def home(self, charts: dict[str, str] | None = None) -> str:
         cat = self.catalog

@@ -12,6 +12,7 @@ from survey_core.model.catalog import Catalog
 from survey_core.model.model import Paper
 from survey_core.site.render import Renderer, paper_url, rel, survey_url
 from survey_core.model.surveys import CITATION_RE, MARKER_RE, Survey
+from survey_core.site.tree import caption_text, taxonomy_tree, tree_html
 
 
 def reference_numbers(survey: Survey) -> dict[str, int]:
@@ -63,15 +64,25 @@ SHARED_LISTED = 50
 
 
 def expand_survey(catalog: Catalog, renderer: Renderer, survey: Survey,
-                  chart: str | None = None) -> str:
-    """The Markdown of the survey page, citations and markers expanded."""
+                  chart: str | None = None, edition: dict[str, str] | None = None) -> str:
+    """The Markdown of the survey page, citations and markers expanded.
+
+    ``edition`` names the site paths of the survey's LaTeX edition (``zip``,
+    ``pdf``) the page offers, when the build made them."""
     page = survey_url(survey.id)
     body = replace_citations(survey.body, survey, catalog, page)
     papers = catalog.survey_papers(survey.id)
     numbers = reference_numbers(survey)
 
+    def figure() -> str:
+        tree = taxonomy_tree(catalog, survey)
+        return renderer.stash(tree_html(renderer, tree, page, caption_text(
+            tree, f"this survey's scope ({survey.title})")))
+
     def section(name: str, arg: str | None) -> str:
         ctx = dict(survey=survey, page=page, papers=papers, numbers=numbers)
+        if name == "tree":
+            return figure()
         if name == "papers":
             topic = catalog.taxonomy.topics.get(arg or "")
             if topic is None:
@@ -107,10 +118,12 @@ def expand_survey(catalog: Catalog, renderer: Renderer, survey: Survey,
             return renderer.render("survey_references.html", cited=cited, **ctx)
         return ""
 
+    placed = any(m.group("name") == "tree" for m in MARKER_RE.finditer(body))
     body = MARKER_RE.sub(lambda m: "\n" + section(m.group("name"), m.group("arg")) + "\n", body)
     unread = sorted((catalog.by_id[i] for i in survey.unread_ids if i in catalog.by_id),
                     key=lambda p: (p.added or "", p.id), reverse=True)
     limit = renderer.reading_list
     return renderer.render("survey.md", survey=survey, page=page, papers=papers, body=body,
                            shared=shared_with(catalog, survey), unread=unread,
+                           tree="" if placed else figure(), edition=edition or {},
                            unread_shown=unread[:limit] if limit > 0 else unread)
