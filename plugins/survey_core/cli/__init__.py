@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from survey_core.cli import check, enrich, ingest, new, proposals, reject, sync
+from survey_core.cli import accept, check, enrich, ingest, new, proposals, reject, sync
 from survey_core.cli.common import find_root
 
-COMMANDS = (ingest, check, new, enrich, sync, reject, proposals)
+COMMANDS = (ingest, check, new, enrich, sync, accept, reject, proposals)
 
 
 def build_parser() -> argparse.ArgumentParser:
