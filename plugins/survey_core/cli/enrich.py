@@ -16,6 +16,7 @@ address can be changed with the ``SURVEY_ARXIV_API`` environment variable.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def add_parser(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     p.add_argument("--restart", action="store_true", help="forget where the last run stopped")
     p.add_argument("--limit", type=int, default=None, help="look up at most N papers")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress counts")
     p.add_argument("ids", nargs="*", help="only these record ids")
     p.set_defaults(func=run)
 
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     chosen = {p.id for p in todo}
     excluded = {p.id for p in _order(papers) if p.id not in chosen and p.id not in done}
     up_to_date = sum(1 for p in selected if needs_lookup(p) is None)
-    run_state = state_path.with_name(state_path.stem + ".run.json")
+    run_state = state_path.with_name(f"{state_path.stem}.run-{os.getpid()}.json")
     save_state(run_state, done | excluded)
 
     progress = Progress(quiet)
@@ -122,9 +124,13 @@ def run(args: argparse.Namespace) -> int:
     errors = []
     if not dry_run:
         taxonomy, _problems = load_taxonomy(root / "content" / "taxonomy.yml")
-        _written, errors = write_enriched(root, result, taxonomy if taxonomy.topics else None)
-        if not errors:
-            save_state(state_path, (load_state(run_state) - excluded) | done)
+
+        def save_progress() -> None:  # under the lock: another run may save too
+            save_state(state_path, load_state(state_path) | done
+                       | (load_state(run_state) - excluded))
+
+        _written, errors = write_enriched(root, result, taxonomy if taxonomy.topics else None,
+                                          save_progress)
     run_state.unlink(missing_ok=True)
     if errors:
         print_diagnostics(errors, "text")

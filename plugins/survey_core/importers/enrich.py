@@ -432,13 +432,15 @@ def replay(paper: Paper, changes: list[Change]) -> bool:
     return bool(filled)
 
 
-def write_enriched(root: Path, result: EnrichResult, taxonomy: Any = None
+def write_enriched(root: Path, result: EnrichResult, taxonomy: Any = None,
+                   on_written: Callable[[], None] | None = None
                    ) -> tuple[list[str], list[Any]]:
     """Write what an enrich run found the way ingest writes: under the content lock,
     onto the records as they are now (another command may have changed them during
     the lookups), checked as ``survey check`` would, then all in one swap
-    (:mod:`survey_core.model.store`).  Returns (ids written, errors); on errors
-    nothing is written."""
+    (:mod:`survey_core.model.store`).  ``on_written`` runs once the records are written,
+    still under the lock (the command saves its progress there).  Returns (ids
+    written, errors); on errors nothing is written."""
     from survey_core.importers.ingest import load_records
     from survey_core.model.diagnostics import Diagnostic
     from survey_core.model.records import dump_record
@@ -450,8 +452,6 @@ def write_enriched(root: Path, result: EnrichResult, taxonomy: Any = None
         write_records,
     )
 
-    if not result.changed:
-        return [], []
     try:
         with content_lock(root):
             papers, problems = load_records(root / "content" / "papers", root)
@@ -470,7 +470,10 @@ def write_enriched(root: Path, result: EnrichResult, taxonomy: Any = None
             errors = [d for _p, d in rejected_records(root, changed, unchanged, taxonomy, texts)]
             if errors:
                 return [], errors
-            return write_records(root, changed, texts), []
+            written = write_records(root, changed, texts)
+            if on_written is not None:
+                on_written()
+            return written, []
     except LockTimeout as exc:
         return [], [Diagnostic(LOCK_FILE, 1, str(exc), "wait for it to finish; a lock left by "
                                "a dead process is released by the system")]
