@@ -231,10 +231,9 @@ def load_ledger(root: Path, path: Path | None = None
                                     "status is " + ", ".join(STATUSES[:-1]) + " or "
                                     + STATUSES[-1]))
             continue
-        facts = row.get("facts", {})
-        if not isinstance(facts, dict) or set(facts) - set(FACTS):
-            diags.append(Diagnostic(shown, line, "malformed ledger entry (facts must be a "
-                                    "mapping of " + ", ".join(FACTS) + ")",
+        problem = _entry_problem(row)
+        if problem:
+            diags.append(Diagnostic(shown, line, f"malformed ledger entry ({problem})",
                                     "restore it from git; `survey sync` writes it"))
             continue
         try:
@@ -245,6 +244,37 @@ def load_ledger(root: Path, path: Path | None = None
             continue
         entries[entry.arxiv_id] = entry
     return entries, diags
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _entry_problem(row: dict[str, Any]) -> str:
+    """What is wrong with the fields a borderline entry adds, or ''."""
+    for key in ("title", "source", "proposed", "decided", "record"):
+        if key in row and not isinstance(row[key], str):
+            return f"{key} must be text"
+    for key in ("topics", "rules", "categories"):
+        if key in row and not _texts(row[key]):
+            return f"{key} must be a list of texts"
+    for key in ("score", "upvotes"):
+        if row.get(key) is not None and (isinstance(row[key], bool)
+                                         or not isinstance(row[key], int)):
+            return f"{key} must be a whole number"
+    facts = row.get("facts", {})
+    if not isinstance(facts, dict) or set(facts) - set(FACTS):
+        return "facts must be a mapping of " + ", ".join(FACTS)
+    for key, value in facts.items():
+        if value is None:
+            continue
+        if key == "authors" and not _texts(value):
+            return "facts.authors must be a list of names"
+        if key == "upvotes" and (isinstance(value, bool) or not isinstance(value, int)):
+            return "facts.upvotes must be a whole number"
+        if key not in ("authors", "upvotes") and not isinstance(value, str):
+            return f"facts.{key} must be text"
+    return ""
 
 
 def _list_item_lines(text: str) -> list[int]:
@@ -510,12 +540,16 @@ def borderline_section(ledger: dict[str, LedgerEntry],
         if entry.status != "borderline" or (base and arxiv_id in base):
             continue
         title = f"[{_cell(entry.title)}](https://arxiv.org/abs/{arxiv_id})"
-        rules = "<br>".join(_rule_cell(r) for r in entry.rules[:RULES_SHOWN]) or "n/a"
-        if len(entry.rules) > RULES_SHOWN:
-            rules += f"<br>(+{len(entry.rules) - RULES_SHOWN} more)"
+        signs = [r for r in entry.rules if r.startswith(("field /", "category "))]
+        fired = [r for r in entry.rules if r not in signs]
+        rules = "<br>".join(_rule_cell(r) for r in fired[:RULES_SHOWN]) or "n/a"
+        if len(fired) > RULES_SHOWN:
+            rules += f"<br>(+{len(fired) - RULES_SHOWN} more)"
+        field_cell = "<br>".join(_rule_cell(r) for r in signs if r.startswith("field /")) \
+            or "n/a"
         categories = ", ".join(_cell(c) for c in entry.categories) or "n/a"
         topic = f" --topic {entry.topics[0]}" if entry.topics else ""
-        rows.append(f"| {title} | {entry.score or 0} | {rules} | {categories} | "
+        rows.append(f"| {title} | {entry.score or 0} | {rules} | {field_cell} | {categories} | "
                     f"`survey accept {arxiv_id}{topic}` |")
     if not rows:
         return []
@@ -524,8 +558,8 @@ def borderline_section(ledger: dict[str, LedgerEntry],
             "of the survey's field (a field term or an arXiv category). They have no record. "
             "Take one with the command shown (change `--topic` as needed) or leave it: each "
             "is listed once, and `survey reject ARXIV-ID` records a no.", "",
-            "| paper | score | rules that fired | arXiv categories | to take it |",
-            "| --- | --- | --- | --- | --- |"] + rows
+            "| paper | score | rules that fired | field terms | arXiv categories | to take it |",
+            "| --- | --- | --- | --- | --- | --- |"] + rows
 
 
 def accept(root: Path, wanted: str, taxonomy: Taxonomy, topics: list[str] | None = None,
