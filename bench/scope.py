@@ -50,13 +50,43 @@ def pct(n: int, d: int) -> str:
     return f"{n}/{d} = {n / d:.1%}" if d else "n/a"
 
 
+def held_out_table(heading: str, rows: list[dict], scope: set[str]) -> None:
+    per_branch: dict[str, Counter] = {}
+    total = Counter()
+    for row in rows:
+        d, label = row["decision"], row["branch"] in scope
+        c = per_branch.setdefault(row["branch"] if label else "(out of scope)", Counter())
+        for counter in (c, total):
+            counter.update(pos=int(label), shown=int(label and d.kind != "out"),
+                           added=int(label and d.kind == "added"),
+                           picked=int(d.kind == "added"), right=int(label and d.kind == "added"),
+                           neg=int(not label), borderline=int(d.kind == "borderline"),
+                           neg_shown=int(not label and d.kind != "out"))
+    print(f"\n{heading}")
+    print("| branch | papers | recall shown | recall added |")
+    print("| --- | ---: | --- | --- |")
+    for b, c in sorted(per_branch.items()):
+        if b != "(out of scope)":
+            print(f"| {b} | {c['pos']} | {pct(c['shown'], c['pos'])} | "
+                  f"{pct(c['added'], c['pos'])} |")
+    print(f"| **all in scope** | {total['pos']} | {pct(total['shown'], total['pos'])} | "
+          f"{pct(total['added'], total['pos'])} |")
+    print(f"out of scope: {total['neg']} papers, {total['neg'] - total['neg_shown']} left out, "
+          f"{total['neg_shown'] - (total['picked'] - total['right'])} borderline, "
+          f"{total['picked'] - total['right']} added; precision of added "
+          f"{pct(total['right'], total['picked'])}; borderline {total['borderline']} of "
+          f"{len(rows)} papers")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scope", nargs="+", help="topic ids (default: content/sync.yml)")
+    parser.add_argument("--taxonomy", type=Path, default=ROOT / "content" / "taxonomy.yml",
+                        help="measure another taxonomy file (e.g. an older one from git)")
     parser.add_argument("--misses", action="store_true",
                         help="list the held-out papers in scope that are not shown")
     args = parser.parse_args()
-    taxonomy, problems = load_taxonomy(ROOT / "content" / "taxonomy.yml")
+    taxonomy, problems = load_taxonomy(args.taxonomy, args.taxonomy.as_posix())
     config, more = load_sync_config(ROOT, taxonomy)
     if any(d.is_error for d in problems + more):
         print("\n".join(d.format() for d in problems + more))
@@ -102,40 +132,24 @@ def main() -> int:
         print(f"borderline: {total['borderline']} of {len(papers)} papers")
 
     known = {normalise_title(p.title) for p in papers} | {p.arxiv_id for p in papers}
-    per_branch: dict[str, Counter] = {}
-    total, misses, days, skipped = Counter(), [], {}, 0
+    rows, skipped = [], 0
     for raw in HELD_OUT.read_text(encoding="utf-8").splitlines():
         row = json.loads(raw)
         if normalise_title(row["title"]) in known or row.get("arxiv_id") in known:
             skipped += 1
             continue
-        d = decide(row["title"], "")
-        label = row["branch"] in scope
-        c = per_branch.setdefault(row["branch"] if label else "(out of scope)", Counter())
-        for counter in (c, total):
-            counter.update(pos=int(label), shown=label and d.kind != "out",
-                           added=label and d.kind == "added", picked=d.kind == "added",
-                           right=label and d.kind == "added", neg=not label,
-                           borderline=d.kind == "borderline")
+        row["decision"] = decide(row["title"], "")
+        rows.append(row)
+    held_out_table(f"held out, title only ({skipped} already in the catalog left out)", rows,
+                   scope)
+    held_out_table("held out, title only: only the lists never used to revise the rules",
+                   [r for r in rows if not r.get("rules_revised_on")], scope)
+    days: dict[str, Counter] = {}
+    for row in rows:
         if row["from"].startswith("Daily Papers"):
-            days.setdefault(row["from"] + " (titles)", Counter())[d.kind] += 1
-        if label and d.kind == "out":
-            misses.append(f"  missed ({row['branch']}, score {d.score}): {row['title']}")
-    print(f"\nheld out, title only ({skipped} already in the catalog left out)")
-    print("| branch | papers | recall shown | recall added | out-of-scope papers added |")
-    print("| --- | ---: | --- | --- | --- |")
-    for b, c in sorted(per_branch.items()):
-        if b == "(out of scope)":
-            continue
-        print(f"| {b} | {c['pos']} | {pct(c['shown'], c['pos'])} | "
-              f"{pct(c['added'], c['pos'])} | |")
-    neg = per_branch.get("(out of scope)", Counter())
-    print(f"| (out of scope) | {neg['neg']} | | | {pct(neg['picked'], neg['neg'])} |")
-    print(f"| **all** | {total['pos'] + total['neg']} | {pct(total['shown'], total['pos'])} | "
-          f"{pct(total['added'], total['pos'])} | precision added "
-          f"{pct(total['right'], total['picked'])} |")
-    print(f"borderline: {total['borderline']} of {total['pos'] + total['neg']} papers")
-
+            days.setdefault(row["from"] + " (titles)", Counter())[row["decision"].kind] += 1
+    misses = [f"  missed ({r['branch']}, score {r['decision'].score}): {r['title']}"
+              for r in rows if r["branch"] in scope and r["decision"].kind == "out"]
     fixture = json.loads(FIXTURE_DAY.read_text(encoding="utf-8"))
     counts = days.setdefault("Daily Papers 2025-11-03 (tests/fixtures, with abstracts)",
                              Counter())
