@@ -23,6 +23,9 @@ added + borderline.  This script measures, with the settings of ``content/sync.y
 
     python bench/scope.py                                # the scope of content/sync.yml
     python bench/scope.py --scope tokenization compression --misses
+    python bench/scope.py --borderline null     # only what the rules add
+    git show 4ec4967:content/taxonomy.yml > /tmp/taxonomy-before.yml
+    python bench/scope.py --taxonomy /tmp/taxonomy-before.yml --borderline null
 """
 
 from __future__ import annotations
@@ -83,6 +86,8 @@ def main() -> int:
     parser.add_argument("--scope", nargs="+", help="topic ids (default: content/sync.yml)")
     parser.add_argument("--taxonomy", type=Path, default=ROOT / "content" / "taxonomy.yml",
                         help="measure another taxonomy file (e.g. an older one from git)")
+    parser.add_argument("--borderline", help="override the borderline setting: a score, or "
+                        "'null' to list none (the sync before borderline papers)")
     parser.add_argument("--misses", action="store_true",
                         help="list the held-out papers in scope that are not shown")
     args = parser.parse_args()
@@ -94,6 +99,8 @@ def main() -> int:
     config = config or SyncConfig()
     if args.scope:
         config.scope = args.scope
+    if args.borderline is not None:
+        config.borderline = None if args.borderline == "null" else int(args.borderline)
     scope = config.scope_topics(taxonomy)
     branches = [t.id for t in taxonomy.roots if t.id in scope]
     papers, _ = load_records(ROOT / "content" / "papers", ROOT)
@@ -102,8 +109,10 @@ def main() -> int:
         return classify(taxonomy, config, scope, title, abstract, categories)
 
     named = ", ".join(config.scope) or f"every topic but the fallback and {config.out_of_scope}"
+    how = (f"borderline from score {config.borderline}" if config.borderline is not None
+           else "no borderline papers")
     print(f"scope: {named} ({len(scope)} topics); threshold {config.threshold or 'per topic'}, "
-          f"borderline from score {config.borderline}")
+          f"{how}")
     for what, with_abstract in (("title + abstract", True), ("title only", False)):
         print(f"\nseed catalog, {what} (in sample)")
         print("| branch | papers | recall shown | recall added | precision added |")
