@@ -552,7 +552,7 @@ def test_borderline_papers_are_listed_once_taken_or_rejected(project: Path):
         wrong = run(project, "accept", TAKEN, "--topic", "no-such-topic")
         assert wrong.returncode == 1 and "unknown topic 'no-such-topic'" in wrong.stderr
         assert TAKEN not in by_arxiv(project)
-        accepted = run(project, "accept", TAKEN, "--topic", "pretraining-data")
+        accepted = run(project, "accept", f"arXiv:{TAKEN}v1", "--topic", "pretraining-data")
         assert accepted.returncode == 0, accepted.stderr
         rec = by_arxiv(project)[TAKEN]
         assert rec["topics"] == ["pretraining-data"]

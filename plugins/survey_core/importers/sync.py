@@ -21,6 +21,7 @@ rebases keep it stable; ``survey proposals`` turns it into a pull-request body.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import re
@@ -568,10 +569,14 @@ def accept(root: Path, wanted: str, taxonomy: Taxonomy, topics: list[str] | None
     the ledger kept, through ingest's write path (lock, staging, one swap), filed under
     ``topics`` or the topics the sync suggested; then mark it ``taken``.  Returns (arXiv
     id, the ingest result); ``ValueError`` when the paper cannot be taken."""
+    from survey_core.importers.arxiv import split_id
+
     today = today or _dt.date.today().isoformat()
     ledger, problems = load_ledger(root)
     if any(d.is_error for d in problems):
         raise ValueError(problems[0].format().splitlines()[0])
+    with contextlib.suppress(ValueError):  # arXiv:ID, a version or an abs URL
+        wanted = split_id(wanted.strip())[0]
     entry = ledger.get(wanted.strip())
     if entry is None:
         raise ValueError(f"'{wanted}' is not in {LEDGER}; take papers the sync listed as "
