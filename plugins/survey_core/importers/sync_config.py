@@ -17,7 +17,7 @@ file and line)::
                               # filed in one of field_categories, is listed for the
                               # curator as borderline (null: none)
     field_terms: [...]        # patterns (as match rules) that name the survey's field
-    field_categories: [cs.CL] # arXiv primary categories of the field
+    field_categories: [cs.CL] # arXiv categories of the field (primary, or the listing)
 """
 
 from __future__ import annotations
