@@ -1,20 +1,31 @@
-"""How well the taxonomy's match rules pick a sync scope, on papers they were not written for.
+"""How well the sync's decision picks papers in scope, per branch, on papers the rules were
+not written for.
 
-The rules in content/taxonomy.yml were written while filing the seed catalog, so their
-recall on it is optimistic.  This script measures them twice, in the same run:
+A sync sorts each new paper into *added* (the taxonomy's match rules file it under a topic in
+scope: a record), *borderline* (below the threshold with some evidence: listed for the
+curator, see :func:`survey_core.importers.sync.classify`) or *out*.  What the curator sees is
+added + borderline.  This script measures, with the settings of ``content/sync.yml``
+(``--scope`` overrides its scope):
 
-* baseline: the catalog's own records (title and abstract) whose curated topics lie in the
-  scope, and those outside it;
-* held out: ``bench/data/scope-heldout.jsonl``, papers from two public curated paper
-  lists (LLM compression, LLM tokenization) and two days of Hugging Face Daily Papers,
-  none of them in the catalog, labelled in or out of scope by hand from the title.  The
-  lists give titles only, so the rules see the title alone (``--abstracts`` is not
-  possible there): a lower bound for a sync, which also sees the abstract.
+* the seed catalog (in sample: the rules were written while filing it), title + abstract and
+  title only: per branch, recall of "shown" and of "added" among the papers curated under the
+  branch, and precision of "added" (papers the rules file under the branch that a curator
+  filed there); overall, a paper is in scope when a curated topic is in scope;
+* held out: ``bench/data/scope-heldout.jsonl``, papers from public curated lists of single
+  fields (LLM compression, tokenization, speculative decoding, long-context benchmarks) and
+  every entry of two days of Hugging Face Daily Papers, none of them in the catalog, each
+  labelled by hand with its branch (``other``: outside the survey).  The lists give titles
+  only, so the rules see the title alone: a lower bound for a sync, which also sees the
+  abstract;
+* per fixture day (the two Daily Papers days above, and the recorded day of
+  ``tests/fixtures/hf-api/``, which has abstracts): how many papers are added, borderline and
+  out, i.e. the length of the day's borderline list.
 
-The decision is the one ``survey sync`` makes (:func:`survey_core.importers.sync.in_scope`).
-
-    python bench/scope.py                       # scope: tokenization and compression
-    python bench/scope.py --scope tokenization  # one branch
+    python bench/scope.py                                # the scope of content/sync.yml
+    python bench/scope.py --scope tokenization compression --misses
+    python bench/scope.py --borderline null     # only what the rules add
+    git show 4ec4967:content/taxonomy.yml > /tmp/taxonomy-before.yml
+    python bench/scope.py --taxonomy /tmp/taxonomy-before.yml --borderline null
 """
 
 from __future__ import annotations
@@ -22,78 +33,142 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from survey_core.importers.ingest import load_records  # noqa: E402
-from survey_core.importers.sync import in_scope  # noqa: E402
-from survey_core.importers.sync_config import SyncConfig  # noqa: E402
+from survey_core.importers.sync import classify  # noqa: E402
+from survey_core.importers.sync_config import SyncConfig, load_sync_config  # noqa: E402
 from survey_core.model.taxonomy import load_taxonomy  # noqa: E402
 from survey_core.model.text import normalise_title  # noqa: E402
 
 HELD_OUT = ROOT / "bench" / "data" / "scope-heldout.jsonl"
+FIXTURE_DAY = ROOT / "tests" / "fixtures" / "hf-api" / "daily_papers-2025-11-03.json"
 
 
-def rates(rows: list[tuple[bool, bool]]) -> tuple[int, int, int, int]:
-    """(true positives, positives, false positives, negatives) of (label, picked) pairs."""
-    tp = sum(1 for label, picked in rows if label and picked)
-    pos = sum(1 for label, _ in rows if label)
-    fp = sum(1 for label, picked in rows if not label and picked)
-    return tp, pos, fp, len(rows) - pos
+def pct(n: int, d: int) -> str:
+    return f"{n}/{d} = {n / d:.1%}" if d else "n/a"
 
 
-def line(name: str, rows: list[tuple[bool, bool]]) -> str:
-    tp, pos, fp, neg = rates(rows)
-    recall = tp / pos if pos else float("nan")
-    fpr = fp / neg if neg else float("nan")
-    return (f"{name:<44} recall {tp:>3}/{pos:<3} = {recall:6.1%}   "
-            f"false positives {fp:>3}/{neg:<3} = {fpr:6.1%}")
+def held_out_table(heading: str, rows: list[dict], scope: set[str]) -> None:
+    per_branch: dict[str, Counter] = {}
+    total = Counter()
+    for row in rows:
+        d, label = row["decision"], row["branch"] in scope
+        c = per_branch.setdefault(row["branch"] if label else "(out of scope)", Counter())
+        for counter in (c, total):
+            counter.update(pos=int(label), shown=int(label and d.kind != "out"),
+                           added=int(label and d.kind == "added"),
+                           picked=int(d.kind == "added"), right=int(label and d.kind == "added"),
+                           neg=int(not label), borderline=int(d.kind == "borderline"),
+                           neg_shown=int(not label and d.kind != "out"))
+    print(f"\n{heading}")
+    print("| branch | papers | recall shown | recall added |")
+    print("| --- | ---: | --- | --- |")
+    for b, c in sorted(per_branch.items()):
+        if b != "(out of scope)":
+            print(f"| {b} | {c['pos']} | {pct(c['shown'], c['pos'])} | "
+                  f"{pct(c['added'], c['pos'])} |")
+    print(f"| **all in scope** | {total['pos']} | {pct(total['shown'], total['pos'])} | "
+          f"{pct(total['added'], total['pos'])} |")
+    print(f"out of scope: {total['neg']} papers, {total['neg'] - total['neg_shown']} left out, "
+          f"{total['neg_shown'] - (total['picked'] - total['right'])} borderline, "
+          f"{total['picked'] - total['right']} added; precision of added "
+          f"{pct(total['right'], total['picked'])}; borderline {total['borderline']} of "
+          f"{len(rows)} papers")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scope", nargs="+", default=["tokenization", "compression"])
-    parser.add_argument("--misses", action="store_true", help="list the held-out papers missed")
+    parser.add_argument("--scope", nargs="+", help="topic ids (default: content/sync.yml)")
+    parser.add_argument("--taxonomy", type=Path, default=ROOT / "content" / "taxonomy.yml",
+                        help="measure another taxonomy file (e.g. an older one from git)")
+    parser.add_argument("--borderline", help="override the borderline setting: a score, or "
+                        "'null' to list none (the sync before borderline papers)")
+    parser.add_argument("--misses", action="store_true",
+                        help="list the held-out papers in scope that are not shown")
     args = parser.parse_args()
-    taxonomy, problems = load_taxonomy(ROOT / "content" / "taxonomy.yml")
-    if any(d.is_error for d in problems):
-        print("\n".join(d.format() for d in problems))
+    taxonomy, problems = load_taxonomy(args.taxonomy, args.taxonomy.as_posix())
+    config, more = load_sync_config(ROOT, taxonomy)
+    if any(d.is_error for d in problems + more):
+        print("\n".join(d.format() for d in problems + more))
         return 1
-    config = SyncConfig(scope=args.scope)
+    config = config or SyncConfig()
+    if args.scope:
+        config.scope = args.scope
+    if args.borderline is not None:
+        config.borderline = None if args.borderline == "null" else int(args.borderline)
     scope = config.scope_topics(taxonomy)
+    branches = [t.id for t in taxonomy.roots if t.id in scope]
     papers, _ = load_records(ROOT / "content" / "papers", ROOT)
 
-    def picked(title: str, abstract: str) -> bool:
-        return bool(in_scope(taxonomy, config, scope, title, abstract)[0])
+    def decide(title: str, abstract: str, categories: tuple[str, ...] = ()):
+        return classify(taxonomy, config, scope, title, abstract, categories)
 
-    catalog_full = [(bool(scope & set(p.topics)), picked(p.title, p.abstract or ""))
-                    for p in papers]
-    catalog_title = [(bool(scope & set(p.topics)), picked(p.title, "")) for p in papers]
+    named = ", ".join(config.scope) or f"every topic but the fallback and {config.out_of_scope}"
+    how = (f"borderline from score {config.borderline}" if config.borderline is not None
+           else "no borderline papers")
+    print(f"scope: {named} ({len(scope)} topics); threshold {config.threshold or 'per topic'}, "
+          f"{how}")
+    for what, with_abstract in (("title + abstract", True), ("title only", False)):
+        print(f"\nseed catalog, {what} (in sample)")
+        print("| branch | papers | recall shown | recall added | precision added |")
+        print("| --- | ---: | --- | --- | --- |")
+        total = Counter()
+        per = {b: Counter() for b in branches}
+        for p in papers:
+            d = decide(p.title, (p.abstract or "") if with_abstract else "",
+                       (p.primary_class,) if p.primary_class else ())
+            curated = {taxonomy.root_of(t) for t in p.topics if t in scope}
+            filed = {taxonomy.root_of(t) for t in d.topics} if d.kind == "added" else set()
+            label = bool(curated)
+            total.update(pos=int(label), shown=label and d.kind != "out",
+                         added=label and d.kind == "added", picked=d.kind == "added",
+                         right=label and d.kind == "added", borderline=d.kind == "borderline")
+            for b in branches:
+                per[b].update(pos=int(b in curated), shown=b in curated and d.kind != "out",
+                              added=b in curated and d.kind == "added", picked=b in filed,
+                              right=b in filed and b in curated)
+        for b in branches:
+            c = per[b]
+            print(f"| {b} | {c['pos']} | {pct(c['shown'], c['pos'])} | "
+                  f"{pct(c['added'], c['pos'])} | {pct(c['right'], c['picked'])} |")
+        print(f"| **all in scope** | {total['pos']} | {pct(total['shown'], total['pos'])} | "
+              f"{pct(total['added'], total['pos'])} | {pct(total['right'], total['picked'])} |")
+        print(f"borderline: {total['borderline']} of {len(papers)} papers")
+
     known = {normalise_title(p.title) for p in papers} | {p.arxiv_id for p in papers}
-    held, skipped, by_list, misses = [], 0, {}, []
+    rows, skipped = [], 0
     for raw in HELD_OUT.read_text(encoding="utf-8").splitlines():
         row = json.loads(raw)
         if normalise_title(row["title"]) in known or row.get("arxiv_id") in known:
             skipped += 1
             continue
-        pair = (bool(row["in_scope"]), picked(row["title"], ""))
-        held.append(pair)
-        by_list.setdefault(row["from"], []).append(pair)
-        if pair == (True, False):
-            misses.append(f"  missed ({row['from']}): {row['title']}")
-    print(f"scope: {', '.join(args.scope)} ({len(scope)} topics)")
-    print(line("seed catalog, title + abstract (baseline)", catalog_full))
-    print(line("seed catalog, title only", catalog_title))
-    print(line(f"held out, title only ({skipped} in catalog left out)", held))
-    for name, rows in sorted(by_list.items()):
-        print(line(f"  {name}", rows))
-    base = rates(catalog_title)
-    heldr = rates(held)
-    if base[1] and heldr[1]:
-        print(f"held-out / catalog recall (title only): "
-              f"{(heldr[0] / heldr[1]) / (base[0] / base[1]):.2f}")
+        row["decision"] = decide(row["title"], "")
+        rows.append(row)
+    held_out_table(f"held out, title only ({skipped} already in the catalog left out)", rows,
+                   scope)
+    held_out_table("held out, title only: only the lists never used to revise the rules",
+                   [r for r in rows if not r.get("rules_revised_on")], scope)
+    days: dict[str, Counter] = {}
+    for row in rows:
+        if row["from"].startswith("Daily Papers"):
+            days.setdefault(row["from"] + " (titles)", Counter())[row["decision"].kind] += 1
+    misses = [f"  missed ({r['branch']}, score {r['decision'].score}): {r['title']}"
+              for r in rows if r["branch"] in scope and r["decision"].kind == "out"]
+    fixture = json.loads(FIXTURE_DAY.read_text(encoding="utf-8"))
+    counts = days.setdefault("Daily Papers 2025-11-03 (tests/fixtures, with abstracts)",
+                             Counter())
+    for e in fixture:
+        counts[decide(e["paper"]["title"], e["paper"].get("summary", "")).kind] += 1
+    print("\nper fixture day")
+    print("| day | papers | added | borderline | out |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, c in sorted(days.items()):
+        print(f"| {name} | {sum(c.values())} | {c['added']} | {c['borderline']} | {c['out']} |")
     if args.misses:
         print("\n".join(misses))
     return 0

@@ -20,6 +20,7 @@ from survey_core.importers.enrich import (
     apply_arxiv_entry,
     enrich_papers,
     needs_lookup,
+    replay,
 )
 from survey_core.model.model import Paper
 
@@ -95,6 +96,26 @@ def test_apply_fills_empty_fields_with_provenance():
                           "primary_class", "abstract", "links.arxiv", "links.pdf"]
     assert Change("year", None, 2011) in changes
     assert "provenance.links" in fields
+
+
+def test_replay_fills_the_record_as_it_is_when_written():
+    """What a lookup found is laid onto the record as it is at write time: a value a
+    curator (or an ingest) set meanwhile stays, and so does its provenance."""
+    looked_up = paper("quantum-criticality")
+    changes = apply_arxiv_entry(looked_up, the_entry(), LABEL)
+    now = paper("quantum-criticality", abstract="Written by hand meanwhile.",
+                links={"pdf": "https://example.org/q.pdf"},
+                provenance={"abstract": "a curator"})
+    assert replay(now, changes) is True
+    assert now.abstract == "Written by hand meanwhile."
+    assert now.provenance["abstract"] == "a curator"
+    assert now.links == {"pdf": "https://example.org/q.pdf",
+                         "arxiv": "https://arxiv.org/abs/1111.2011"}
+    assert now.authors == AUTHORS and now.authors_complete is True
+    assert (now.year, now.month, now.arxiv_id) == (2011, 11, "1111.2011")
+    assert {now.provenance[g] for g in ("arxiv", "authors", "year", "links")} == {LABEL}
+    # replayed again (a second run found the same): nothing left to fill
+    assert replay(now, changes) is False
 
 
 def test_apply_never_overwrites_curator_values():

@@ -58,11 +58,14 @@ def by_arxiv(project: Path) -> dict[str, dict]:
     return {r["arxiv_id"]: r for r in records(project).values() if r.get("arxiv_id")}
 
 
-def set_scope(project: Path, line: str = SCOPE) -> None:
+def set_scope(project: Path, line: str = SCOPE, borderline: str = "null") -> None:
+    """Narrow the scope (and, by default, list no borderline papers)."""
     path = project / "content" / "sync.yml"
     text = path.read_text(encoding="utf-8")
-    assert "\nscope: []\n" in text
-    path.write_text(text.replace("\nscope: []\n", f"\n{line}\n"), encoding="utf-8")
+    assert "\nscope: []\n" in text and "\nborderline: 0\n" in text
+    text = text.replace("\nscope: []\n", f"\n{line}\n")
+    path.write_text(text.replace("\nborderline: 0\n", f"\nborderline: {borderline}\n"),
+                    encoding="utf-8")
 
 
 @pytest.fixture
@@ -150,7 +153,7 @@ def test_fixture_day_proposes_the_papers_in_scope(missing: Path):
         assert "deleted content/papers/" in rejected.stdout
         third = run(missing, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
         assert third.returncode == 0, third.stderr
-        assert "2 rejected before" in third.stdout
+        assert "2 proposed, listed or rejected before" in third.stdout
         assert not {"2510.21909", "2402.17764"} & set(by_arxiv(missing))
         ledger = yaml.safe_load((missing / "content" / "sync-ledger.yml").read_text())
         status = {r["arxiv_id"]: r["status"] for r in ledger["papers"]}
@@ -321,6 +324,27 @@ def test_check_reports_sync_settings_with_lines(project: Path):
         in done.stdout
 
 
+@pytest.mark.parametrize("line, message", [
+    ("borderline: -1", "borderline must be a whole number (0 or more), or null"),
+    ("borderline: yes", "borderline must be a whole number (0 or more), or null"),
+    ("field_terms: ['(unclosed']", "field_terms must be a list of patterns: pattern "
+                                   "'(unclosed' is not a valid regular expression"),
+    ("field_terms: ['(a+)+b(?=c)']", "field_terms must be a list of patterns: pattern "
+                                     "'(a+)+b(?=c)' can take exponential time"),
+    ("field_categories: [cs CL]", "field_categories must be a list of arXiv categories"),
+])
+def test_check_reports_borderline_settings(project: Path, line: str, message: str):
+    path = project / "content" / "sync.yml"
+    text = path.read_text().replace("borderline: 0", line)
+    path.write_text(text)
+    at = text.splitlines().index(line) + 1
+    done = run(project, "check")
+    assert done.returncode == 1
+    assert f"content/sync.yml:{at}:1: error: {message.split(': pattern')[0]}" in done.stdout
+    assert message in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
 def test_survey_reading_list_on_page_and_in_check(project: Path):
     """Papers in a survey's scope added after its `revised:` day and not cited yet are listed
     on its page and reported by `survey check` as a note (not an error, not a warning)."""
@@ -440,3 +464,165 @@ def test_scope_default_branches_and_threshold():
     assert in_scope(taxonomy, config, narrow, quarot["title"], quarot["summary"]) == ([], [])
     config.threshold = 100
     assert in_scope(taxonomy, config, narrow, mrt5["title"], mrt5["summary"]) == ([], [])
+
+
+# -- borderline papers ---------------------------------------------------------------
+
+STATISTICIANS = "2406.07815"  # curated under evaluation; scored 2 of 5 before its rule
+TAKEN = "2305.07759"  # TinyStories: curated under pretraining-data, below every threshold
+REFUSED = "2305.16349"  # Lexinvariant Language Models: curated under architectures
+PLAIN = "2404.00456"  # QuaRot: in scope by its rules
+
+
+def day_of_catalog_papers(project: Path, missing_ids: list[str], present: int) -> list[dict]:
+    """A Daily Papers day of catalog papers (title, abstract, authors from their records):
+    ``missing_ids`` (their records are then deleted) and ``present`` papers still in it."""
+    recs = by_arxiv(project)
+    kept = [a for a in sorted(recs) if a not in missing_ids][:present]
+    template = hf_entries()[0]
+    rows = []
+    for n, arxiv_id in enumerate(missing_ids + kept):
+        rec = recs[arxiv_id]
+        row = copy.deepcopy(template)
+        row["title"] = row["paper"]["title"] = rec["title"]
+        row["summary"] = row["paper"]["summary"] = rec.get("abstract") or ""
+        row["paper"]["id"] = arxiv_id
+        row["paper"]["upvotes"] = n
+        row["paper"]["authors"] = [{"_id": f"a{n:023d}", "name": name, "hidden": False}
+                                   for name in rec.get("authors") or ["A. Author"]]
+        row["paper"].pop("githubRepo", None)
+        rows.append(row)
+    for arxiv_id in missing_ids:
+        (project / "content" / "papers" / f"{recs[arxiv_id]['id']}.yml").unlink()
+    return rows
+
+
+def ledger_rows(project: Path) -> dict[str, dict]:
+    data = yaml.safe_load((project / "content" / "sync-ledger.yml").read_text(encoding="utf-8"))
+    return {r["arxiv_id"]: r for r in data["papers"]}
+
+
+def test_borderline_papers_are_listed_once_taken_or_rejected(project: Path):
+    """The whole survey in scope (content/sync.yml as shipped): a day of eight catalog
+    papers, four of them missing from the catalog."""
+    missing_ids = [STATISTICIANS, TAKEN, REFUSED, PLAIN]
+    day = day_of_catalog_papers(project, missing_ids, present=4)
+    with serve(hub({HF_DAY: day})) as (url, _asked):
+        dry = run(project, "sync", "--source", "hf", "--date", HF_DAY, "--dry-run", hf=url)
+        assert dry.returncode == 0, dry.stderr
+        assert "would list 2 borderline" in dry.stdout
+        assert not (project / "content" / "sync-ledger.yml").exists()
+
+        done = run(project, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+        assert done.returncode == 0, done.stderr
+        assert "proposed 2 new papers in scope; listed 2 borderline; 4 already" in done.stdout
+        assert f"? {TAKEN} TinyStories" in done.stdout
+        assert f"(take it: survey accept {TAKEN})" in done.stdout
+        found = by_arxiv(project)
+        # the issue's paper is filed by the evaluation rules now; the borderline ones
+        # have no record
+        assert found[STATISTICIANS]["topics"] == ["evaluation"]
+        assert PLAIN in found and TAKEN not in found and REFUSED not in found
+        rows = ledger_rows(project)
+        assert rows[STATISTICIANS]["status"] == "proposed"
+        taken = rows[TAKEN]
+        assert taken["status"] == "borderline" and taken["score"] == 2
+        assert taken["topics"] and taken["rules"]
+        assert any(r.startswith("field /") for r in taken["rules"])
+        assert taken["facts"]["abstract"].startswith("Language models (LMs) are powerful")
+        assert taken["facts"]["day"] == HF_DAY and taken["facts"]["source"] == "hf"
+        assert "record" not in taken
+
+        body = run(project, "proposals")
+        assert body.returncode == 0, body.stderr
+        text = body.stdout
+        assert "## 2 new papers in the survey's scope" in text
+        assert "## 2 borderline papers" in text
+        line = next(x for x in text.splitlines() if f"abs/{TAKEN})" in x)
+        assert line.startswith("| [TinyStories: How Small Can Language Models Be")
+        # score, the rules that fired, the field terms it names
+        assert "| 2 | " in line and "distillation: abstract `" in line
+        assert "| field `\\bLLMs?\\b" in line
+        assert f"`survey accept {TAKEN} --topic {taken['topics'][0]}`" in line
+        # the borderline list is ordered by score and lists the arXiv categories (n/a: the
+        # Daily Papers API gives none)
+        assert "| n/a |" in line
+
+        # taking one with another topic; rejecting the other
+        wrong = run(project, "accept", TAKEN, "--topic", "no-such-topic")
+        assert wrong.returncode == 1 and "unknown topic 'no-such-topic'" in wrong.stderr
+        assert TAKEN not in by_arxiv(project)
+        accepted = run(project, "accept", f"arXiv:{TAKEN}v1", "--topic", "pretraining-data")
+        assert accepted.returncode == 0, accepted.stderr
+        rec = by_arxiv(project)[TAKEN]
+        assert rec["topics"] == ["pretraining-data"]
+        assert rec["provenance"]["topics"] != "taxonomy rules"
+        assert rec["abstract"].startswith("Language models (LMs) are powerful")
+        assert {"file": f"daily-papers/{HF_DAY}", "entry": TAKEN} in rec["sources"]
+        assert rec["authors_complete"] is True and rec["year"] == 2023
+        again = run(project, "accept", TAKEN)
+        assert again.returncode == 1 and "already a proposal (taken)" in again.stderr
+        refused = run(project, "reject", REFUSED)
+        assert refused.returncode == 0, refused.stderr
+        rows = ledger_rows(project)
+        assert rows[TAKEN]["status"] == "taken" and rows[TAKEN]["record"] == rec["id"]
+        assert "facts" not in rows[TAKEN] and rows[TAKEN]["decided"]
+        assert rows[REFUSED]["status"] == "rejected" and "facts" not in rows[REFUSED]
+        assert run(project, "check").returncode == 0
+
+        # the next run lists neither again, and changes nothing
+        before = snapshot(project)
+        next_run = run(project, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+        assert next_run.returncode == 0, next_run.stderr
+        assert "proposed 0 new papers in scope; listed 0 borderline" in next_run.stdout
+        assert "?" not in next_run.stdout.split("\n", 1)[1]
+        assert snapshot(project) == before
+        body = run(project, "proposals").stdout
+        assert "borderline" not in body
+        assert f"abs/{TAKEN})" in body  # now a record of the pull request, like a proposal
+        assert f"abs/{REFUSED})" not in body
+
+
+def test_borderline_listed_once_against_the_target_ledger(project: Path):
+    """A borderline paper the target branch's ledger lists already is not listed again in
+    the next pull request's body; an arXiv listing shows its categories."""
+    day = day_of_catalog_papers(project, [TAKEN], present=0)
+    with serve({"/api/query": arxiv_listing({HF_DAY: day})}) as (url, _asked):
+        done = run(project, "sync", "--source", "arxiv", "--date", HF_DAY, arxiv=url)
+    assert done.returncode == 0, done.stderr
+    assert "listed 1 borderline" in done.stdout
+    rows = ledger_rows(project)
+    assert rows[TAKEN]["categories"] == ["cs.CL"]
+    assert "category cs.CL" in rows[TAKEN]["rules"]
+    body = run(project, "proposals").stdout
+    line = next(x for x in body.splitlines() if f"abs/{TAKEN})" in x)
+    assert "| cs.CL |" in line
+    base = project.parent / "main-ledger.yml"
+    base.write_bytes((project / "content" / "sync-ledger.yml").read_bytes())
+    against = run(project, "proposals", "--against", str(base))
+    assert against.returncode == 0 and "borderline" not in against.stdout
+
+
+def test_accept_refuses_what_it_cannot_take(project: Path):
+    unknown = run(project, "accept", "2401.99999")
+    assert unknown.returncode == 1
+    assert "'2401.99999' is not in content/sync-ledger.yml" in unknown.stderr
+    ledger = project / "content" / "sync-ledger.yml"
+    for facts, message in (("{colour: red}", "facts must be a mapping of source, day"),
+                           ("{authors: 5}", "facts.authors must be a list of names"),
+                           ("{abstract: [x]}", "facts.abstract must be text")):
+        ledger.write_text("papers:\n- arxiv_id: '2401.99999'\n  title: T\n"
+                          f"  status: borderline\n  facts: {facts}\n", encoding="utf-8")
+        before = snapshot(project)
+        broken = run(project, "accept", "2401.99999")
+        assert broken.returncode == 1, broken.stderr
+        assert broken.stderr.startswith("accept: content/sync-ledger.yml:2:1: error: malformed "
+                                        f"ledger entry ({message}")
+        assert "Traceback" not in broken.stderr and snapshot(project) == before
+        check = run(project, "check")
+        assert check.returncode == 1 and "content/sync-ledger.yml:2:1: error:" in check.stdout
+    # a paper the sync proposed is a record already: accept refuses it
+    ledger.write_text("papers:\n- arxiv_id: '2401.99999'\n  title: T\n  status: proposed\n",
+                      encoding="utf-8")
+    proposed = run(project, "accept", "2401.99999")
+    assert proposed.returncode == 1 and "already a proposal (proposed)" in proposed.stderr

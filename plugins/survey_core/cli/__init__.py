@@ -6,10 +6,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from survey_core.cli import check, enrich, ingest, init, new, paper, proposals, reject, sync
+from survey_core.cli import (
+    accept,
+    check,
+    enrich,
+    ingest,
+    init,
+    new,
+    paper,
+    proposals,
+    reject,
+    sync,
+)
 from survey_core.cli.common import find_root
 
-COMMANDS = (init, ingest, check, new, enrich, sync, reject, proposals, paper)
+COMMANDS = (init, ingest, check, new, enrich, sync, accept, reject, proposals, paper)
 
 
 def build_parser() -> argparse.ArgumentParser:

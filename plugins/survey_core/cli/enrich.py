@@ -1,8 +1,9 @@
 """``survey enrich``: fill missing arXiv ids, authors, dates and abstracts from the arXiv API.
 
 The logic is :mod:`survey_core.importers.enrich`; this module reads the records, picks the
-papers to look up (``ids``, ``--limit``), runs the lookup, writes back the
-records that changed (never in ``--dry-run``) and reports.  Progress counts go
+papers to look up (``ids``, ``--limit``), runs the lookup, writes what it found the way
+ingest writes (the content lock, onto the records as they are then, checked, one swap;
+never in ``--dry-run``) and reports.  Progress counts go
 to stderr; the report to stdout.  Progress is kept in
 ``.survey-cache/enrich-state.json`` so a run stopped by a network failure
 resumes where it stopped (``--restart`` forgets it).
@@ -15,6 +16,7 @@ address can be changed with the ``SURVEY_ARXIV_API`` environment variable.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +31,7 @@ def add_parser(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     p.add_argument("--restart", action="store_true", help="forget where the last run stopped")
     p.add_argument("--limit", type=int, default=None, help="look up at most N papers")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress counts")
     p.add_argument("ids", nargs="*", help="only these record ids")
     p.set_defaults(func=run)
 
@@ -54,10 +57,11 @@ def run(args: argparse.Namespace) -> int:
         load_state,
         needs_lookup,
         save_state,
+        write_enriched,
     )
     from survey_core.importers.ingest import load_records
     from survey_core.importers.newrecord import arxiv_client
-    from survey_core.model.records import write_record
+    from survey_core.model.taxonomy import load_taxonomy
 
     root = Path(getattr(args, "root", None) or Path.cwd())
     dry_run = bool(getattr(args, "dry_run", False))
@@ -86,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
 
     # Papers left out of this run (not among the ids, or beyond --limit) are
     # still passed to enrich_papers, so that a title lookup cannot give a paper
-    # an arXiv id another record already has; a private state file marks them
-    # as done, and only the real progress is copied back to the state file.
+    # an arXiv id another record already has.  The lookups mark papers done in a
+    # private state file (with the excluded ones); only once the records are
+    # written is the real progress copied to the state file, so a run killed
+    # before its write leaves nothing marked done that was not saved.
     selected = [by_id[i] for i in wanted] if wanted else papers
     todo = [p for p in _order(selected) if p.id not in done]
     if limit is not None:
@@ -95,10 +101,8 @@ def run(args: argparse.Namespace) -> int:
     chosen = {p.id for p in todo}
     excluded = {p.id for p in _order(papers) if p.id not in chosen and p.id not in done}
     up_to_date = sum(1 for p in selected if needs_lookup(p) is None)
-    run_state = state_path
-    if excluded:
-        run_state = state_path.with_name(state_path.stem + ".run.json")
-        save_state(run_state, done | excluded)
+    run_state = state_path.with_name(f"{state_path.stem}.run-{os.getpid()}.json")
+    save_state(run_state, done | excluded)
 
     progress = Progress(quiet)
     client = arxiv_client()
@@ -111,17 +115,26 @@ def run(args: argparse.Namespace) -> int:
     except ArxivOffline as exc:
         offline = exc
         result = exc.result  # type: ignore[attr-defined]
-    finally:
-        if run_state != state_path:
-            if not dry_run:
-                save_state(state_path, (load_state(run_state) - excluded) | done)
-            run_state.unlink(missing_ok=True)
+    except BaseException:
+        run_state.unlink(missing_ok=True)
+        raise
     result.skipped = [i for i in result.skipped if i not in excluded]
     result.up_to_date = up_to_date
 
+    errors = []
     if not dry_run:
-        for paper in result.changed_papers:
-            write_record(root / (paper.path or f"content/papers/{paper.id}.yml"), paper)
+        taxonomy, _problems = load_taxonomy(root / "content" / "taxonomy.yml")
+
+        def save_progress() -> None:  # under the lock: another run may save too
+            save_state(state_path, load_state(state_path) | done
+                       | (load_state(run_state) - excluded))
+
+        _written, errors = write_enriched(root, result, taxonomy if taxonomy.topics else None,
+                                          save_progress)
+    run_state.unlink(missing_ok=True)
+    if errors:
+        print_diagnostics(errors, "text")
+        return _fail("nothing was written")
     if offline is not None:
         if result.outcomes:
             for line in result.report_lines():

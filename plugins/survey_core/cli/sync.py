@@ -117,14 +117,20 @@ def run(args: argparse.Namespace) -> int:
                     + "nothing was written")
     print_diagnostics(ingested.diagnostics, "text")  # values dropped, near-identical titles
     verb = "would propose" if args.dry_run else "proposed"
+    listed = "would list" if args.dry_run else "listed"
     print(f"sync {since}..{until} ({', '.join(sources)}): {result.fetched} entries; {verb} "
-          f"{len(result.proposals)} new papers in scope; {result.sightings} already in the "
+          f"{len(result.proposals)} new papers in scope; {listed} "
+          f"{len(result.borderline)} borderline; {result.sightings} already in the "
           f"catalog ({len(ingested.updated)} records "
           f"{'would gain' if args.dry_run else 'gained'} sightings); {result.out_of_scope} out "
-          f"of scope; {result.rejected} rejected before"
+          f"of scope; {result.rejected} proposed, listed or rejected before"
           + (f"; {ingested.dropped} value{'s' if ingested.dropped != 1 else ''} dropped"
              if ingested.dropped else ""))
     for prop in result.proposals:
         c = prop.candidate
         print(f"  + {c.arxiv_id} {c.title[:70]} [{', '.join(prop.topics)}]")
+    for prop in result.borderline:
+        c = prop.candidate
+        print(f"  ? {c.arxiv_id} {c.title[:70]} [score {prop.score}: {', '.join(prop.topics)}]"
+              f" (take it: survey accept {c.arxiv_id})")
     return 0

@@ -396,3 +396,84 @@ def _lookup_title(paper: Paper, client: Any, label: str, owners: dict[str, str])
     changes = apply_arxiv_entry(paper, match, label)
     owners[match.arxiv_id] = paper.id
     return PaperOutcome(paper, "title", UPDATED if changes else UNCHANGED, changes)
+
+
+# -- writing through the store ------------------------------------------------------
+
+#: The field group of each changed field (see :func:`apply_arxiv_entry`).
+_GROUP = {"arxiv_id": "arxiv", "primary_class": "arxiv", "authors": "authors",
+          "authors_complete": "authors", "year": "year", "month": "year",
+          "abstract": "abstract"}
+
+
+def replay(paper: Paper, changes: list[Change]) -> bool:
+    """Apply the ``changes`` a lookup made to (a fresher copy of) the record ``paper``,
+    filling only what is still empty; a group's provenance is set only when one of
+    its fields was filled here.  True when the record changed."""
+    filled: set[str] = set()
+    for ch in changes:
+        if ch.field.startswith("provenance."):
+            continue
+        if ch.field.startswith("links."):
+            kind = ch.field.split(".", 1)[1]
+            if not paper.links.get(kind):
+                paper.links[kind] = ch.new
+                filled.add("links")
+        elif ch.field == "authors_complete":
+            if "authors" in filled:
+                paper.authors_complete = True
+        elif getattr(paper, ch.field) in (None, "", []):
+            setattr(paper, ch.field, ch.new)
+            filled.add(_GROUP[ch.field])
+    for ch in changes:
+        group = ch.field.partition(".")[2] if ch.field.startswith("provenance.") else ""
+        if group in filled:
+            paper.provenance[group] = ch.new
+    return bool(filled)
+
+
+def write_enriched(root: Path, result: EnrichResult, taxonomy: Any = None,
+                   on_written: Callable[[], None] | None = None
+                   ) -> tuple[list[str], list[Any]]:
+    """Write what an enrich run found the way ingest writes: under the content lock,
+    onto the records as they are now (another command may have changed them during
+    the lookups), checked as ``survey check`` would, then all in one swap
+    (:mod:`survey_core.model.store`).  ``on_written`` runs once the records are written,
+    still under the lock (the command saves its progress there).  Returns (ids
+    written, errors); on errors nothing is written."""
+    from survey_core.importers.ingest import load_records
+    from survey_core.model.diagnostics import Diagnostic
+    from survey_core.model.records import dump_record
+    from survey_core.model.store import (
+        LOCK_FILE,
+        LockTimeout,
+        content_lock,
+        rejected_records,
+        write_records,
+    )
+
+    try:
+        with content_lock(root):
+            papers, problems = load_records(root / "content" / "papers", root)
+            errors = [d for d in problems if d.is_error]
+            if errors:
+                return [], errors
+            by_id = {p.id: p for p in papers}
+            changed: list[Paper] = []
+            for outcome in result.changed:
+                paper = by_id.get(outcome.id)
+                if paper is not None and replay(paper, outcome.changes):
+                    changed.append(paper)
+            ids = {id(p) for p in changed}
+            unchanged = [p for p in papers if id(p) not in ids]
+            texts = {p.id: dump_record(p) for p in changed}
+            errors = [d for _p, d in rejected_records(root, changed, unchanged, taxonomy, texts)]
+            if errors:
+                return [], errors
+            written = write_records(root, changed, texts)
+            if on_written is not None:
+                on_written()
+            return written, []
+    except LockTimeout as exc:
+        return [], [Diagnostic(LOCK_FILE, 1, str(exc), "wait for it to finish; a lock left by "
+                               "a dead process is released by the system")]

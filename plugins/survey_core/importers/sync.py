@@ -9,14 +9,19 @@ Candidates come from :mod:`survey_core.importers.sync_fetch`.  Each is sorted in
 * **in scope**: the taxonomy's match rules file it under a topic of the configured
   scope, so a record is created (through :func:`survey_core.importers.ingest.ingest`) and the
   ledger notes its suggested topics and the rules that matched;
+* **borderline**: below the threshold, but with some evidence (see :func:`classify`):
+  no record, a ledger entry ``status: borderline`` holding what ``survey accept`` needs
+  to make the record, so the curator sees it once and decides (``taken`` or
+  ``rejected``);
 * **out of scope**: counted and skipped.
 
-The ledger lists every arXiv id a sync proposed, sorted, so that reruns and
+The ledger lists every arXiv id a sync proposed or listed, sorted, so that reruns and
 rebases keep it stable; ``survey proposals`` turns it into a pull-request body.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import re
@@ -38,11 +43,15 @@ from survey_core.model.text import normalise_title
 
 LEDGER = "content/sync-ledger.yml"
 LEDGER_HEADER = (
-    "# Every arXiv id `survey sync` proposed, sorted by id; written by `survey sync` and\n"
-    "# `survey reject`. A paper listed here is never proposed again once its record is\n"
-    "# deleted or it is marked `status: rejected`. Ingest from other sources is not affected.\n"
+    "# Every arXiv id `survey sync` proposed or listed as borderline, sorted by id; written by\n"
+    "# `survey sync`, `survey accept` and `survey reject`. A paper listed here is never\n"
+    "# proposed or listed again: `borderline` awaits a decision (`survey accept` makes it\n"
+    "# `taken`), `rejected` stays out. Ingest from other sources is not affected.\n"
 )
-STATUSES = ("proposed", "rejected")
+STATUSES = ("proposed", "borderline", "taken", "rejected")
+#: Candidate fields a borderline entry keeps, so that ``survey accept`` works offline.
+FACTS = ("source", "day", "abstract", "authors", "published", "upvotes", "organisation",
+         "code", "project", "primary_class", "category")
 #: Matching rules shown per paper in the pull-request body (the ledger keeps all).
 RULES_SHOWN = 4
 #: Sighting files of sync sources: ``daily-papers/<day>``, ``arxiv-listing/<cat>/<day>``.
@@ -60,6 +69,43 @@ def matching_rules(taxonomy: Taxonomy, topic_id: str, title: str, abstract: str)
     hits += [f"{topic_id}: abstract /{rx.pattern}/" for rx in topic.abstract_rules
              if rx.search(abstract)]
     return hits
+
+
+@dataclass
+class Decision:
+    """What a sync does with a paper: ``added`` (a record), ``borderline`` (listed for
+    the curator) or ``out``; the topics suggested (for a borderline paper: its best
+    in-scope topics), the rules that fired and the best in-scope score."""
+
+    kind: str
+    topics: list[str]
+    rules: list[str]
+    score: int = 0
+
+
+def classify(taxonomy: Taxonomy, config: SyncConfig, scope: set[str], title: str,
+             abstract: str, categories: list[str] | tuple[str, ...] = ()) -> Decision:
+    """The sync's decision.  A paper is *added* when the rules file it in scope
+    (:func:`in_scope`); it is *borderline* when it stays below the threshold but scores
+    at least ``config.borderline`` on an in-scope topic **and** either a title rule of
+    that topic fired or it names the survey's field (``config.field_terms`` in its title
+    or abstract, or an arXiv category among ``config.field_categories``); else it is
+    *out*.  Measured in ``bench/scope.py``."""
+    topics, rules = in_scope(taxonomy, config, scope, title, abstract)
+    scores = {tid: taxonomy[tid].score(title, abstract) for tid in scope
+              if tid in taxonomy and tid != taxonomy.fallback}
+    best = max(scores.values(), default=0)
+    if topics:
+        return Decision("added", topics, rules, best)
+    if config.borderline is None or best < config.borderline:
+        return Decision("out", [], [], best)
+    near = sorted((tid for tid, n in scores.items() if n == best and n > 0),
+                  key=lambda t: (-len(taxonomy.ancestors(t)), t))[:2]
+    rules = [r for tid in near for r in matching_rules(taxonomy, tid, title, abstract)]
+    field_signs = config.names_field(title, abstract, list(categories))
+    if not field_signs and not any(": title /" in r for r in rules):
+        return Decision("out", [], [], best)
+    return Decision("borderline", near, rules + field_signs, best)
 
 
 def in_scope(taxonomy: Taxonomy, config: SyncConfig, scope: set[str], title: str,
@@ -133,19 +179,26 @@ class LedgerEntry:
     topics: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
     upvotes: int | None = None
+    score: int | None = None  # a borderline paper's best in-scope score
+    categories: list[str] = field(default_factory=list)
+    decided: str = ""  # the day a curator took or rejected a borderline paper
+    facts: dict[str, Any] = field(default_factory=dict)  # see FACTS; until decided
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"arxiv_id": self.arxiv_id, "title": self.title,
                                "status": self.status}
-        for key in ("source", "proposed", "record"):
+        for key in ("source", "proposed", "decided", "record"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
-        if self.topics:
-            out["topics"] = list(self.topics)
-        if self.rules:
-            out["rules"] = list(self.rules)
-        if self.upvotes is not None:
-            out["upvotes"] = self.upvotes
+        for key in ("topics", "rules", "categories"):
+            if getattr(self, key):
+                out[key] = list(getattr(self, key))
+        for key in ("upvotes", "score"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.facts:
+            out["facts"] = {k: self.facts[k] for k in FACTS if self.facts.get(k) not in
+                            (None, "", [])}
         return out
 
 
@@ -177,7 +230,13 @@ def load_ledger(root: Path, path: Path | None = None
             continue
         if row.get("status", "proposed") not in STATUSES:
             diags.append(Diagnostic(shown, line, f"unknown status {row.get('status')!r}",
-                                    "status is proposed or rejected"))
+                                    "status is " + ", ".join(STATUSES[:-1]) + " or "
+                                    + STATUSES[-1]))
+            continue
+        problem = _entry_problem(row)
+        if problem:
+            diags.append(Diagnostic(shown, line, f"malformed ledger entry ({problem})",
+                                    "restore it from git; `survey sync` writes it"))
             continue
         try:
             entry = LedgerEntry(**{k: v for k, v in row.items()})
@@ -187,6 +246,37 @@ def load_ledger(root: Path, path: Path | None = None
             continue
         entries[entry.arxiv_id] = entry
     return entries, diags
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _entry_problem(row: dict[str, Any]) -> str:
+    """What is wrong with the fields a borderline entry adds, or ''."""
+    for key in ("title", "source", "proposed", "decided", "record"):
+        if key in row and not isinstance(row[key], str):
+            return f"{key} must be text"
+    for key in ("topics", "rules", "categories"):
+        if key in row and not _texts(row[key]):
+            return f"{key} must be a list of texts"
+    for key in ("score", "upvotes"):
+        if row.get(key) is not None and (isinstance(row[key], bool)
+                                         or not isinstance(row[key], int)):
+            return f"{key} must be a whole number"
+    facts = row.get("facts", {})
+    if not isinstance(facts, dict) or set(facts) - set(FACTS):
+        return "facts must be a mapping of " + ", ".join(FACTS)
+    for key, value in facts.items():
+        if value is None:
+            continue
+        if key == "authors" and not _texts(value):
+            return "facts.authors must be a list of names"
+        if key == "upvotes" and (isinstance(value, bool) or not isinstance(value, int)):
+            return "facts.upvotes must be a whole number"
+        if key not in ("authors", "upvotes") and not isinstance(value, str):
+            return f"facts.{key} must be text"
+    return ""
 
 
 def _list_item_lines(text: str) -> list[int]:
@@ -235,6 +325,7 @@ class Proposal:
     candidate: Candidate
     topics: list[str]
     rules: list[str]
+    score: int = 0
 
 
 @dataclass
@@ -242,18 +333,23 @@ class SyncResult:
     fetched: int = 0
     sightings: int = 0
     proposals: list[Proposal] = field(default_factory=list)
+    borderline: list[Proposal] = field(default_factory=list)
     out_of_scope: int = 0
-    rejected: int = 0
+    rejected: int = 0  # in the ledger already (proposed, listed or rejected before)
     ingest: IngestResult | None = None
     ledger_written: bool = False
+
+
+def categories_of(c: Candidate) -> list[str]:
+    return list(dict.fromkeys(x for x in (c.primary_class, c.category) if x))
 
 
 def plan(candidates: list[Candidate], papers: list[Paper], ledger: dict[str, LedgerEntry],
          taxonomy: Taxonomy, config: SyncConfig,
          complete: Callable[[Candidate], None] | None = None
          ) -> tuple[list[Incoming], SyncResult]:
-    """Sort candidates into sightings, proposals and skips (nothing is written);
-    ``complete`` may add facts (links) to a candidate about to be proposed."""
+    """Sort candidates into sightings, proposals, borderline papers and skips (nothing
+    is written); ``complete`` may add facts (links) to a candidate about to be proposed."""
     result = SyncResult(fetched=len(candidates))
     by_arxiv = {p.arxiv_id for p in papers if p.arxiv_id}
     by_title = {normalise_title(p.title) for p in papers}
@@ -270,19 +366,32 @@ def plan(candidates: list[Candidate], papers: list[Paper], ledger: dict[str, Led
                 decided[c.arxiv_id] = False
                 result.rejected += 1
             else:
-                topics, rules = in_scope(taxonomy, config, scope, c.title, c.abstract)
-                decided[c.arxiv_id] = bool(topics)
-                if topics:
-                    if complete is not None:
-                        complete(c)
-                    result.proposals.append(Proposal(c, topics, rules))
-                else:
+                decision = classify(taxonomy, config, scope, c.title, c.abstract,
+                                    categories_of(c))
+                decided[c.arxiv_id] = decision.kind == "added"
+                if decision.kind == "out":
                     result.out_of_scope += 1
+                else:
+                    if complete is not None and decision.kind == "added":
+                        complete(c)
+                    prop = Proposal(c, decision.topics, decision.rules, decision.score)
+                    (result.proposals if decision.kind == "added"
+                     else result.borderline).append(prop)
             if decided[c.arxiv_id] and known:
                 result.sightings += 1
         if decided[c.arxiv_id]:
             items.append(candidate_item(c))
     return items, result
+
+
+def borderline_entry(prop: Proposal, today: str) -> LedgerEntry:
+    c = prop.candidate
+    facts = {k: getattr(c, k) for k in FACTS}
+    facts["authors"] = list(c.authors)
+    return LedgerEntry(arxiv_id=c.arxiv_id, title=c.title, status="borderline",
+                       source=source_label(c), proposed=today, topics=prop.topics,
+                       rules=prop.rules, upvotes=c.upvotes, score=prop.score,
+                       categories=categories_of(c), facts=facts)
 
 
 def backfill_ledger(ledger: dict[str, LedgerEntry], papers: list[Paper], taxonomy: Taxonomy
@@ -326,6 +435,8 @@ def run_sync(root: Path, candidates: list[Candidate], taxonomy: Taxonomy, config
             arxiv_id=c.arxiv_id, title=c.title, source=source_label(c), proposed=today,
             record=record_of.get(c.arxiv_id, ""), topics=prop.topics, rules=prop.rules,
             upvotes=c.upvotes)
+    for prop in result.borderline:
+        ledger[prop.candidate.arxiv_id] = borderline_entry(prop, today)
     backfill_ledger(ledger, papers, taxonomy)
     result.ledger_written = write_ledger(root, ledger)
     return result
@@ -355,6 +466,9 @@ def reject(root: Path, wanted: str, today: str | None = None) -> tuple[str, str 
     entry = ledger.get(arxiv_id) or LedgerEntry(arxiv_id=arxiv_id,
                                                 title=paper.title if paper else "",
                                                 proposed=today or _dt.date.today().isoformat())
+    if entry.status == "borderline":
+        entry.facts = {}
+        entry.decided = today or _dt.date.today().isoformat()
     entry.status = "rejected"
     ledger[arxiv_id] = entry
     deleted = None
@@ -394,7 +508,8 @@ def proposals_body(root: Path, base: dict[str, LedgerEntry] | None = None) -> st
     for arxiv_id in sorted(ledger, key=lambda a: (ledger[a].proposed, a)):
         entry = ledger[arxiv_id]
         paper = records.get(arxiv_id)
-        if entry.status != "proposed" or paper is None or (base and arxiv_id in base):
+        if entry.status not in ("proposed", "taken") or paper is None or (
+                base and arxiv_id in base):
             continue
         title = f"[{_cell(paper.title)}](https://arxiv.org/abs/{arxiv_id})"
         topics = ", ".join(f"`{t}`" for t in paper.topics)
@@ -410,8 +525,90 @@ def proposals_body(root: Path, base: dict[str, LedgerEntry] | None = None) -> st
             "the taxonomy's match rules. Review each record: fix its topics, or reject it by "
             "deleting its file (or `survey reject ARXIV-ID`, which also marks it in "
             f"`{LEDGER}`). A rejected paper is never proposed again.", ""]
+    if rows:
+        head += ["| paper | suggested topics | matching rules | upvotes | record |",
+                 "| --- | --- | --- | --- | --- |"] + rows
+    else:
+        head.append("No new papers.")
+    return "\n".join(head + borderline_section(ledger, base)) + "\n"
+
+
+def borderline_section(ledger: dict[str, LedgerEntry],
+                       base: dict[str, LedgerEntry] | None) -> list[str]:
+    """The pull-request body's list of borderline papers not decided yet (and not listed
+    on the target branch already): no record, one command to take each."""
+    rows = []
+    for arxiv_id in sorted(ledger, key=lambda a: (-(ledger[a].score or 0), a)):
+        entry = ledger[arxiv_id]
+        if entry.status != "borderline" or (base and arxiv_id in base):
+            continue
+        title = f"[{_cell(entry.title)}](https://arxiv.org/abs/{arxiv_id})"
+        signs = [r for r in entry.rules if r.startswith(("field /", "category "))]
+        fired = [r for r in entry.rules if r not in signs]
+        rules = "<br>".join(_rule_cell(r) for r in fired[:RULES_SHOWN]) or "n/a"
+        if len(fired) > RULES_SHOWN:
+            rules += f"<br>(+{len(fired) - RULES_SHOWN} more)"
+        field_cell = "<br>".join(_rule_cell(r) for r in signs if r.startswith("field /")) \
+            or "n/a"
+        categories = ", ".join(_cell(c) for c in entry.categories) or "n/a"
+        topic = f" --topic {entry.topics[0]}" if entry.topics else ""
+        rows.append(f"| {title} | {entry.score or 0} | {rules} | {field_cell} | {categories} | "
+                    f"`survey accept {arxiv_id}{topic}` |")
     if not rows:
-        return "\n".join(head + ["No new papers."]) + "\n"
-    table = ["| paper | suggested topics | matching rules | upvotes | record |",
-             "| --- | --- | --- | --- | --- |"]
-    return "\n".join(head + table + rows) + "\n"
+        return []
+    return ["", f"## {len(rows)} borderline paper{'s' if len(rows) != 1 else ''}", "",
+            "Below the score threshold, but with some evidence for a topic in scope and a sign "
+            "of the survey's field (a field term or an arXiv category). They have no record. "
+            "Take one with the command shown (change `--topic` as needed) or leave it: each "
+            "is listed once, and `survey reject ARXIV-ID` records a no.", "",
+            "| paper | score | rules that fired | field terms | arXiv categories | to take it |",
+            "| --- | --- | --- | --- | --- | --- |"] + rows
+
+
+def accept(root: Path, wanted: str, taxonomy: Taxonomy, topics: list[str] | None = None,
+           today: str | None = None, progress: Any = None) -> tuple[str, IngestResult]:
+    """Take a borderline paper (or one rejected before): make its record from the facts
+    the ledger kept, through ingest's write path (lock, staging, one swap), filed under
+    ``topics`` or the topics the sync suggested; then mark it ``taken``.  Returns (arXiv
+    id, the ingest result); ``ValueError`` when the paper cannot be taken."""
+    from survey_core.importers.arxiv import split_id
+
+    today = today or _dt.date.today().isoformat()
+    ledger, problems = load_ledger(root)
+    if any(d.is_error for d in problems):
+        raise ValueError(problems[0].format().splitlines()[0])
+    with contextlib.suppress(ValueError):  # arXiv:ID, a version or an abs URL
+        wanted = split_id(wanted.strip())[0]
+    entry = ledger.get(wanted.strip())
+    if entry is None:
+        raise ValueError(f"'{wanted}' is not in {LEDGER}; take papers the sync listed as "
+                         "borderline (add others with `survey new --arxiv ID`)")
+    if entry.status in ("proposed", "taken"):
+        raise ValueError(f"{entry.arxiv_id} is already a proposal ({entry.status}); edit its "
+                         "record" + (f" content/papers/{entry.record}.yml" if entry.record
+                                     else ""))
+    chosen = list(dict.fromkeys(topics or entry.topics))
+    unknown = [t for t in chosen if t not in taxonomy]
+    if unknown:
+        raise ValueError(f"unknown topic '{unknown[0]}'; use ids from content/taxonomy.yml")
+    if not chosen:
+        raise ValueError(f"no topic suggested for {entry.arxiv_id}; give one with --topic")
+    if not entry.facts:
+        raise ValueError(f"{LEDGER} keeps no facts for {entry.arxiv_id} (decided before); add "
+                         f"it with `survey new --arxiv {entry.arxiv_id} --topic ...`")
+    facts = {k: v for k, v in entry.facts.items() if k in FACTS}
+    facts["authors"] = list(facts.get("authors") or [])
+    candidate = Candidate(arxiv_id=entry.arxiv_id, title=entry.title, **facts)
+    item = candidate_item(candidate)
+    item.fields["topics"] = chosen
+    result = ingest([], root, taxonomy, today=today, progress=progress, extra=[item])
+    if not result.ok:
+        return entry.arxiv_id, result
+    papers, _problems = load_records(root / "content" / "papers", root)
+    record = next((p for p in papers if p.arxiv_id == entry.arxiv_id), None)
+    entry.status, entry.decided, entry.facts = "taken", today, {}
+    entry.topics = list(record.topics) if record else chosen
+    entry.record = record.id if record else ""
+    ledger[entry.arxiv_id] = entry
+    write_ledger(root, ledger)
+    return entry.arxiv_id, result

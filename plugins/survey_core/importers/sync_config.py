@@ -12,6 +12,12 @@ file and line)::
     out_of_scope: other       # the topic for papers outside the survey
     threshold: null           # score a paper needs on an in-scope topic (null: the
                               # topic's own match.min_score)
+    borderline: 1             # a paper below the threshold scoring at least this on an
+                              # in-scope topic, and naming the field (field_terms) or
+                              # filed in one of field_categories, is listed for the
+                              # curator as borderline (null: none)
+    field_terms: [...]        # patterns (as match rules) that name the survey's field
+    field_categories: [cs.CL] # arXiv categories of the field (primary, or the listing)
 """
 
 from __future__ import annotations
@@ -22,11 +28,17 @@ from pathlib import Path
 
 from survey_core.model.diagnostics import Diagnostic
 from survey_core.model.records import parse_yaml
-from survey_core.model.taxonomy import Taxonomy
+from survey_core.model.taxonomy import Taxonomy, compile_rule
 
 CONFIG = "content/sync.yml"
 SOURCES = ("hf", "arxiv")
-FIELDS = ("sources", "days", "categories", "terms", "scope", "out_of_scope", "threshold")
+FIELDS = ("sources", "days", "categories", "terms", "scope", "out_of_scope", "threshold",
+          "borderline", "field_terms", "field_categories")
+#: What names the survey's field (language models) when ``field_terms`` is not set.
+FIELD_TERMS = (r"\bLLMs?\b|\blanguage models?\b|\bGPT\b|\bchatbots?\b|\bBERT\b",
+               r"\btransformers?\b|\bauto-?regressive\b|\btokens?\b",
+               r"\bin-context\b|\bprompt\w*\b|\bchain[- ]of[- ]thought\b")
+DEFAULT_BORDERLINE = 1
 CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 MAX_DAYS = 62
 
@@ -40,7 +52,22 @@ class SyncConfig:
     scope: list[str] = field(default_factory=list)
     out_of_scope: str | None = None
     threshold: int | None = None
+    borderline: int | None = DEFAULT_BORDERLINE
+    field_terms: list[str] = field(default_factory=lambda: list(FIELD_TERMS))
+    field_categories: list[str] = field(default_factory=lambda: ["cs.CL"])
     path: str = CONFIG
+
+    def __post_init__(self) -> None:
+        self.field_rules = [compile_rule(t)[0] for t in self.field_terms]
+
+    def names_field(self, title: str, abstract: str, categories: list[str]) -> list[str]:
+        """Why a paper belongs to the survey's field: the field terms it names and its
+        categories among ``field_categories`` (empty: no sign)."""
+        text = f"{title}\n{abstract}"
+        hits = [f"field /{term}/" for term, rx in zip(self.field_terms, self.field_rules,
+                                                          strict=True)
+                if rx is not None and rx.search(text)]
+        return hits + [f"category {c}" for c in categories if c in self.field_categories]
 
     def scope_topics(self, taxonomy: Taxonomy) -> set[str]:
         """Every topic id in scope: the named branches with all topics below them, or by
@@ -137,6 +164,32 @@ def load_sync_config(root: Path, taxonomy: Taxonomy | None
                 "null uses each topic's own match.min_score")
         else:
             config.threshold = value
+    if "borderline" in data:
+        value = data["borderline"]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < 0):
+            err("borderline", "borderline must be a whole number (0 or more), or null",
+                "the least rule score that lists a paper below the threshold for the curator; "
+                "null lists none")
+        else:
+            config.borderline = value
+    if "field_terms" in data:
+        value = data["field_terms"] or []
+        problems = [compile_rule(v)[1] for v in value] if isinstance(value, list) else ["x"]
+        if not isinstance(value, list) or any(problems):
+            err("field_terms", "field_terms must be a list of patterns"
+                + (f": {next(p for p in problems if p)}" if isinstance(value, list) else ""),
+                "quote each pattern with single quotes, e.g. field_terms: ['\\bLLMs?\\b']")
+        else:
+            config.field_terms = list(value)
+    if "field_categories" in data:
+        value = data["field_categories"] or []
+        if not _string_list(value) or not all(CATEGORY_RE.match(v) for v in value):
+            err("field_categories", "field_categories must be a list of arXiv categories",
+                "write field_categories: [cs.CL]")
+        else:
+            config.field_categories = list(value)
     if diags:
         return None, diags
+    config.__post_init__()
     return config, []
