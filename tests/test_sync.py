@@ -335,7 +335,9 @@ def test_check_reports_sync_settings_with_lines(project: Path):
 ])
 def test_check_reports_borderline_settings(project: Path, line: str, message: str):
     path = project / "content" / "sync.yml"
-    text = path.read_text().replace("borderline: 0", line)
+    # the field settings at the end, then the line under test in place of borderline
+    text = path.read_text().split("\nfield_terms:\n")[0] + "\n"
+    text = text.replace("borderline: 0", line)
     path.write_text(text)
     at = text.splitlines().index(line) + 1
     done = run(project, "check")

@@ -17,6 +17,7 @@ file and line)::
                               # filed in one of field_categories, is listed for the
                               # curator as borderline (null: none)
     field_terms: [...]        # patterns (as match rules) that name the survey's field
+                              # (default: none)
     field_categories: [cs.CL] # arXiv categories of the field (primary, or the listing)
 """
 
@@ -34,10 +35,9 @@ CONFIG = "content/sync.yml"
 SOURCES = ("hf", "arxiv")
 FIELDS = ("sources", "days", "categories", "terms", "scope", "out_of_scope", "threshold",
           "borderline", "field_terms", "field_categories")
-#: What names the survey's field (language models) when ``field_terms`` is not set.
-FIELD_TERMS = (r"\bLLMs?\b|\blanguage models?\b|\bGPT\b|\bchatbots?\b|\bBERT\b",
-               r"\btransformers?\b|\bauto-?regressive\b|\btokens?\b",
-               r"\bin-context\b|\bprompt\w*\b|\bchain[- ]of[- ]thought\b")
+#: What names the survey's field when ``field_terms`` is not set: nothing (each
+#: survey names its own field in ``content/sync.yml``).
+FIELD_TERMS: tuple[str, ...] = ()
 DEFAULT_BORDERLINE = 1
 CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 MAX_DAYS = 62
