@@ -8,7 +8,7 @@ import re
 from test_bad_input import make_project, snapshot, sources, survey
 
 SURVEY = "content/surveys/tokenization.md"
-ANNOTATION = re.compile(r"^::(error|warning) file=[^,\n]+,line=\d+,col=\d+::")
+ANNOTATION = re.compile(r"^::(error|warning|notice) file=[^,\n]+,line=\d+,col=\d+::")
 
 
 def test_editor_lock_file_is_not_a_record(tmp_path, capsys):
