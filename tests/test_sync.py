@@ -743,6 +743,7 @@ def test_nearest_curated_papers_are_the_closest_in_scope():
     assert len(own) == 2 and own[1].similarity >= 0.15 and own[1].record != inside.id
     assert own[0].topics == ("state-space-models",)
     assert all(nb.record != outside[0].id for nb in other) and far == []
+    assert index.nearest([("", ""), ("<b>x</b>" * 500, "")], 0.0, 3) == [[], []]
     skipped = index.nearest(texts[:1], 0.15, 3, skip=[inside.id])[0]
     assert inside.id not in [nb.record for nb in skipped]
     assert [nb.similarity for nb in skipped] == sorted((nb.similarity for nb in skipped),

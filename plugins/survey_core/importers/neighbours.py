@@ -98,9 +98,9 @@ class CuratedIndex:
     def nearest(self, texts: Sequence[tuple[str, str]], min_similarity: float, count: int,
                 skip: Sequence[str | None] = ()) -> list[list[Neighbour]]:
         """For each (title, abstract): up to ``count`` curated papers of similarity at
-        least ``min_similarity``, most similar first (then by record id); ``skip[i]``: a
-        record id left out of text ``i``'s neighbours (the paper itself, when measuring on
-        the catalog)."""
+        least ``min_similarity`` (and above 0: sharing a term), most similar first (then
+        by record id); ``skip[i]``: a record id left out of text ``i``'s neighbours (the
+        paper itself, when measuring on the catalog)."""
         out: list[list[Neighbour]] = []
         if not self.papers:
             return [[] for _ in texts]
@@ -115,7 +115,8 @@ class CuratedIndex:
                     row[position[own]] = -1.0
                 take = min(count, len(row))
                 best = np.argpartition(-row, take - 1)[:take]
-                found = [(float(row[j]), j) for j in best if row[j] >= min_similarity - 1e-12]
+                found = [(float(row[j]), j) for j in best
+                         if row[j] > 0 and row[j] >= min_similarity - 1e-12]
                 found.sort(key=lambda x: (-x[0], self.ids[x[1]]))
                 out.append([Neighbour(self.ids[j], self.papers[j].title, self.topics[j],
                                       round(s, 4)) for s, j in found])
