@@ -58,12 +58,17 @@ def by_arxiv(project: Path) -> dict[str, dict]:
     return {r["arxiv_id"]: r for r in records(project).values() if r.get("arxiv_id")}
 
 
-def set_scope(project: Path, line: str = SCOPE, borderline: str = "null") -> None:
+NEIGHBOURS = "\nneighbours: {min_similarity: 0.15, count: 3}\n"
+
+
+def set_scope(project: Path, line: str = SCOPE, borderline: str = "null",
+              neighbours: str = "null") -> None:
     """Narrow the scope (and, by default, list no borderline papers)."""
     path = project / "content" / "sync.yml"
     text = path.read_text(encoding="utf-8")
-    assert "\nscope: []\n" in text and "\nborderline: 0\n" in text
+    assert "\nscope: []\n" in text and "\nborderline: 0\n" in text and NEIGHBOURS in text
     text = text.replace("\nscope: []\n", f"\n{line}\n")
+    text = text.replace(NEIGHBOURS, f"\nneighbours: {neighbours}\n")
     path.write_text(text.replace("\nborderline: 0\n", f"\nborderline: {borderline}\n"),
                     encoding="utf-8")
 
@@ -628,3 +633,118 @@ def test_accept_refuses_what_it_cannot_take(project: Path):
                       encoding="utf-8")
     proposed = run(project, "accept", "2401.99999")
     assert proposed.returncode == 1 and "already a proposal (proposed)" in proposed.stderr
+
+
+# -- nearest curated papers -------------------------------------------------------------
+
+LATTICE = "2504.05646"  # curated under state-space-models; no rule of the taxonomy fires
+FAR = ("2504.99999", "Neural Radiance Fields for Unbounded Outdoor Scenes",
+       "We reconstruct large outdoor scenes from photographs with a volumetric radiance "
+       "field, sampling rays along camera frusta and rendering novel views of buildings "
+       "and streets in real time.")
+
+
+def test_a_paper_close_to_curated_ones_is_borderline_naming_them(project: Path):
+    """content/sync.yml as shipped: a paper no rule files, whose abstract is close to a
+    curated paper, is listed as borderline with that paper (record, title, similarity) as
+    its evidence and its topics suggested; a paper far from every curated one is out; with
+    ``neighbours: null`` the close one is out too."""
+    day = day_of_catalog_papers(project, [LATTICE], present=0)
+    far = copy.deepcopy(day[0])
+    far["paper"]["id"], far["title"], far["summary"] = FAR
+    far["paper"]["title"], far["paper"]["summary"] = far["title"], far["summary"]
+    day.append(far)
+    sync_yml = project / "content" / "sync.yml"
+    shipped = sync_yml.read_text(encoding="utf-8")
+    with serve(hub({HF_DAY: day})) as (url, _asked):
+        sync_yml.write_text(shipped.replace(NEIGHBOURS, "\nneighbours: null\n"),
+                            encoding="utf-8")
+        off = run(project, "sync", "--source", "hf", "--date", HF_DAY, "--dry-run", hf=url)
+        assert off.returncode == 0, off.stderr
+        assert "would list 0 borderline" in off.stdout and "2 out of scope" in off.stdout
+        sync_yml.write_text(shipped, encoding="utf-8")
+        done = run(project, "sync", "--source", "hf", "--date", HF_DAY, hf=url)
+    assert done.returncode == 0, done.stderr
+    assert "proposed 0 new papers in scope; listed 1 borderline" in done.stdout
+    assert "1 out of scope" in done.stdout
+    rows = ledger_rows(project)
+    assert FAR[0] not in rows
+    entry = rows[LATTICE]
+    assert entry["status"] == "borderline"
+    nearest = [r for r in entry["rules"] if r.startswith("nearest ")]
+    near_id = "memory-efficient-llm-training-with-online-subspace-descent"
+    assert nearest and nearest[0].startswith(f"nearest {near_id} (0.1")
+    assert all(float(r.rsplit("(", 1)[1].rstrip(")")) >= 0.15 for r in nearest)
+    near_topics = records(project)[near_id]["topics"]
+    assert entry["topics"][0] in near_topics
+    body = run(project, "proposals")
+    assert body.returncode == 0, body.stderr
+    assert "| nearest curated papers |" in body.stdout
+    line = next(x for x in body.stdout.splitlines() if f"abs/{LATTICE})" in x)
+    assert (f"`{near_id}` Memory-Efficient LLM Training with Online Subspace Descent "
+            "(0.1") in line
+    assert f"`survey accept {LATTICE} --topic {entry['topics'][0]}`" in line
+    assert line.count(" | ") == 6
+    assert run(project, "check").returncode == 0
+
+
+@pytest.mark.parametrize("value, message", [
+    ("0.15", "neighbours must be a mapping with min_similarity, or null"),
+    ("{count: 3}", "neighbours.min_similarity must be a number above 0 and at most 1"),
+    ("{min_similarity: 0}", "neighbours.min_similarity must be a number above 0 and at most 1"),
+    ("{min_similarity: 1.5}", "neighbours.min_similarity must be a number above 0 and at "
+                              "most 1"),
+    ("{min_similarity: yes}", "neighbours.min_similarity must be a number above 0 and at "
+                              "most 1"),
+    ("{min_similarity: 0.2, count: 0}", "neighbours.count must be a whole number from 1 to 10"),
+    ("{min_similarity: 0.2, count: 2.5}", "neighbours.count must be a whole number from 1 "
+                                          "to 10"),
+    ("{min_similarity: 0.2, near: 3}", "unknown neighbours setting 'near'"),
+])
+def test_check_reports_neighbours_settings(project: Path, value: str, message: str):
+    path = project / "content" / "sync.yml"
+    text = path.read_text(encoding="utf-8")
+    assert NEIGHBOURS in text
+    text = text.replace(NEIGHBOURS, f"\nneighbours: {value}\n")
+    path.write_text(text, encoding="utf-8")
+    at = text.splitlines().index(f"neighbours: {value}") + 1
+    done = run(project, "check")
+    assert done.returncode == 1
+    assert f"content/sync.yml:{at}:1: error: {message}" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    # null switches the evidence off and is valid
+    path.write_text(text.replace(f"\nneighbours: {value}\n", "\nneighbours: null\n"),
+                    encoding="utf-8")
+    assert run(project, "check").returncode == 0
+
+
+def test_nearest_curated_papers_are_the_closest_in_scope():
+    """The index: a curated paper's own text finds it first (similarity 1); papers filed
+    only outside the scope are never neighbours; the threshold and count hold."""
+    from project import REPO
+
+    from survey_core.importers.ingest import load_records
+    from survey_core.importers.neighbours import CuratedIndex
+    from survey_core.importers.sync_config import load_sync_config
+    from survey_core.model.taxonomy import load_taxonomy
+
+    taxonomy, _ = load_taxonomy(REPO / "content" / "taxonomy.yml")
+    config, _ = load_sync_config(REPO, taxonomy)
+    scope = config.scope_topics(taxonomy)
+    papers, _ = load_records(REPO / "content" / "papers", REPO)
+    index = CuratedIndex(papers, scope)
+    outside = [p for p in papers if not set(p.topics) & scope]
+    assert outside and len(index) == len(papers) - len(outside)
+    inside = next(p for p in papers if p.arxiv_id == LATTICE)
+    texts = [(inside.title, inside.abstract), (outside[0].title, outside[0].abstract or ""),
+             FAR[1:]]
+    own, other, far = index.nearest(texts, 0.15, 2)
+    assert own[0].record == inside.id and own[0].similarity == pytest.approx(1.0)
+    assert len(own) == 2 and own[1].similarity >= 0.15 and own[1].record != inside.id
+    assert own[0].topics == ("state-space-models",)
+    assert all(nb.record != outside[0].id for nb in other) and far == []
+    assert index.nearest([("", ""), ("<b>x</b>" * 500, "")], 0.0, 3) == [[], []]
+    skipped = index.nearest(texts[:1], 0.15, 3, skip=[inside.id])[0]
+    assert inside.id not in [nb.record for nb in skipped]
+    assert [nb.similarity for nb in skipped] == sorted((nb.similarity for nb in skipped),
+                                                       reverse=True)

@@ -25,7 +25,7 @@ import contextlib
 import datetime as _dt
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 
 from survey_core.importers.ingest import Incoming, IngestResult, ingest, load_records
+from survey_core.importers.neighbours import CuratedIndex, Neighbour, neighbour_topics
 from survey_core.importers.sync_config import SyncConfig
 from survey_core.importers.sync_fetch import Candidate
 from survey_core.model.diagnostics import ContentError, Diagnostic
@@ -52,6 +53,8 @@ STATUSES = ("proposed", "borderline", "taken", "rejected")
 #: Candidate fields a borderline entry keeps, so that ``survey accept`` works offline.
 FACTS = ("source", "day", "abstract", "authors", "published", "upvotes", "organisation",
          "code", "project", "primary_class", "category")
+#: How a nearest curated paper is written among a borderline paper's rules.
+NEAREST = "nearest "
 #: Matching rules shown per paper in the pull-request body (the ledger keeps all).
 RULES_SHOWN = 4
 #: Sighting files of sync sources: ``daily-papers/<day>``, ``arxiv-listing/<cat>/<day>``.
@@ -84,28 +87,37 @@ class Decision:
 
 
 def classify(taxonomy: Taxonomy, config: SyncConfig, scope: set[str], title: str,
-             abstract: str, categories: list[str] | tuple[str, ...] = ()) -> Decision:
+             abstract: str, categories: list[str] | tuple[str, ...] = (),
+             near: Sequence[Neighbour] = ()) -> Decision:
     """The sync's decision.  A paper is *added* when the rules file it in scope
-    (:func:`in_scope`); it is *borderline* when it stays below the threshold but scores
-    at least ``config.borderline`` on an in-scope topic **and** either a title rule of
-    that topic fired or it names the survey's field (``config.field_terms`` in its title
-    or abstract, or an arXiv category among ``config.field_categories``); else it is
-    *out*.  Measured in ``bench/scope.py``."""
+    (:func:`in_scope`).  It is *borderline* when it stays below the threshold but either
+    scores at least ``config.borderline`` on an in-scope topic **and** a title rule of that
+    topic fired or it names the survey's field (``config.field_terms`` in its title or
+    abstract, or an arXiv category among ``config.field_categories``), or it is close to
+    papers of the catalog filed in scope (``near``: its nearest curated papers at or above
+    ``config.min_similarity``, see :mod:`survey_core.importers.neighbours`), which are then
+    named as evidence.  Else it is *out*.  Measured in ``bench/scope.py``."""
     topics, rules = in_scope(taxonomy, config, scope, title, abstract)
     scores = {tid: taxonomy[tid].score(title, abstract) for tid in scope
               if tid in taxonomy and tid != taxonomy.fallback}
     best = max(scores.values(), default=0)
     if topics:
         return Decision("added", topics, rules, best)
-    if config.borderline is None or best < config.borderline:
-        return Decision("out", [], [], best)
-    near = sorted((tid for tid, n in scores.items() if n == best and n > 0),
-                  key=lambda t: (-len(taxonomy.ancestors(t)), t))[:2]
-    rules = [r for tid in near for r in matching_rules(taxonomy, tid, title, abstract)]
-    field_signs = config.names_field(title, abstract, list(categories))
-    if not field_signs and not any(": title /" in r for r in rules):
-        return Decision("out", [], [], best)
-    return Decision("borderline", near, rules + field_signs, best)
+    evidence = [nb.evidence() for nb in near]
+    if config.borderline is not None and best >= config.borderline:
+        top = sorted((tid for tid, n in scores.items() if n == best and n > 0),
+                     key=lambda t: (-len(taxonomy.ancestors(t)), t))[:2]
+        rules = [r for tid in top for r in matching_rules(taxonomy, tid, title, abstract)]
+        field_signs = config.names_field(title, abstract, list(categories))
+        if field_signs or any(": title /" in r for r in rules):
+            return Decision("borderline", top or neighbour_topics(near), rules + field_signs
+                            + evidence, best)
+    if near:
+        top = neighbour_topics(near)
+        rules = [r for tid in top for r in matching_rules(taxonomy, tid, title, abstract)]
+        return Decision("borderline", top, rules + config.names_field(
+            title, abstract, list(categories)) + evidence, best)
+    return Decision("out", [], [], best)
 
 
 def in_scope(taxonomy: Taxonomy, config: SyncConfig, scope: set[str], title: str,
@@ -344,6 +356,27 @@ def categories_of(c: Candidate) -> list[str]:
     return list(dict.fromkeys(x for x in (c.primary_class, c.category) if x))
 
 
+def nearest_curated(candidates: list[Candidate], papers: list[Paper],
+                    ledger: dict[str, LedgerEntry], config: SyncConfig, scope: set[str],
+                    by_arxiv: set[str], by_title: set[str]) -> dict[str, list[Neighbour]]:
+    """arXiv id -> the nearest curated papers of each candidate the sync will classify
+    (not in the catalog nor in the ledger), all scored at once against the catalog
+    already loaded; {} when ``config.min_similarity`` is None."""
+    if config.min_similarity is None:
+        return {}
+    todo: dict[str, Candidate] = {}
+    for c in sorted(candidates, key=lambda c: (c.day, c.source, c.arxiv_id)):  # as plan()
+        if c.arxiv_id not in by_arxiv and c.arxiv_id not in ledger \
+                and normalise_title(c.title) not in by_title:
+            todo.setdefault(c.arxiv_id, c)
+    if not todo:
+        return {}
+    index = CuratedIndex(papers, scope)
+    found = index.nearest([(c.title, c.abstract) for c in todo.values()],
+                          config.min_similarity, config.neighbours_count)
+    return dict(zip(todo, found, strict=True))
+
+
 def plan(candidates: list[Candidate], papers: list[Paper], ledger: dict[str, LedgerEntry],
          taxonomy: Taxonomy, config: SyncConfig,
          complete: Callable[[Candidate], None] | None = None
@@ -356,6 +389,7 @@ def plan(candidates: list[Candidate], papers: list[Paper], ledger: dict[str, Led
     scope = config.scope_topics(taxonomy)
     items: list[Incoming] = []
     decided: dict[str, bool] = {}  # arXiv id -> becomes (or is) a record
+    near = nearest_curated(candidates, papers, ledger, config, scope, by_arxiv, by_title)
     for c in sorted(candidates, key=lambda c: (c.day, c.source, c.arxiv_id)):
         if c.arxiv_id not in decided:
             known = c.arxiv_id in by_arxiv or normalise_title(c.title) in by_title
@@ -367,7 +401,7 @@ def plan(candidates: list[Candidate], papers: list[Paper], ledger: dict[str, Led
                 result.rejected += 1
             else:
                 decision = classify(taxonomy, config, scope, c.title, c.abstract,
-                                    categories_of(c))
+                                    categories_of(c), near.get(c.arxiv_id, ()))
                 decided[c.arxiv_id] = decision.kind == "added"
                 if decision.kind == "out":
                     result.out_of_scope += 1
@@ -530,39 +564,54 @@ def proposals_body(root: Path, base: dict[str, LedgerEntry] | None = None) -> st
                  "| --- | --- | --- | --- | --- |"] + rows
     else:
         head.append("No new papers.")
-    return "\n".join(head + borderline_section(ledger, base)) + "\n"
+    titles = {p.id: p.title for p in papers}
+    return "\n".join(head + borderline_section(ledger, base, titles)) + "\n"
+
+
+def _nearest_cell(rule: str, titles: dict[str, str]) -> str:
+    """``nearest ID (0.42)`` as the record id, its title and the similarity."""
+    record, _sep, similarity = rule.removeprefix(NEAREST).partition(" ")
+    title = titles.get(record)
+    return f"`{_cell(record)}`" + (f" {_cell(title)}" if title else "") + f" {_cell(similarity)}"
 
 
 def borderline_section(ledger: dict[str, LedgerEntry],
-                       base: dict[str, LedgerEntry] | None) -> list[str]:
+                       base: dict[str, LedgerEntry] | None,
+                       titles: dict[str, str] | None = None) -> list[str]:
     """The pull-request body's list of borderline papers not decided yet (and not listed
-    on the target branch already): no record, one command to take each."""
+    on the target branch already): no record, one command to take each.  ``titles``:
+    record id -> title, to name the nearest curated papers."""
     rows = []
     for arxiv_id in sorted(ledger, key=lambda a: (-(ledger[a].score or 0), a)):
         entry = ledger[arxiv_id]
         if entry.status != "borderline" or (base and arxiv_id in base):
             continue
         title = f"[{_cell(entry.title)}](https://arxiv.org/abs/{arxiv_id})"
-        signs = [r for r in entry.rules if r.startswith(("field /", "category "))]
+        signs = [r for r in entry.rules if r.startswith(("field /", "category ", NEAREST))]
         fired = [r for r in entry.rules if r not in signs]
         rules = "<br>".join(_rule_cell(r) for r in fired[:RULES_SHOWN]) or "n/a"
         if len(fired) > RULES_SHOWN:
             rules += f"<br>(+{len(fired) - RULES_SHOWN} more)"
         field_cell = "<br>".join(_rule_cell(r) for r in signs if r.startswith("field /")) \
             or "n/a"
+        nearest = "<br>".join(_nearest_cell(r, titles or {}) for r in signs
+                              if r.startswith(NEAREST)) or "n/a"
         categories = ", ".join(_cell(c) for c in entry.categories) or "n/a"
         topic = f" --topic {entry.topics[0]}" if entry.topics else ""
-        rows.append(f"| {title} | {entry.score or 0} | {rules} | {field_cell} | {categories} | "
-                    f"`survey accept {arxiv_id}{topic}` |")
+        rows.append(f"| {title} | {entry.score or 0} | {rules} | {field_cell} | {nearest} | "
+                    f"{categories} | `survey accept {arxiv_id}{topic}` |")
     if not rows:
         return []
     return ["", f"## {len(rows)} borderline paper{'s' if len(rows) != 1 else ''}", "",
-            "Below the score threshold, but with some evidence for a topic in scope and a sign "
-            "of the survey's field (a field term or an arXiv category). They have no record. "
-            "Take one with the command shown (change `--topic` as needed) or leave it: each "
-            "is listed once, and `survey reject ARXIV-ID` records a no.", "",
-            "| paper | score | rules that fired | field terms | arXiv categories | to take it |",
-            "| --- | --- | --- | --- | --- | --- |"] + rows
+            "Below the score threshold, but with some evidence for a topic in scope: a rule "
+            "of the topic and a sign of the survey's field (a field term or an arXiv "
+            "category), or curated papers of the catalog whose title and abstract are close "
+            "to it (record, title and similarity; their topics are the suggested ones). They "
+            "have no record. Take one with the command shown (change `--topic` as needed) or "
+            "leave it: each is listed once, and `survey reject ARXIV-ID` records a no.", "",
+            "| paper | score | rules that fired | field terms | nearest curated papers | "
+            "arXiv categories | to take it |",
+            "| --- | --- | --- | --- | --- | --- | --- |"] + rows
 
 
 def accept(root: Path, wanted: str, taxonomy: Taxonomy, topics: list[str] | None = None,

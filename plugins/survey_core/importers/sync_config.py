@@ -19,6 +19,10 @@ file and line)::
     field_terms: [...]        # patterns (as match rules) that name the survey's field
                               # (default: none)
     field_categories: [cs.CL] # arXiv categories of the field (primary, or the listing)
+    neighbours:               # a paper whose text is this close (TF-IDF cosine) to papers
+      min_similarity: 0.15    # of the catalog filed in scope is listed as borderline,
+      count: 3                # naming up to `count` of them and their topics (null or
+                              # left out: none)
 """
 
 from __future__ import annotations
@@ -34,7 +38,10 @@ from survey_core.model.taxonomy import Taxonomy, compile_rule
 CONFIG = "content/sync.yml"
 SOURCES = ("hf", "arxiv")
 FIELDS = ("sources", "days", "categories", "terms", "scope", "out_of_scope", "threshold",
-          "borderline", "field_terms", "field_categories")
+          "borderline", "field_terms", "field_categories", "neighbours")
+NEIGHBOUR_FIELDS = ("min_similarity", "count")
+DEFAULT_NEIGHBOURS_COUNT = 3
+MAX_NEIGHBOURS_COUNT = 10
 #: What names the survey's field when ``field_terms`` is not set: nothing (each
 #: survey names its own field in ``content/sync.yml``).
 FIELD_TERMS: tuple[str, ...] = ()
@@ -55,6 +62,9 @@ class SyncConfig:
     borderline: int | None = DEFAULT_BORDERLINE
     field_terms: list[str] = field(default_factory=lambda: list(FIELD_TERMS))
     field_categories: list[str] = field(default_factory=lambda: ["cs.CL"])
+    #: least similarity of a nearest curated paper (None: no neighbour evidence)
+    min_similarity: float | None = None
+    neighbours_count: int = DEFAULT_NEIGHBOURS_COUNT
     path: str = CONFIG
 
     def __post_init__(self) -> None:
@@ -189,7 +199,37 @@ def load_sync_config(root: Path, taxonomy: Taxonomy | None
                 "write field_categories: [cs.CL]")
         else:
             config.field_categories = list(value)
+    if data.get("neighbours") is not None:
+        _neighbours(data["neighbours"], config, err)
     if diags:
         return None, diags
     config.__post_init__()
     return config, []
+
+
+def _neighbours(value: object, config: SyncConfig, err) -> None:
+    """``neighbours: {min_similarity: 0.15, count: 3}`` (validated into ``config``)."""
+    hint = ("write neighbours: {min_similarity: 0.15, count: 3} (count optional), or "
+            "neighbours: null for none")
+    if not isinstance(value, dict):
+        err("neighbours", "neighbours must be a mapping with min_similarity, or null", hint)
+        return
+    unknown = [k for k in value if k not in NEIGHBOUR_FIELDS]
+    if unknown:
+        err("neighbours", f"unknown neighbours setting '{unknown[0]}'",
+            "settings: " + ", ".join(NEIGHBOUR_FIELDS))
+        return
+    similarity = value.get("min_similarity")
+    if isinstance(similarity, bool) or not isinstance(similarity, (int, float)) \
+            or not 0 < similarity <= 1:
+        err("neighbours", "neighbours.min_similarity must be a number above 0 and at most 1",
+            hint)
+        return
+    count = value.get("count", DEFAULT_NEIGHBOURS_COUNT)
+    if isinstance(count, bool) or not isinstance(count, int) \
+            or not 1 <= count <= MAX_NEIGHBOURS_COUNT:
+        err("neighbours", f"neighbours.count must be a whole number from 1 to "
+            f"{MAX_NEIGHBOURS_COUNT}", "how many nearest curated papers are named, e.g. 3")
+        return
+    config.min_similarity = float(similarity)
+    config.neighbours_count = count
