@@ -357,7 +357,8 @@ def test_check_format_github_prints_annotations(tmp_path, capsys):
     assert code == 1
     lines = out.splitlines()
     assert lines, out
-    assert all(re.match(r"^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+::", x) for x in lines)
+    assert all(re.match(r"^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+::", x)
+               for x in lines)
     assert f"::error file={SMALL},line=9,col=1::links.code 'javascript:alert(1)' is not an " \
         "http(s) URL" in out
 
