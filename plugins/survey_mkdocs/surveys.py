@@ -105,7 +105,7 @@ class SurveysPart(Part):
 
         def make() -> tuple[bytes, bytes | None, list[str]]:
             try:
-                project = build_project(cat, survey.id)
+                project = build_project(cat, survey.id, entries=st.bibtex)
             except ConversionError as exc:
                 return b"", None, [f"{survey.path}: no LaTeX edition: {exc}"]
             problems = [d.format() for d in project.diagnostics]

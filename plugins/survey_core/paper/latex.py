@@ -17,9 +17,15 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from survey_core.formats.bibtex import export_bibtex, latex_escape_text
+from survey_core.formats.bibtex import (
+    bib_file_text,
+    export_bibtex,
+    latex_escape_text,
+    paper_to_entry,
+)
 from survey_core.model.catalog import Catalog
 from survey_core.model.diagnostics import WARNING, Diagnostic
 from survey_core.model.model import Paper
@@ -256,8 +262,11 @@ class _Writer:
 
 
 def build_project(catalog: Catalog, survey_id: str, pandoc: str | None = None,
-                  leaf_papers: int = LEAF_PAPERS) -> Project:
-    """The LaTeX project of one survey.  Raises KeyError for an unknown survey and
+                  leaf_papers: int = LEAF_PAPERS,
+                  entries: Mapping[str, str] | None = None) -> Project:
+    """The LaTeX project of one survey.  ``entries``: BibTeX entries already made for
+    the site (paper id -> :func:`survey_core.formats.bibtex.paper_to_entry` text), reused
+    for ``refs.bib``.  Raises KeyError for an unknown survey and
     :class:`survey_core.paper.convert.ConversionError` when pandoc is missing or fails."""
     survey = catalog.surveys[survey_id]
     w = _Writer(catalog, survey)
@@ -338,7 +347,9 @@ def build_project(catalog: Catalog, survey_id: str, pandoc: str | None = None,
         "main-biblatex.tex": "% The same document with biblatex and biber:\n"
                              "% pdflatex main-biblatex, biber main-biblatex, pdflatex twice.\n"
                              "\\def\\surveybiblatex{}\n\\input{main.tex}\n",
-        "refs.bib": export_bibtex(papers),
+        "refs.bib": (bib_file_text([(p.key, entries.get(p.id) or paper_to_entry(p))
+                                    for p in papers]) if entries is not None
+                     else export_bibtex(papers)),
         "README.md": readme(survey, len(papers)),
         MARK_FILE: f"survey paper {survey.id}\n",
     }
