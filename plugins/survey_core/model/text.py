@@ -92,11 +92,13 @@ _CLAIMS = [re.compile(r"\b(we|this (?:paper|work|study)|our (?:paper|work))\s+(?
                          r"establish|derive|provide|evaluate|examine)")]
 
 
+@functools.lru_cache(maxsize=65536)
 def contribution_line(abstract: str, limit: int = 220) -> str:
     """One line saying what a paper contributes: the first sentence of its
     abstract that proposes something ("we propose ...", "this paper
     introduces ..."), else the first that makes a finding ("we show ..."),
-    else the first sentence."""
+    else the first sentence.  Kept per abstract: the site's tables and a
+    survey's LaTeX edition ask for the same papers' lines on every rebuild."""
     text = _SPACE.sub(" ", abstract).strip()
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z(])", text)
     for claim in _CLAIMS:
