@@ -137,7 +137,7 @@ class CatalogPart(Part):
         self.ledger.reuse.start(config)
         st = BuildState(catalog=catalog, renderer=renderer, config=config,
                                      ledger=self.ledger, memo=self.memo)
-        templates = self.templates_digest = _template_digest(renderer)
+        templates = self.templates_digest = self.templates.digest()
         if templates != getattr(self, "_templates_digest", None):
             self.memo = PaperMemo()  # fragments rendered by older templates are stale
             self._templates_digest = templates
@@ -323,10 +323,6 @@ class CatalogPart(Part):
         if serve.incremental and not self.dirty:
             server.builder = incremental_builder(server.builder, self.plugin)
         return server
-
-
-def _template_digest(renderer) -> str:
-    return renderer.templates.digest()
 
 
 def _taxonomy_digest(catalog) -> str:

@@ -160,12 +160,8 @@ def _ingest(staging: Path, sources: list[Path], today: str, progress) -> tuple[i
     result = ingest(copies, staging, taxonomy, today=today, progress=progress)
     if not result.ok:
         raise InitError("the sources given with --from could not be ingested",
-                        _relocate(result.diagnostics))
-    return len(result.created), _relocate(result.diagnostics)
-
-
-def _relocate(diags: list[Diagnostic]) -> list[Diagnostic]:
-    return diags
+                        result.diagnostics)
+    return len(result.created), result.diagnostics
 
 
 def _move_into(staging: Path, dest: Path) -> None:
