@@ -29,7 +29,7 @@ from survey_core.site.templates import TemplateSet
 from . import compat
 from .compat import log
 from .config import CatalogConfig
-from .files import Ledger, PageLedger, RenderedFile, add_file
+from .files import Ledger, PageLedger, RenderedFile, _modified, add_file
 from .nav import replace_nav_entry, shallow_nav
 from .pages import PageEvents, log_listeners, paper_page
 from .serve import incremental_builder, native_watch
@@ -135,6 +135,8 @@ class CatalogPart(Part):
                             site_description=config.site_description or "")
         self.ledger.start(self.dirty)
         self.ledger.reuse.start(config)
+        #: digests of generated pages a patch rendered (their set-aside blocks are released)
+        self._page_digests: dict[str, str] = {}
         st = BuildState(catalog=catalog, renderer=renderer, config=config,
                                      ledger=self.ledger, memo=self.memo)
         templates = self.templates_digest = self.templates.digest()
@@ -152,21 +154,27 @@ class CatalogPart(Part):
                                         abs_src_path=str(self.templates.find(f"assets/{asset}"))))
         if self.config.home and files.get_file_from_path("index.md") is None:
             st.home_file = add_file(files, config, "index.md", "")  # filled in on_nav
+        st.makers["topics/index.md"] = renderer.topics_index
         add_file(files, config, "topics/index.md", renderer.topics_index())
         # A topic page is kept between rebuilds while its papers, surveys, the
         # taxonomy and the templates are unchanged.
         self._topic_pages.start()
         common = key(templates, list(catalog.taxonomy.topics.values()), config.site_name,
                      config.repo_url, self.config.edit_branch, self.config.topic_papers)
-        for topic_id in catalog.taxonomy.topics:
+
+        def topic_page(topic_id: str) -> str:
             page_key = key(
                 common, topic_id,
                 [(p.id, p.digest or repr(p)) for p in catalog.topic_papers.get(topic_id, [])],
                 [p.id for p in catalog.topic_direct.get(topic_id, [])],
                 [(s, catalog.surveys[s].title) for s in catalog.topic_surveys.get(topic_id, [])])
-            markdown = renderer.kept(self._topic_pages, page_key,
-                                     partial(renderer.topic_page, topic_id))
-            add_file(files, config, f"topics/{topic_id}/index.md", markdown)
+            return renderer.kept(self._topic_pages, page_key,
+                                 partial(renderer.topic_page, topic_id))
+
+        for topic_id in catalog.taxonomy.topics:
+            uri = f"topics/{topic_id}/index.md"
+            st.makers[uri] = partial(topic_page, topic_id)
+            add_file(files, config, uri, st.makers[uri]())
         for paper in catalog.papers:
             uri = paper_url(paper) + "index.html"
             st.paper_files[paper.id] = add_file(files, config, uri, "", cls=RenderedFile,
@@ -180,6 +188,7 @@ class CatalogPart(Part):
         if st is None:
             return env
         self.files = files
+        self.env = env
         if env.bytecode_cache is None:
             env.bytecode_cache = TEMPLATE_CACHE  # the theme's templates compile once per process
         self.pages.restore(config, files)
@@ -230,6 +239,7 @@ class CatalogPart(Part):
         # the templates, the taxonomy and survey titles, its BibTeX, related papers.
         common = key(shell, self._templates_digest, _taxonomy_digest(st.catalog), events.key(),
                      [(s.id, s.title) for s in st.catalog.surveys.values()])
+        self._render_paper = render
         head_inputs = tuple(st.head_inputs)
         self._paper_keys.start()
         for paper in st.catalog.papers:
@@ -241,6 +251,58 @@ class CatalogPart(Part):
             file.key = self._paper_keys.get(
                 inputs, lambda inputs=inputs: key(*inputs))
         return env
+
+    # -- patches under `mkdocs serve` (see .patch) -----------------------------------
+    def patch_paper_pages(self, st: BuildState, ids: set[str]) -> dict[str, bytes]:
+        """The pages of the papers ``ids``, made again: output path -> HTML."""
+        out = {}
+        for pid in sorted(ids):
+            paper = st.catalog.by_id[pid]
+            file = st.paper_files[pid]
+            file.render = partial(self._render_paper, paper)
+            out[file.abs_dest_path] = file.content_bytes
+        return out
+
+    def patch_uris(self, st: BuildState, changed: list) -> list[str]:
+        """The generated Markdown pages of this part that may list ``changed`` papers."""
+        tax = st.catalog.taxonomy
+        topics = {a for p in changed for t in p.topics if t in tax for a in (t, *tax.ancestors(t))}
+        uris = [f"topics/{t}/index.md" for t in tax.topics if t in topics]
+        return uris + [u for u in ("topics/index.md", "index.md") if u in st.makers]
+
+    def render_pages(self, st: BuildState, uris: list[str]) -> list[str]:
+        """Make the Markdown of the generated pages ``uris`` again, and render
+        those whose Markdown changed through MkDocs' page functions (with every
+        plugin's page events): the URIs rendered."""
+        populate, build = compat.populate_page(), compat.build_page()
+        config, files = st.config, self.files
+        doc_files = self.pages.doc_pages
+        rendered = []
+        for uri in uris:
+            file = files.get_file_from_path(uri)
+            make = st.makers.get(uri)
+            if file is None or file.page is None or make is None:
+                continue
+            renderer = st.renderer
+            before = file.content_string
+            was = self._page_digests.get(uri) or _page_digest(renderer, before)
+            markdown = make()
+            now = _page_digest(renderer, markdown)
+            if now == was:
+                renderer.release(markdown)
+                self._page_digests[uri] = was
+                continue
+            file.content_string = markdown
+            file.is_modified = _modified
+            populate(file.page, config, files, True)
+            build(file.page, config, doc_files, self._nav, self.env, True)
+            # The page is written: the blocks set aside for it are not needed again.
+            renderer.release(before)
+            renderer.release(markdown)
+            self._page_digests[uri] = now
+            self.ledger.keys.pop(file.abs_dest_path, None)
+            rendered.append(uri)
+        return rendered
 
     def _render_shell(self, env, config: MkDocsConfig, files: Files) -> str:
         from mkdocs.commands.build import get_context
@@ -265,7 +327,8 @@ class CatalogPart(Part):
         st = self.state
         if st is not None and st.home_file is not None:
             # Rendered here, after every plugin's on_files, so it can show their charts.
-            st.home_file.content_string = st.renderer.home(st.charts)
+            st.makers["index.md"] = partial(st.renderer.home, st.charts)
+            st.home_file.content_string = st.makers["index.md"]()
         if st is not None:
             self.pages.start(nav, config, files, st.renderer, self.ledger,
                              skip=self.dirty and self.plugin.config.serve.incremental)
@@ -323,6 +386,14 @@ class CatalogPart(Part):
         if serve.incremental and not self.dirty:
             server.builder = incremental_builder(server.builder, self.plugin)
         return server
+
+
+_PLACEHOLDER = re.compile(r"<!--survey-block:\d+-->")
+
+
+def _page_digest(renderer: Renderer, markdown: str) -> str:
+    """A generated page's Markdown with the blocks it set aside, whatever their numbers."""
+    return key(_PLACEHOLDER.sub("", markdown), *renderer.stashed(markdown))
 
 
 def _taxonomy_digest(catalog) -> str:

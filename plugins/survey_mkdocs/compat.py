@@ -69,6 +69,18 @@ def populate_page() -> Callable | None:
 
 
 @cache
+def build_page() -> Callable | None:
+    """``mkdocs.commands.build._build_page(page, config, doc_files, nav, env, dirty,
+    excluded)``: renders one page into the theme and writes it (used to patch
+    the pages an edit changes, see :mod:`.patch`)."""
+    func = getattr(_build_module(), "_build_page", None)
+    if callable(func) and _params(func)[:6] == ["page", "config", "doc_files", "nav", "env",
+                                                "dirty"]:
+        return func
+    return None
+
+
+@cache
 def page_title_attribute() -> bool:
     """``Page._title_from_render``: the title a page's Markdown gives it (its first
     heading), set when the page is rendered and read by ``Page.title``."""

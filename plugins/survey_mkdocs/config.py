@@ -148,6 +148,12 @@ class ServeConfig(base.Config):
     #: instead of polling every file twice a second.  ``false``: poll, as MkDocs
     #: does for the docs folder.
     native_watch = c.Type(bool, default=True)
+    #: Under ``mkdocs serve``, an edit that only changes records' text (title,
+    #: abstract, authors, venue, links...) or a survey's prose is patched into the
+    #: site without a build: the files it is in are made again, nothing else
+    #: (see ``survey_mkdocs.patch``; the log says when and why an edit needs a
+    #: build instead).  ``false``: every edit goes through a build.
+    patch = c.Type(bool, default=True)
 
 
 class SurveyConfig(base.Config):

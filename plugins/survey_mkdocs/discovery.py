@@ -36,7 +36,7 @@ from survey_core.model.forked import Forked
 from survey_core.model.memo import Carry
 from survey_core.model.text import first_sentence
 from survey_core.site import charts, discovery, feed, papers_index, scholar, search_index
-from survey_core.site.related import RelatedCache, RelatedStats, related_ids
+from survey_core.site.related import RelatedCache, RelatedStats, related_ids, related_patch
 from survey_core.site.render import rel, topic_url
 
 from .config import DiscoveryConfig
@@ -71,6 +71,10 @@ class DiscoveryPart(Part):
         #: page source -> (URL, title, text) of the ordinary pages, kept for pages a
         #: rebuild skips
         self._page_text: dict[str, tuple[str, str, str]] = {}
+        #: the search index's documents of the last build (`mkdocs serve`)
+        self._docs: list = []
+        self._exported = None
+        self._index_patch: papers_index.IndexPatch | None = None
 
     @property
     def config(self) -> DiscoveryConfig:
@@ -95,6 +99,7 @@ class DiscoveryPart(Part):
 
     def on_files(self, files: Files, st: BuildState, config: MkDocsConfig) -> None:
         cat = st.catalog
+        self._index_patch = None
         if self.config.scholar:
             feed_link = self.config.feed
             name = f"head:{config.site_url}:{config.site_name}:{feed_link}"
@@ -121,12 +126,16 @@ class DiscoveryPart(Part):
         if self.config.index:
             self._index(st, files, config)
         if self.config.help_wanted:
-            add_file(files, config, HELP_PAGE, st.renderer.render(
-                "help_wanted.md", page="help-wanted/", few=self.config.few_papers,
-                hw=discovery.help_wanted(cat, self.config.few_papers),
-                record_link=lambda p: self._repo_link(st, p.path or f"content/papers/{p.id}.yml"),
-                gap_rows=self._gap_rows(st),
-                facts_link=lambda line: self._repo_link(st, discovery.FACTS_FILE, line)))
+            def help_page() -> str:
+                return st.renderer.render(
+                    "help_wanted.md", page="help-wanted/", few=self.config.few_papers,
+                    hw=discovery.help_wanted(cat, self.config.few_papers),
+                    record_link=lambda p: self._repo_link(
+                        st, p.path or f"content/papers/{p.id}.yml"),
+                    gap_rows=self._gap_rows(st),
+                    facts_link=lambda line: self._repo_link(st, discovery.FACTS_FILE, line))
+            st.makers[HELP_PAGE] = help_page
+            add_file(files, config, HELP_PAGE, help_page())
 
     # -- parts -----------------------------------------------------------
     def _related(self, st: BuildState) -> None:
@@ -190,24 +199,107 @@ class DiscoveryPart(Part):
                 chart_id=f"survey-{sid}-years"))
 
     def _feeds(self, st: BuildState, files: Files, config: MkDocsConfig) -> None:
+        for path, text in self._feed_files(st, config, list(st.catalog.surveys)).items():
+            add_file(files, config, path, text)
+
+    def _feed_files(self, st: BuildState, config: MkDocsConfig, survey_ids: list[str]
+                    ) -> dict[str, str]:
+        """``feed.xml`` and the feeds of the surveys ``survey_ids``."""
         cat = st.catalog
         author = config.site_author or config.site_name
 
         def topic_name(tid: str) -> str | None:
             return cat.taxonomy[tid].name if tid in cat.taxonomy else None
 
-        add_file(files, config, FEED, feed.atom_feed(
+        out = {FEED: feed.atom_feed(
             cat.papers, title=f"{config.site_name}: new papers", feed_path=FEED,
             site_url=config.site_url, author=author, size=self.config.feed_size,
-            subtitle=config.site_description or "", topic_name=topic_name))
+            subtitle=config.site_description or "", topic_name=topic_name)}
         if self.config.survey_feeds:
             prefix = self._surveys_prefix
-            for sid, survey in cat.surveys.items():
+            for sid in survey_ids:
+                survey = cat.surveys[sid]
                 path = f"{prefix}/{sid}/feed.xml"
-                add_file(files, config, path, feed.atom_feed(
+                out[path] = feed.atom_feed(
                     cat.survey_papers(sid), title=f"{survey.title}: new papers",
                     feed_path=path, home_path=f"{prefix}/{sid}/", site_url=config.site_url,
-                    author=author, size=self.config.feed_size, topic_name=topic_name))
+                    author=author, size=self.config.feed_size, topic_name=topic_name)
+        return out
+
+    # -- patches under `mkdocs serve` (see .patch) -----------------------------------
+    def patch_related(self, st: BuildState, changed: list) -> set[str]:
+        """Related papers after an edit of ``changed``: the ids of the papers whose
+        list changed or shows one of them."""
+        if not self.config.related:
+            return set()
+        if self._related_cache is None:
+            raise RuntimeError("no related papers to patch")
+        cat = st.catalog
+        found = related_patch(self._related_cache, cat.by_id, changed, self.config.related,
+                              min_score=self.config.related_min_score)
+        if found is None:
+            raise RuntimeError("the related papers were not weighed")
+        result, touched = found
+        by_id = cat.by_id
+        for pid in touched:
+            st.related[pid] = [by_id[o] for o, _score in result.get(pid, []) if o in by_id]
+        return touched
+
+    def patch_index(self, st: BuildState, papers: list[tuple]) -> dict[str, bytes]:
+        if not self.config.index:
+            return {}
+        if self._index_patch is None:
+            self._index_patch = papers_index.IndexPatch()
+        return self._index_patch.files(st.catalog, papers, self._exported,
+                                       first=self.config.index_first)
+
+    def patch_feeds(self, st: BuildState, changed: list, survey_ids: list[str]) -> dict[str, str]:
+        if not self.config.feed:
+            return {}
+        ids = {p.id for p in changed}
+        surveys = [sid for sid, s in st.catalog.surveys.items() if ids & set(s.paper_ids)]
+        return self._feed_files(st, st.config, surveys)
+
+    def patch_uris(self, st: BuildState, papers: list[tuple]) -> list[str]:
+        uris = []
+        if self.config.index:
+            first = {p.id for p in st.catalog.newest[:self.config.index_first]}
+            if any(new.id in first or papers_index.venue_series(old.venue) !=
+                   papers_index.venue_series(new.venue) or old.has_code != new.has_code
+                   or old.has_arxiv != new.has_arxiv for old, new in papers):
+                uris.append(INDEX_PAGE)
+        if self.config.help_wanted and papers:
+            uris.append(HELP_PAGE)
+        return uris
+
+    def patch_search(self, st: BuildState, changed: list, survey_ids: list[str],
+                     rendered: list[str]) -> None:
+        """The search index after an edit: the docs of the changed papers and
+        surveys and of the rendered ordinary pages."""
+        if not self.config.search_index:
+            return
+        index = self._search_index
+        if index is None or not self._docs:
+            raise RuntimeError("no search index to patch")
+        docs = list(self._docs)
+        at = {d.ident: n for n, d in enumerate(docs)}
+        cat = st.catalog
+        for p in changed:
+            doc_key, doc = search_index.catalog_paper_doc(cat, p)
+            docs[at[doc.ident]] = doc
+            if doc_key:
+                index.paper_docs[doc_key] = doc
+        names = {tid: t.name for tid, t in cat.taxonomy.topics.items()}
+        for sid in survey_ids:
+            doc = search_index.survey_doc(cat.surveys[sid], names, self._survey_url())
+            docs[at[doc.ident]] = doc
+        for uri in rendered:
+            if uri in self._page_text:
+                doc = search_index.page_doc(*self._page_text[uri])
+                if doc.ident in at:
+                    docs[at[doc.ident]] = doc
+        index.write(docs, Path(st.config.site_dir) / search_index.FOLDER)
+        self._docs = docs
 
     def _index(self, st: BuildState, files: Files, config: MkDocsConfig) -> None:
         from survey_core.formats.bibtex import paper_to_entry
@@ -229,15 +321,19 @@ class DiscoveryPart(Part):
         def exported(p):
             return keep(p, "index-export", lambda: papers_index.export_item(
                 p, entry(p), st.csl.get(p.id) or paper_to_csl(p)))
+        self._exported = exported
         for path, data in papers_index.index_files(
                 st.catalog, exported, first=self.config.index_first,
                 kept=self._index_kept if self.command == "serve" else None).items():
             add_file(files, config, path, data, cls=LedgerFile, ledger=st.ledger)
         if self.command != "serve":
             st.csl.clear()  # every CSL item is in the export files now
-        add_file(files, config, INDEX_PAGE, st.renderer.render(
-            "papers_index.md", page="papers/", index_rows=st.renderer.index_rows(),
-            **discovery.index_context(st.catalog, first=self.config.index_first)))
+        def index_page() -> str:
+            return st.renderer.render(
+                "papers_index.md", page="papers/", index_rows=st.renderer.index_rows(),
+                **discovery.index_context(st.catalog, first=self.config.index_first))
+        st.makers[INDEX_PAGE] = index_page
+        add_file(files, config, INDEX_PAGE, index_page())
         script = self.plugin.catalog.templates.find("assets/papers-index.js")
         existing = files.get_file_from_path(INDEX_SCRIPT)
         if existing is not None:
@@ -340,6 +436,9 @@ class DiscoveryPart(Part):
         built = index.write(docs, Path(config.site_dir) / search_index.FOLDER, known)
         if self.command != "serve":
             self._search_index = None  # kept only for the next rebuild
+            self._docs = []
+        else:
+            self._docs = docs
         log.info(f"survey: search index {search_index.FOLDER}/: {built.summary()} "
                  f"in {time.perf_counter() - started:.2f}s{forked}")
 

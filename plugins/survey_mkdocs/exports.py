@@ -7,7 +7,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
 from survey_core.model.memo import CACHE_DIR, Carry, DiskMemo
-from survey_core.site.exports import ENTRY_VERSION, build_exports
+from survey_core.site.exports import ENTRY_VERSION, Exports, build_exports, patch_exports
 
 from .compat import log
 from .config import ExportsConfig
@@ -21,6 +21,8 @@ class ExportsPart(Part):
         self.memo: DiskMemo | None = None
         #: collection .bib texts kept between `mkdocs serve` rebuilds
         self._kept = Carry()
+        #: the last build's exports (`mkdocs serve`), for :meth:`patch`
+        self.last: Exports | None = None
 
     @property
     def config(self) -> ExportsConfig:
@@ -40,8 +42,23 @@ class ExportsPart(Part):
                                 per_topic=self.config.per_topic, csl=self.config.csl,
                                 memo=self.memo, paper_memo=st.memo,
                                 kept=self._kept if self.command == "serve" else None)
+        self.last = exports if self.command == "serve" else None
         st.csl.update(exports.csl)
         st.bibtex.update(exports.entries)
         for uri, content in exports.files.items():
             add_file(files, config, uri, content, cls=LedgerFile, ledger=st.ledger)
+        exports.files = {}  # in the build's files now
         log.info(f"survey: {len(exports.files)} export files")
+
+    def patch(self, st: BuildState, changed: list) -> dict[str, str | bytes]:
+        """The export files holding the ``changed`` papers (see :mod:`.patch`)."""
+        if self.last is None:
+            raise RuntimeError("no exports to patch")
+        files = patch_exports(st.catalog, self.last, changed, per_paper=self.config.per_paper,
+                              per_topic=self.config.per_topic, csl=self.config.csl,
+                              memo=self.memo)
+        for p in changed:
+            st.bibtex[p.id] = self.last.entries[p.id]
+            if p.id in self.last.csl:
+                st.csl[p.id] = self.last.csl[p.id]
+        return files

@@ -32,6 +32,7 @@ from .catalog import CatalogPart
 from .config import SurveyConfig
 from .discovery import DiscoveryPart
 from .exports import ExportsPart
+from .patch import Patcher
 from .state import BuildState
 from .surveys import SurveysPart
 
@@ -49,6 +50,8 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
         self.exports = ExportsPart(self)
         self.discovery = DiscoveryPart(self)
         self.surveys = SurveysPart(self)
+        #: edits under `mkdocs serve` patched without a build (see .patch)
+        self.patcher = Patcher(self)
 
     # Defining on_startup keeps this instance (and its parts' caches) alive across
     # `mkdocs serve` rebuilds.
@@ -59,6 +62,7 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.state = None
+        self.patcher.forget()
         self.discovery.on_config(config)
         self.catalog.on_config(config)
         self.surveys.on_config(config)
@@ -104,10 +108,13 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
     @event_priority(-100)  # after the search plugin has written its index
     def _on_post_build_search(self, *, config: MkDocsConfig) -> None:
         self.discovery.on_post_build(config=config)
+        if self.command == "serve":
+            self.patcher.snapshot(config)
 
     on_post_build = CombinedEvent(_on_post_build, _on_post_build_search)
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.patcher.forget()
         self.catalog.on_build_error(error=error)
         self.discovery.cancel_forked()
 

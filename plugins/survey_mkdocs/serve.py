@@ -39,6 +39,8 @@ def incremental_builder(builder, plugin):
     def rebuild(config=None):
         nonlocal rebuilds
         plugin.dirty = True
+        if config is None and plugin.config.serve.patch and plugin.patcher.run():
+            return  # the edit is patched into the site (see .patch)
         # What the last build left (catalog, caches, memos) lives on: keep it out of
         # the garbage collector's passes, which would otherwise walk it all (a third
         # of a second at 10,000 papers).  Every few rebuilds a full pass frees the

@@ -48,6 +48,9 @@ class BuildState:
     ledger: Ledger | None = None
     #: the generated home page, if the docs folder has none
     home_file: File | None = None
+    #: generated Markdown page (source URI) -> what makes its Markdown again (an
+    #: edit patched under `mkdocs serve` makes the pages it may change again)
+    makers: dict[str, Callable[[], str]] = field(default_factory=dict)
 
 
 def head_for(st: BuildState, paper: Paper) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -64,9 +65,14 @@ class SurveysPart(Part):
         prefix = self.config.url_prefix
         st.renderer.timeline_per_year = self.config.timeline_per_year
         st.renderer.reading_list = self.config.reading_list
+
+        def index() -> str:
+            surveys = sorted(cat.surveys.values(), key=lambda s: (s.order, s.id))
+            return st.renderer.render("surveys.md", page=f"{prefix}/", surveys=surveys)
+
+        st.makers[f"{prefix}/index.md"] = index
+        add_file(files, config, f"{prefix}/index.md", index())
         surveys = sorted(cat.surveys.values(), key=lambda s: (s.order, s.id))
-        add_file(files, config, f"{prefix}/index.md",
-                 st.renderer.render("surveys.md", page=f"{prefix}/", surveys=surveys))
         self._pages.start()
         self._editions.start()
         if self.config.pdf and find_pandoc() is None:
@@ -76,30 +82,85 @@ class SurveysPart(Part):
             raise PluginError(f"surveys: pdf: true needs {' and '.join(missing_tools())}, "
                               "which is not installed (TeX Live: see README.md, A survey as "
                               "a paper); or set surveys: {pdf: false}")
+        self._edition_paths: dict[str, dict[str, str]] = {}
         for survey in surveys:
-            chart = st.charts.get(f"survey:{survey.id}")
             edition = self._edition(files, config, st, survey) if self.config.latex else {}
-            key = survey_key(cat, survey, chart, "\0".join(
-                [self.plugin.catalog.templates_digest, st.renderer.site_name,
-                 st.renderer.repo_url or "", st.renderer.edit_branch,
-                 str(self.config.timeline_per_year), str(self.config.reading_list),
-                 str(sorted(edition.items()))]))
-            markdown = st.renderer.kept(self._pages, key, lambda survey=survey, chart=chart,
-                                        edition=edition: expand_survey(
-                                            cat, st.renderer, survey, chart, edition))
-            add_file(files, config, f"{prefix}/{survey.id}.md", markdown)
+            self._edition_paths[survey.id] = edition
+            uri = f"{prefix}/{survey.id}.md"
+            st.makers[uri] = partial(self._page, st, survey.id)
+            add_file(files, config, uri, st.makers[uri]())
+
+    def _page(self, st: BuildState, sid: str) -> str:
+        """A survey page's Markdown (kept while its inputs are unchanged)."""
+        cat = st.catalog
+        survey = cat.surveys[sid]
+        chart = st.charts.get(f"survey:{sid}")
+        edition = self._edition_paths.get(sid, {})
+        key = survey_key(cat, survey, chart, "\0".join(
+            [self.plugin.catalog.templates_digest, st.renderer.site_name,
+             st.renderer.repo_url or "", st.renderer.edit_branch,
+             str(self.config.timeline_per_year), str(self.config.reading_list),
+             str(sorted(edition.items()))]))
+        return st.renderer.kept(self._pages, key, lambda: expand_survey(
+            cat, st.renderer, survey, chart, edition))
+
+    # -- patches under `mkdocs serve` (see .patch) -----------------------------------
+    def _touched(self, st: BuildState, changed: list, survey_ids: list[str]) -> list[str]:
+        cat = st.catalog
+        ids = {p.id for p in changed}
+        keys = {p.key for p in changed}
+        return [sid for sid, s in cat.surveys.items()
+                if sid in survey_ids or ids & set(s.paper_ids)
+                or keys & set(s.cited_keys)]
+
+    def patch_uris(self, st: BuildState, changed: list, survey_ids: list[str]) -> list[str]:
+        prefix = self.config.url_prefix
+        return [f"{prefix}/index.md"] + [f"{prefix}/{sid}.md"
+                                         for sid in self._touched(st, changed, survey_ids)]
+
+    def patch_editions(self, st: BuildState, changed: list, survey_ids: list[str]
+                       ) -> dict[str, bytes]:
+        """The LaTeX editions of the surveys the edit is in."""
+        if not self.config.latex or find_pandoc() is None:
+            return {}
+        out: dict[str, bytes] = {}
+        for sid in self._touched(st, changed, survey_ids):
+            data, pdf, _problems = self._edition_data(st, st.catalog.surveys[sid])
+            paths = self._edition_paths.get(sid, {})
+            if bool(data) != ("zip" in paths) or bool(pdf) != ("pdf" in paths):
+                raise RuntimeError(f"the LaTeX edition of {sid} appeared or went")
+            if data:
+                out[paths["zip"]] = data
+            if pdf:
+                out[paths["pdf"]] = pdf
+        return out
 
     def _edition(self, files: Files, config: MkDocsConfig, st: BuildState, survey
                  ) -> dict[str, str]:
         """The survey's LaTeX project as a zip (and its PDF when ``pdf`` is on),
         added to the site: their site paths by kind."""
-        cat = st.catalog
         if find_pandoc() is None:
             if not self._told_no_pandoc:
                 log.info("survey: pandoc is not installed, so survey pages offer no LaTeX "
                          "edition (install pandoc, or set surveys: {latex: false})")
                 self._told_no_pandoc = True
             return {}
+        base = f"{self.config.url_prefix}/{survey.id}/{survey.id}"
+        data, pdf, problems = self._edition_data(st, survey)
+        for problem in problems:
+            log.warning(f"survey: {problem}")
+        out = {}
+        if data:
+            add_file(files, config, f"{base}-latex.zip", data, cls=LedgerFile, ledger=st.ledger)
+            out["zip"] = f"{base}-latex.zip"
+        if pdf:
+            add_file(files, config, f"{base}.pdf", pdf, cls=LedgerFile, ledger=st.ledger)
+            out["pdf"] = f"{base}.pdf"
+        return out
+
+    def _edition_data(self, st: BuildState, survey) -> tuple[bytes, bytes | None, list[str]]:
+        """The zip of a survey's LaTeX project, its PDF (``pdf``), and problems."""
+        cat = st.catalog
         base = f"{self.config.url_prefix}/{survey.id}/{survey.id}"
         key = survey_key(cat, survey, None, f"latex\0{self.config.pdf}")
 
@@ -121,17 +182,7 @@ class SurveysPart(Part):
                         log.info(f"survey: {base}.pdf compiled in {compiled.seconds:.1f} s")
             return zip_bytes(project, f"{survey.id}-latex"), pdf, problems
 
-        data, pdf, problems = self._editions.get(key, make)
-        for problem in problems:
-            log.warning(f"survey: {problem}")
-        out = {}
-        if data:
-            add_file(files, config, f"{base}-latex.zip", data, cls=LedgerFile, ledger=st.ledger)
-            out["zip"] = f"{base}-latex.zip"
-        if pdf:
-            add_file(files, config, f"{base}.pdf", pdf, cls=LedgerFile, ledger=st.ledger)
-            out["pdf"] = f"{base}.pdf"
-        return out
+        return self._editions.get(key, make)
 
     def on_page_content(self, html: str, *, page, config: MkDocsConfig, files: Files) -> str:
         """Survey prose is untrusted: its page keeps only allow-listed HTML (the

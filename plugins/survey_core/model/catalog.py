@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from survey_core.model import memo
 from survey_core.model.contentformat import check_format
@@ -65,6 +66,12 @@ class Catalog:
     paper_surveys: dict[str, list[str]] = field(default_factory=dict)
     #: topic id -> survey ids whose scope names the topic or an ancestor
     topic_surveys: dict[str, list[str]] = field(default_factory=dict)
+    #: the venue table the papers' ``venue_full`` came from
+    venues: Any = None
+    #: normalised title of each paper (as :attr:`papers`) and the near-title blocks
+    #: they fall in (see :func:`_near_duplicates`), for :func:`patch_papers`
+    title_norms: list[str] = field(default_factory=list)
+    title_blocks: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -238,11 +245,111 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
         if paper.venue_full:
             paper.digest = memo.key(paper.digest, *paper.venue_full)
 
-    catalog = Catalog(root=root, taxonomy=taxonomy, papers=papers, surveys=surveys)
+    catalog = Catalog(root=root, taxonomy=taxonomy, papers=papers, surveys=surveys,
+                      venues=venues)
     _index(catalog, diags)
     catalog.low_confidence = _low_confidence(root, catalog, diags)
     catalog.diagnostics = sorted(diags, key=lambda d: (d.file, d.line, d.column, d.message))
     return catalog
+
+
+#: What an edit of a record must leave as it was for :func:`patch_papers`: the
+#: fields that place a paper in the catalog's lists (and their order).
+PLACE_FIELDS = ("id", "key", "path", "topics", "year", "month", "date", "upvotes", "added")
+
+
+def patch_papers(cat: Catalog, edits: list[tuple[Paper, list[Diagnostic], list[Diagnostic]]]
+                 ) -> str | None:
+    """Put edited records in the place of their earlier versions, in every list
+    and index of ``cat``: the catalog :func:`load_catalog` would give, at the
+    cost of the edit.  ``edits``: (new paper, its record's diagnostics, the
+    diagnostics the earlier version of the record had).  Only edits that leave
+    each paper where it was qualify (see :data:`PLACE_FIELDS`), whose record
+    had and has no problem involving another record (a near-identical title),
+    and whose title is not that of a low-confidence fact.  Returns None when
+    done, otherwise why not (and ``cat`` is unchanged)."""
+    from rapidfuzz.distance import Levenshtein
+
+    plan = []
+    for new, diags, before in edits:
+        old = cat.by_id.get(new.id)
+        if old is None or old.path != new.path:
+            return f"{new.path}: a paper new to the catalog"
+        for name in PLACE_FIELDS:
+            if getattr(old, name) != getattr(new, name):
+                return f"{new.path}: {name} changed"
+        mine = sorted(d.format() for d in cat.diagnostics if d.file == old.path)
+        if mine != sorted(d.format() for d in before):
+            return f"{new.path}: a problem involving another record"
+        if any(old.path in d.message for d in cat.diagnostics if d.file != old.path):
+            return f"{new.path}: a problem involving another record"
+        norm = normalise_title(new.title)
+        facts = {normalise_title(f.title) for f in cat.low_confidence}
+        if facts and (norm in facts or normalise_title(old.title) in facts):
+            return f"{new.path}: a low-confidence fact names its title"
+        where = cat.papers.index(old)
+        for block in _title_keys(norm):
+            for i in cat.title_blocks.get(block, []):
+                if i != where and Levenshtein.distance(norm, cat.title_norms[i],
+                                                       score_cutoff=3) <= 2:
+                    return f"{new.path}: its title is close to {cat.papers[i].path}'s"
+        plan.append((old, new, diags, where, norm))
+    for old, new, diags, where, norm in plan:
+        new.venue_full = cat.venues.full_name(new.venue) if cat.venues and new.venue else None
+        if new.venue_full and new.digest:
+            new.digest = memo.key(new.digest, *new.venue_full)
+        cat.papers[where] = new
+        _swap(cat.newest, old, new)
+        cat.by_id[new.id] = new
+        if cat.by_key.get(new.key) is old:
+            cat.by_key[new.key] = new
+        for lists in (cat.topic_papers, cat.topic_direct):
+            for tid in lists:
+                _swap(lists[tid], old, new)
+        for block in _title_keys(cat.title_norms[where]):
+            members = cat.title_blocks.get(block)
+            if members is not None and where in members:
+                members.remove(where)
+        cat.title_norms[where] = norm
+        for block in _title_keys(norm):
+            cat.title_blocks.setdefault(block, []).append(where)
+        cat.diagnostics = sorted([d for d in cat.diagnostics if d.file != old.path] + diags,
+                                 key=lambda d: (d.file, d.line, d.column, d.message))
+    return None
+
+
+def _swap(papers: list[Paper], old: Paper, new: Paper) -> None:
+    for i, p in enumerate(papers):
+        if p is old:
+            papers[i] = new
+            return
+
+
+def _title_keys(norm: str) -> tuple[str, str]:
+    """The two near-title blocks of a normalised title (see :func:`_near_duplicates`)."""
+    numbers = " ".join(title_numbers(norm))
+    return f"p:{numbers}:{norm[:12]}", f"s:{numbers}:{norm[-12:]}"
+
+
+def patch_survey(cat: Catalog, survey: Survey, diags: list[Diagnostic]) -> str | None:
+    """Put an edited survey in the place of its earlier version: its prose,
+    citations and reading list change, its place does not (same title, order,
+    scope).  None when done, otherwise why not (``cat`` unchanged)."""
+    old = cat.surveys.get(survey.id)
+    if old is None or old.path != survey.path:
+        return f"{survey.path}: a new survey"
+    for name in ("title", "order", "topics", "include", "exclude"):
+        if getattr(old, name) != getattr(survey, name):
+            return f"{survey.path}: {name} changed"
+    found = list(diags)
+    _survey_scope(cat, survey, found, defaultdict(list))
+    if survey.paper_ids != old.paper_ids:
+        return f"{survey.path}: its papers changed"
+    _survey_citations(cat, survey, found)
+    cat.surveys[survey.id] = survey
+    cat.diagnostics = sorted([d for d in cat.diagnostics if d.file != survey.path] + found,
+                             key=lambda d: (d.file, d.line, d.column, d.message))
+    return None
 
 
 def _index(cat: Catalog, diags: list[Diagnostic]) -> None:
@@ -365,6 +472,7 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
 
     pairs: set[tuple[int, int]] = set()
     _BLOCK_PAIRS.start()
+    cat.title_norms, cat.title_blocks = norms, blocks
     for name, block in blocks.items():
         if len(block) < 2:
             continue
@@ -398,58 +506,71 @@ def _near_duplicates(cat: Catalog, diags: list[Diagnostic]) -> None:
 
 
 def _resolve_surveys(cat: Catalog, diags: list[Diagnostic]) -> None:
-    tax = cat.taxonomy
     paper_surveys: dict[str, list[str]] = defaultdict(list)
     topic_surveys: dict[str, list[str]] = defaultdict(list)
     for survey in sorted(cat.surveys.values(), key=lambda s: (s.order, s.id)):
-        scope: set[str] = set()
-        for tid in survey.topics:
-            if tid not in tax:
-                if not tax.topics:  # the taxonomy itself failed to load (reported there)
-                    continue
-                diags.append(Diagnostic(survey.path, survey.lines.get("topics", 2),
-                                        f"unknown topic '{tid}' in the survey's scope",
-                                        "topics are the ids in content/taxonomy.yml"))
-                continue
-            for t in tax.descendants(tid):
-                scope.add(t)
-                if survey.id not in topic_surveys[t]:
-                    topic_surveys[t].append(survey.id)
-        index = LineIndex(survey.body, survey.body_line)
-        for m in MARKER_RE.finditer(survey.body):
-            if m.group("name") == "papers" and tax.topics and m.group("arg") not in tax:
-                line, _column = index.where(m.start())
-                what = f"unknown topic '{m.group('arg')}'" if m.group("arg") else "no topic"
-                diags.append(Diagnostic(survey.path, line, f"marker survey:papers names {what}",
-                                        "write <!-- survey:papers TOPIC-ID --> with an id from "
-                                        "content/taxonomy.yml"))
-        ids = {p.id for t in scope for p in cat.topic_direct.get(t, [])}
-        for field_name in ("include", "exclude"):
-            for pid in getattr(survey, field_name):
-                if pid not in cat.by_id:
-                    diags.append(Diagnostic(survey.path, survey.lines.get(field_name, 2),
-                                            f"{field_name} names unknown paper id '{pid}'",
-                                            "use the id of a record in content/papers/ "
-                                            "(its file name without .yml)"))
-        ids |= {pid for pid in survey.include if pid in cat.by_id}
-        ids -= set(survey.exclude)
-        survey.paper_ids = [p.id for p in newest_first([cat.by_id[i] for i in ids])]
-        cited: dict[str, None] = {}  # keys in order of first citation
-        for cit in survey.citations:
-            for key in cit.keys:
-                if key not in cat.by_key:
-                    diags.append(Diagnostic(survey.path, cit.line, f"citation [@{key}] names no "
-                                            "paper in the catalog", "use the key: field of a "
-                                            "record (see the paper's page); keys are case-"
-                                            "sensitive", column=cit.column))
-                else:
-                    cited.setdefault(key)
-        survey.cited_keys = list(cited)
-        _reading_list(cat, survey, diags)
+        _survey_scope(cat, survey, diags, topic_surveys)
+        _survey_citations(cat, survey, diags)
         for pid in survey.paper_ids:
             paper_surveys[pid].append(survey.id)
     cat.paper_surveys = dict(paper_surveys)
     cat.topic_surveys = dict(topic_surveys)
+
+
+def _survey_scope(cat: Catalog, survey: Survey, diags: list[Diagnostic],
+                  topic_surveys: dict[str, list[str]]) -> None:
+    """The survey's papers (``paper_ids``, newest first) and the topics its scope names."""
+    tax = cat.taxonomy
+    scope: set[str] = set()
+    for tid in survey.topics:
+        if tid not in tax:
+            if not tax.topics:  # the taxonomy itself failed to load (reported there)
+                continue
+            diags.append(Diagnostic(survey.path, survey.lines.get("topics", 2),
+                                    f"unknown topic '{tid}' in the survey's scope",
+                                    "topics are the ids in content/taxonomy.yml"))
+            continue
+        for t in tax.descendants(tid):
+            scope.add(t)
+            if survey.id not in topic_surveys[t]:
+                topic_surveys[t].append(survey.id)
+    ids = {p.id for t in scope for p in cat.topic_direct.get(t, [])}
+    for field_name in ("include", "exclude"):
+        for pid in getattr(survey, field_name):
+            if pid not in cat.by_id:
+                diags.append(Diagnostic(survey.path, survey.lines.get(field_name, 2),
+                                        f"{field_name} names unknown paper id '{pid}'",
+                                        "use the id of a record in content/papers/ "
+                                        "(its file name without .yml)"))
+    ids |= {pid for pid in survey.include if pid in cat.by_id}
+    ids -= set(survey.exclude)
+    survey.paper_ids = [p.id for p in newest_first([cat.by_id[i] for i in ids])]
+
+
+def _survey_citations(cat: Catalog, survey: Survey, diags: list[Diagnostic]) -> None:
+    """The survey's markers and citations checked, its cited keys in order of first
+    citation, and its reading list."""
+    tax = cat.taxonomy
+    index = LineIndex(survey.body, survey.body_line)
+    for m in MARKER_RE.finditer(survey.body):
+        if m.group("name") == "papers" and tax.topics and m.group("arg") not in tax:
+            line, _column = index.where(m.start())
+            what = f"unknown topic '{m.group('arg')}'" if m.group("arg") else "no topic"
+            diags.append(Diagnostic(survey.path, line, f"marker survey:papers names {what}",
+                                    "write <!-- survey:papers TOPIC-ID --> with an id from "
+                                    "content/taxonomy.yml"))
+    cited: dict[str, None] = {}  # keys in order of first citation
+    for cit in survey.citations:
+        for key in cit.keys:
+            if key not in cat.by_key:
+                diags.append(Diagnostic(survey.path, cit.line, f"citation [@{key}] names no "
+                                        "paper in the catalog", "use the key: field of a "
+                                        "record (see the paper's page); keys are case-"
+                                        "sensitive", column=cit.column))
+            else:
+                cited.setdefault(key)
+    survey.cited_keys = list(cited)
+    _reading_list(cat, survey, diags)
 
 
 def _reading_list(cat: Catalog, survey: Survey, diags: list[Diagnostic]) -> None:

@@ -22,6 +22,8 @@ class Exports:
     csl: dict[str, dict] = field(default_factory=dict)
     #: site path -> file content
     files: dict[str, str | bytes] = field(default_factory=dict)
+    #: paper id -> (CSL id, its item's text in ``data/papers.json``)
+    texts: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
 #: Bump when the BibTeX writer changes, so cached entries are rebuilt.
@@ -76,8 +78,49 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
                         memo_.get("csl-text", p, lambda p=p: csl_item_text(items[p.id])
                                   .encode("utf-8"), once=True))
                  for p in catalog.papers}
+        out.texts = texts
         out.files["data/papers.json"] = csl_join_bytes(texts.values())
         for sid in catalog.surveys:
             out.files[f"data/surveys/{sid}.json"] = csl_join_bytes(
                 texts[p.id] for p in catalog.survey_papers(sid))
     return out
+
+
+def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_paper: bool = True,
+                  per_topic: bool = True, csl: bool = True, memo: DiskMemo | None = None
+                  ) -> dict[str, str | bytes]:
+    """The export files that ``changed`` papers (edited in place, see
+    :func:`survey_core.model.catalog.patch_papers`) are in, as :func:`build_exports`
+    makes them; ``out`` (the last build's exports) is updated."""
+    files: dict[str, str | bytes] = {}
+    for p in changed:
+        out.entries[p.id] = (memo.get(p.digest, lambda p=p: paper_to_entry(p)) if memo
+                             else paper_to_entry(p))
+        if per_paper:
+            files[f"papers/{p.id}/{p.key}.bib"] = out.entries[p.id]
+
+    def bib(papers: list[Paper]) -> str:
+        return bib_file_text([(p.key, out.entries[p.id]) for p in papers])
+
+    tax = catalog.taxonomy
+    topics = {a for p in changed for t in p.topics if t in tax for a in (t, *tax.ancestors(t))}
+    surveys = [sid for sid in catalog.surveys
+               if any(sid in catalog.paper_surveys.get(p.id, ()) for p in changed)]
+    files["bib/all.bib"] = bib(catalog.papers)
+    if per_topic:
+        for tid in topics:
+            if tid in catalog.topic_papers:
+                files[f"bib/topics/{tid}.bib"] = bib(catalog.topic_papers[tid])
+    for sid in surveys:
+        files[f"bib/surveys/{sid}.bib"] = bib(catalog.survey_papers(sid))
+    if csl:
+        from survey_core.formats.csl import csl_item_text, csl_join_bytes, paper_to_csl
+
+        for p in changed:
+            item = out.csl[p.id] = paper_to_csl(p)
+            out.texts[p.id] = (str(item["id"]), csl_item_text(item).encode("utf-8"))
+        files["data/papers.json"] = csl_join_bytes(out.texts[p.id] for p in catalog.papers)
+        for sid in surveys:
+            files[f"data/surveys/{sid}.json"] = csl_join_bytes(
+                out.texts[p.id] for p in catalog.survey_papers(sid))
+    return files

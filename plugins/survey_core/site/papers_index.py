@@ -113,6 +113,64 @@ def venue_series_counts(papers: list[Paper]) -> tuple[list[str], int, Counter[st
     return order, sum(1 for s in order if counts[s] >= VENUE_FACET_MIN), counts
 
 
+class _Numbering:
+    """How the index numbers topics, surveys and venue series."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        tax = catalog.taxonomy
+        self.papers = catalog.newest or newest_first(catalog.papers)
+        self.topics = [t for t, _d in tax.walk()]
+        self.topic_no = {t.id: i for i, t in enumerate(self.topics)}
+        self.surveys = sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))
+        self.survey_no = {s.id: i for i, s in enumerate(self.surveys)}
+        self.venues, self.listed, _counts = venue_series_counts(self.papers)
+        self.venue_no = {v: i for i, v in enumerate(self.venues)}
+
+    def filed(self, p: Paper) -> list[int]:
+        return [self.topic_no[t] for t in p.topics if t in self.topic_no]
+
+
+def _meta(n: _Numbering, first: int, page: int, buckets: int) -> bytes:
+    return _dump({
+        "version": VERSION, "total": len(n.papers), "first": min(first, len(n.papers)),
+        "page": page, "shard": SHARD, "exportShard": EXPORT_SHARD, "textShard": TEXT_SHARD,
+        "buckets": buckets,
+        "topics": [[t.id, t.name, n.topic_no.get(t.parent, -1) if t.parent else -1]
+                   for t in n.topics],
+        "surveys": [[s.id, s.title] for s in n.surveys],
+        "venues": n.venues, "venuesListed": n.listed,
+    })
+
+
+def _facets(catalog: Catalog, n: _Numbering, filed: list[list[int]]) -> bytes:
+    papers = n.papers
+    return _dump({
+        "topic": filed,
+        "year": [p.year or 0 for p in papers],
+        "survey": [[n.survey_no[s] for s in catalog.paper_surveys.get(p.id, [])
+                    if s in n.survey_no] for p in papers],
+        "venue": [n.venue_no.get(venue_series(p.venue), -1) for p in papers],
+        "flags": [(1 if p.has_code else 0) | (2 if p.has_arxiv else 0) for p in papers],
+    })
+
+
+def _title_order(papers: list[Paper], folded: list[str] | None = None) -> bytes:
+    folded = folded if folded is not None else [fold(p.title) for p in papers]
+    return _dump(sorted(range(len(papers)), key=lambda i: (folded[i], papers[i].id)))
+
+
+def _rows(papers: list[Paper], filed: Callable[[int], list[int]], k: int) -> bytes:
+    return _dump([[p.id, p.title, p.year or 0, filed(i),
+                   p.upvotes if p.upvotes is not None else -1, 1 if p.has_code else 0]
+                  for i, p in enumerate(papers[k:k + SHARD], start=k)])
+
+
+def _text(papers: list[Paper], k: int) -> bytes:
+    return _dump([fold(" ".join([p.title, ", ".join(p.authors), p.venue or "", p.key,
+                                 p.arxiv_id or ""]))
+                  for p in papers[k:k + TEXT_SHARD]])
+
+
 def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = None,
                 first: int = FIRST, page: int = PAGE, kept: Carry | None = None
                 ) -> dict[str, bytes]:
@@ -125,65 +183,85 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
         kept.start()
     else:
         kept = Carry()
-    tax = catalog.taxonomy
-    papers = catalog.newest or newest_first(catalog.papers)
-    topics = [t for t, _d in tax.walk()]
-    topic_no = {t.id: i for i, t in enumerate(topics)}
-    surveys = sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))
-    survey_no = {s.id: i for i, s in enumerate(surveys)}
-    venues, listed, _counts = venue_series_counts(papers)
-    venue_no = {v: i for i, v in enumerate(venues)}
-
+    n = _Numbering(catalog)
+    papers = n.papers
     authors = kept.get(memo.key("authors", *("\x1f".join(p.authors) for p in papers)),
                        lambda: _author_files(papers))
-    buckets = len(authors)
     out: dict[str, bytes] = {}
-    out[f"{PREFIX}/meta.json"] = _dump({
-        "version": VERSION, "total": len(papers), "first": min(first, len(papers)),
-        "page": page, "shard": SHARD, "exportShard": EXPORT_SHARD, "textShard": TEXT_SHARD,
-        "buckets": buckets,
-        "topics": [[t.id, t.name, topic_no.get(t.parent, -1) if t.parent else -1]
-                   for t in topics],
-        "surveys": [[s.id, s.title] for s in surveys],
-        "venues": venues, "venuesListed": listed,
-    })
-    filed = [[topic_no[t] for t in p.topics if t in topic_no] for p in papers]
-    out[f"{PREFIX}/facets.json"] = _dump({
-        "topic": filed,
-        "year": [p.year or 0 for p in papers],
-        "survey": [[survey_no[s] for s in catalog.paper_surveys.get(p.id, []) if s in survey_no]
-                   for p in papers],
-        "venue": [venue_no.get(venue_series(p.venue), -1) for p in papers],
-        "flags": [(1 if p.has_code else 0) | (2 if p.has_arxiv else 0) for p in papers],
-    })
+    out[f"{PREFIX}/meta.json"] = _meta(n, first, page, len(authors))
+    filed = [n.filed(p) for p in papers]
+    out[f"{PREFIX}/facets.json"] = _facets(catalog, n, filed)
     out[f"{PREFIX}/upvotes.json"] = _dump([p.upvotes or 0 for p in papers])
     out[f"{PREFIX}/title-order.json"] = kept.get(
         memo.key("title-order", *(x for p in papers for x in (p.id, p.title))),
-        lambda: _dump(sorted(range(len(papers)),
-                             key=lambda i: (fold(papers[i].title), papers[i].id))))
+        lambda: _title_order(papers))
     # A shard is kept while its papers (their records, in order) and the topic
     # numbering are unchanged: an edit makes only its own shards again.
     digests = [p.digest or repr(p) for p in papers]
-    numbering = memo.key(*topic_no)
+    numbering = memo.key(*n.topic_no)
     for k in range(0, len(papers), SHARD):
         out[f"{PREFIX}/rows/{k // SHARD}.json"] = kept.get(
-            memo.key("rows", numbering, *digests[k:k + SHARD]), lambda k=k: _dump([
-                [p.id, p.title, p.year or 0, filed[i],
-                 p.upvotes if p.upvotes is not None else -1, 1 if p.has_code else 0]
-                for i, p in enumerate(papers[k:k + SHARD], start=k)]))
+            memo.key("rows", numbering, *digests[k:k + SHARD]),
+            lambda k=k: _rows(papers, filed.__getitem__, k))
     if exported is not None:
         for k in range(0, len(papers), EXPORT_SHARD):
             out[f"{PREFIX}/exports/{k // EXPORT_SHARD}.json"] = (
                 b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
     for k in range(0, len(papers), TEXT_SHARD):
         out[f"{PREFIX}/text/{k // TEXT_SHARD}.json"] = kept.get(
-            memo.key("text", *digests[k:k + TEXT_SHARD]), lambda k=k: _dump([
-                fold(" ".join([p.title, ", ".join(p.authors), p.venue or "", p.key,
-                               p.arxiv_id or ""]))
-                for p in papers[k:k + TEXT_SHARD]]))
+            memo.key("text", *digests[k:k + TEXT_SHARD]), lambda k=k: _text(papers, k))
     for b, data in enumerate(authors):
         out[f"{PREFIX}/authors/{b}.json"] = data
     return out
+
+
+class IndexPatch:
+    """The files of ``data/index/`` that edits in place (see
+    :func:`survey_core.model.catalog.patch_papers`) change, as :func:`index_files`
+    makes them, at the cost of the edit: kept for the rebuilds of ``mkdocs serve``."""
+
+    def __init__(self) -> None:
+        #: folded titles, newest first (for ``title-order.json``), made at the first patch
+        self.folded: list[str] | None = None
+
+    def files(self, catalog: Catalog, changed: list[tuple[Paper, Paper]],
+              exported: Callable[[Paper], bytes] | None, first: int = FIRST, page: int = PAGE
+              ) -> dict[str, bytes]:
+        """``changed``: (before, after) of each edited paper."""
+        n = _Numbering(catalog)
+        papers = n.papers
+        if self.folded is None or len(self.folded) != len(papers):
+            self.folded = [fold(p.title) for p in papers]
+        ids = {after.id for _b, after in changed}
+        where = {p.id: i for i, p in enumerate(papers) if p.id in ids}
+        out: dict[str, bytes] = {}
+        titles = authors = facets = False
+        for old, new in changed:
+            i = where[new.id]
+            titles |= old.title != new.title
+            authors |= old.authors != new.authors
+            facets |= (venue_series(old.venue) != venue_series(new.venue)
+                       or old.has_code != new.has_code or old.has_arxiv != new.has_arxiv)
+            self.folded[i] = fold(new.title)
+            k = i - i % SHARD
+            out[f"{PREFIX}/rows/{k // SHARD}.json"] = _rows(papers, lambda j: n.filed(papers[j]), k)
+            k = i - i % TEXT_SHARD
+            out[f"{PREFIX}/text/{k // TEXT_SHARD}.json"] = _text(papers, k)
+            if exported is not None:
+                k = i - i % EXPORT_SHARD
+                out[f"{PREFIX}/exports/{k // EXPORT_SHARD}.json"] = (
+                    b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
+        if titles:
+            out[f"{PREFIX}/title-order.json"] = _title_order(papers, self.folded)
+        if authors:
+            for b, data in enumerate(_author_files(papers)):
+                out[f"{PREFIX}/authors/{b}.json"] = data
+        if facets:
+            names = {a for p in papers for a in p.authors}
+            buckets = max(1, -(-len(names) // AUTHORS_PER_BUCKET))
+            out[f"{PREFIX}/meta.json"] = _meta(n, first, page, buckets)
+            out[f"{PREFIX}/facets.json"] = _facets(catalog, n, [n.filed(p) for p in papers])
+        return out
 
 
 def _author_files(papers: list[Paper]) -> list[bytes]:

@@ -729,3 +729,53 @@ def _update(ordered: Sequence[Any], docs: list[dict[str, float]], changed: list[
             current.sort(key=lambda r: (-r[1], index[r[0]]))
             result[pid] = current[:k]
     return result
+
+
+def related_patch(cache: RelatedCache, by_id: dict[str, Any], changed: Sequence[Any],
+                  k: int = 5, min_score: float = 0.05, title_weight: float = TITLE_WEIGHT
+                  ) -> tuple[dict[str, list[tuple[str, float]]], set[str]] | None:
+    """The incremental step of :func:`related_ids` for papers known to have
+    changed (edited in place: the same papers, by ``by_id``, as the cache's last
+    result), without hashing every record: (the related papers, the ids whose
+    rows changed).  None when the cache has no weighed result of these papers
+    (then :func:`related_ids` does the work)."""
+    pr = cache.prepared
+    if (pr is None or pr.ids is None or pr.hashes is None or not cache.neighbours_key
+            or len(pr.ids) != len(by_id) or any(p.id not in cache.hashes for p in changed)):
+        return None
+    fresh = {p.id: record_hash(p.title or "", p.abstract or "") for p in changed}
+    if all(cache.hashes[pid] == h for pid, h in fresh.items()):
+        return cache.neighbours, set()
+    cache.hashes.update(fresh)
+    try:
+        ordered = [by_id[pid] for pid in pr.ids]
+    except KeyError:
+        return None
+    hashes = [cache.hashes[pid] for pid in pr.ids]
+    docs: dict[int, dict[str, float]] = {}
+    for i, h in enumerate(hashes):
+        if h != pr.hashes[i]:
+            counts = cache.terms.get(h)
+            if counts is None:
+                p = ordered[i]
+                counts = cache.terms[h] = term_counts(p.title or "", p.abstract or "",
+                                                      title_weight)
+            docs[i] = counts
+    at = {pid: i for i, pid in enumerate(pr.ids)}
+    changed_at = sorted(at[pid] for pid, h in fresh.items())
+    old = cache.neighbours
+    result = _update(ordered, docs, changed_at, cache, k, min_score, hashes)  # type: ignore[arg-type]
+    cache.neighbours_key = corpus_key(list(zip(pr.ids, hashes, strict=True)), k, min_score,
+                                      title_weight)
+    cache.neighbours = result
+    cache.exact = False
+    ids = set(fresh)
+    touched = set()
+    for pid, rows in result.items():
+        before = old.get(pid)
+        if before is rows:
+            continue
+        shown = [o for o, _s in rows]
+        if before is None or shown != [o for o, _s in before] or ids.intersection(shown):
+            touched.add(pid)
+    return result, touched

@@ -239,6 +239,11 @@ class Renderer:
         self.blocks.extend(blocks)
         return _LOCAL_RE.sub(lambda m: f"<!--survey-block:{base + int(m.group(1))}-->", local)
 
+    def release(self, text: str) -> None:
+        """Forget the blocks set aside for ``text`` (once its page is written)."""
+        for m in _BLOCK_RE.finditer(text):
+            self.blocks[int(m.group(1))] = ""
+
     def stashed(self, text: str | bytes) -> list[str]:
         """The blocks whose placeholders ``text`` holds."""
         if isinstance(text, bytes):

@@ -213,13 +213,26 @@ def catalog_docs(catalog, survey_url: Callable[[str], str] = lambda sid: f"surve
         fields = (("title", t.name), ("text", t.description or ""))
         docs.append(Doc(f"topic:{tid}", f"topics/{tid}/", t.name, "topic", fields,
                         excerpt=excerpt(t.description or ""), digest=key(fields)))
-    for sid, s in sorted(catalog.surveys.items(), key=lambda kv: (kv[1].order, kv[0])):
-        text = markdown_text(s.body)
-        fields = (("title", s.title), ("topics", " ".join(names.get(t, "") for t in s.topics)),
-                  ("text", (s.summary + " " if s.summary else "") + text))
-        docs.append(Doc(f"survey:{sid}", survey_url(sid), s.title, "survey", fields,
-                        excerpt=excerpt(s.summary or text), digest=key(fields)))
+    for _sid, s in sorted(catalog.surveys.items(), key=lambda kv: (kv[1].order, kv[0])):
+        docs.append(survey_doc(s, names, survey_url))
     return docs
+
+
+def catalog_paper_doc(catalog, paper) -> tuple[str | None, Doc]:
+    """A paper's doc as :func:`catalog_docs` makes it, and its key there."""
+    names = catalog.taxonomy.topics
+    topics = tuple(names[t].name for t in paper.topics if t in names)
+    doc_key = key(paper.digest, list(topics)) if paper.digest else None
+    return doc_key, paper_doc(paper, list(topics), doc_key)
+
+
+def survey_doc(s, names: dict[str, str], survey_url: Callable[[str], str]) -> Doc:
+    """A survey's doc (``names``: topic id -> name)."""
+    text = markdown_text(s.body)
+    fields = (("title", s.title), ("topics", " ".join(names.get(t, "") for t in s.topics)),
+              ("text", (s.summary + " " if s.summary else "") + text))
+    return Doc(f"survey:{s.id}", survey_url(s.id), s.title, "survey", fields,
+               excerpt=excerpt(s.summary or text), digest=key(fields))
 
 
 def doc_terms(docs: Iterable[Doc]) -> dict[str, dict[str, int]]:
