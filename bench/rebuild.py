@@ -25,6 +25,7 @@ import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -59,11 +60,21 @@ def time_events() -> None:
 
 
 class StandIn:
-    """What ``on_serve`` sees of MkDocs' LiveReloadServer."""
+    """What ``on_serve`` sees of MkDocs' LiveReloadServer: its rebuild flag (which
+    the survey plugin's file watcher sets) and its ``watch``."""
 
     def __init__(self, builder) -> None:
         self.builder = builder
         self.watched: list[str] = []
+        self._rebuild_cond = threading.Condition()
+        self._want_rebuild = False
+
+    def wait_for_event(self, timeout: float = 5.0) -> bool:
+        """Wait until a file event asked for a rebuild (as the server does)."""
+        with self._rebuild_cond:
+            self._rebuild_cond.wait_for(lambda: self._want_rebuild, timeout)
+            asked, self._want_rebuild = self._want_rebuild, False
+        return asked
 
     def watch(self, path: str, func=None, *, recursive: bool = True) -> None:
         self.watched.append(path)
@@ -115,9 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         if topic_page is not None and f"/{paper.id}/" not in topic_page.read_text("utf-8"):
             topic_page = None  # a topic page lists its newest papers only
         token = f"rebuildedit{n}x{rng.randrange(10**6):06d}"
-        write_record(path, replace(paper, title=f"{paper.title} {token}"))
-        prof = cProfile.Profile() if args.profile and n == args.edits else None
         started = time.perf_counter()
+        write_record(path, replace(paper, title=f"{paper.title} {token}"))
+        if server.watched == []:
+            server.wait_for_event()  # the file event, as `mkdocs serve` waits for it
+        prof = cProfile.Profile() if args.profile and n == args.edits else None
         if prof:
             prof.enable()
         server.builder()

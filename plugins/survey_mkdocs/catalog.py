@@ -377,7 +377,10 @@ class CatalogPart(Part):
         folders = [str(f) for f in (self.root / "content", *self.templates.folders)
                    if f.exists()]
         serve = self.plugin.config.serve
-        self._observer = native_watch(server, folders) if serve.native_watch else None
+        patcher = self.plugin.patcher
+        self._observer = (native_watch(server, folders, noted=patcher.note)
+                          if serve.native_watch else None)
+        patcher.watching = self._observer is not None
         if self._observer is None:
             for folder in folders:
                 server.watch(folder)

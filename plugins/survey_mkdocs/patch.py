@@ -30,6 +30,7 @@ related papers, which rebuilds update approximately either way (see
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -84,6 +85,21 @@ class Patcher:
         #: record file name -> (mtime, size) at the last build
         self.records: dict[str, tuple[int, int]] = {}
         self.config = None
+        #: paths the file system events named since the last build (see
+        #: :func:`.serve.native_watch`); without them every record is looked at
+        self.watching = False
+        self._pending: tuple | None = None
+        self._noted: set[str] = set()
+        self._lock = threading.Lock()
+
+    def note(self, path: str) -> None:
+        with self._lock:
+            self._noted.add(path)
+
+    def _take_noted(self) -> set[str]:
+        with self._lock:
+            noted, self._noted = self._noted, set()
+        return noted
 
     # -- what changed ------------------------------------------------------------
     def _folders(self) -> list[Path]:
@@ -116,11 +132,26 @@ class Patcher:
             pass
         return out
 
-    def snapshot(self, config) -> None:
-        """After a successful build: the state of its inputs."""
+    def before_config(self, config) -> None:
+        """As a build starts: the state of the inputs it is about to read (so an
+        edit saved while it runs is seen by the next rebuild)."""
         self.config = config
-        self.inputs = self._inputs()
-        self.records = self._records()
+        self._pending = (self._inputs(), None)
+
+    def before_records(self) -> None:
+        """As the build reads the records."""
+        self._take_noted()
+        if self._pending is not None:
+            self._pending = (self._pending[0], self._records())
+
+    def snapshot(self, config) -> None:
+        """After a successful build: what it read."""
+        pending, self._pending = self._pending, None
+        if pending is None or pending[1] is None:
+            self.inputs = None
+            return
+        self.config = config
+        self.inputs, self.records = pending
 
     def forget(self) -> None:
         self.inputs = None
@@ -141,13 +172,44 @@ class Patcher:
                 surveys.append(path)
                 continue
             return f"{os.path.relpath(path, self.plugin.catalog.root)} changed"
-        records = self._records()
-        if records.keys() != self.records.keys():
-            return "a record was added or removed"
+        if self.watching:
+            found = self._noted_records()
+            if isinstance(found, str):
+                return found
+            records = found
+        else:
+            records = self._records()
+            if records.keys() != self.records.keys():
+                return "a record was added or removed"
         changed = sorted(n for n, s in records.items() if self.records[n] != s)
         if any(not n.endswith(".yml") for n in changed):
             return "a file in content/papers/ that is not a record changed"
+        self.records.update({n: records[n] for n in changed})
         return changed, sorted(surveys)
+
+    def _noted_records(self) -> dict[str, tuple[int, int]] | str:
+        """The state now of the record files the file system events named."""
+        folder = os.path.realpath(self.plugin.catalog.root / "content" / "papers")
+        out = {}
+        for path in self._take_noted():
+            if os.path.dirname(os.path.realpath(path)) != folder:
+                continue
+            name = os.path.basename(path)
+            if name.startswith("."):
+                continue
+            try:
+                st = os.stat(path, follow_symlinks=False)
+                now = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                now = None
+            if name not in self.records:
+                if now is None:
+                    continue  # a file written and moved away (a save through a temporary file)
+                return "a record was added"
+            if now is None:
+                return "a record was removed"
+            out[name] = now
+        return out
 
     def _why_not(self) -> str | None:
         plugin = self.plugin
@@ -219,7 +281,7 @@ class Patcher:
             return False
         report([d for d in cat.diagnostics
                 if d.file in {p.path for p, _d, _b in edits} | {s.path for s, _d in surveys}])
-        self.snapshot(self.config)
+        self.inputs = self._inputs()
         log.info(f"survey: patched {len(edits)} record(s) and {len(surveys)} survey(s): "
                  f"{written} files written in {time.perf_counter() - started:.2f} s")
         return True

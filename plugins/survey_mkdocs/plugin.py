@@ -66,6 +66,8 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
         self.discovery.on_config(config)
         self.catalog.on_config(config)
         self.surveys.on_config(config)
+        if self.command == "serve":
+            self.patcher.before_config(config)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -74,6 +76,8 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
 
     @event_priority(50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.command == "serve":
+            self.patcher.before_records()
         st = self.state = self.catalog.on_files(files, config=config)
         self.discovery.on_files_related(st)
         self.exports.on_files(files, st, config)
