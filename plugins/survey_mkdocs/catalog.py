@@ -263,12 +263,17 @@ class CatalogPart(Part):
             out[file.abs_dest_path] = file.content_bytes
         return out
 
-    def patch_uris(self, st: BuildState, changed: list) -> list[str]:
-        """The generated Markdown pages of this part that may list ``changed`` papers."""
+    def patch_uris(self, st: BuildState, changed: list, surveys: list[str]) -> list[str]:
+        """The generated Markdown pages of this part that may list ``changed`` papers
+        or show what the prose of ``surveys`` cites."""
         tax = st.catalog.taxonomy
         topics = {a for p in changed for t in p.topics if t in tax for a in (t, *tax.ancestors(t))}
         uris = [f"topics/{t}/index.md" for t in tax.topics if t in topics]
-        return uris + [u for u in ("topics/index.md", "index.md") if u in st.makers]
+        if (surveys or st.renderer.tree_shown & {p.id for p in changed}) \
+                and "topics/index.md" in st.makers:
+            # the figure shows the papers the surveys cite most (otherwise it is unchanged)
+            uris.append("topics/index.md")
+        return uris + [u for u in ("index.md",) if u in st.makers]
 
     def render_pages(self, st: BuildState, uris: list[str]) -> list[str]:
         """Make the Markdown of the generated pages ``uris`` again, and render

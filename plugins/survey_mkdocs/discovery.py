@@ -73,6 +73,8 @@ class DiscoveryPart(Part):
         self._page_text: dict[str, tuple[str, str, str]] = {}
         #: the search index's documents of the last build (`mkdocs serve`)
         self._docs: list = []
+        #: feed (None: the site's) -> ids of the papers it shows
+        self._feed_ids: dict[str | None, set[str]] = {}
         self._exported = None
         self._index_patch: papers_index.IndexPatch | None = None
 
@@ -126,14 +128,29 @@ class DiscoveryPart(Part):
         if self.config.index:
             self._index(st, files, config)
         if self.config.help_wanted:
+            self._help = discovery.help_wanted(cat, self.config.few_papers)
+            self._help_rows: dict[tuple[str, bool], list] = {}
+            row = self._gap_row(st)
+
+            def gap_rows(gaps, note_header):
+                # each list's rows are kept (under `mkdocs serve`) for patch_help
+                name = next(n for n in discovery.GAP_LISTS if getattr(self._help, n) is gaps)
+                rows = self._help_rows.get((name, bool(note_header)))
+                if rows is None or len(rows) != len(gaps):
+                    rows = [row(g, note_header) for g in gaps]
+                    if self.command == "serve":
+                        self._help_rows[(name, bool(note_header))] = rows
+                return Markup("\n".join(rows))
+
             def help_page() -> str:
                 return st.renderer.render(
                     "help_wanted.md", page="help-wanted/", few=self.config.few_papers,
-                    hw=discovery.help_wanted(cat, self.config.few_papers),
+                    hw=self._help,
                     record_link=lambda p: self._repo_link(
                         st, p.path or f"content/papers/{p.id}.yml"),
-                    gap_rows=self._gap_rows(st),
+                    gap_rows=gap_rows,
                     facts_link=lambda line: self._repo_link(st, discovery.FACTS_FILE, line))
+            self._patch_row = row
             st.makers[HELP_PAGE] = help_page
             add_file(files, config, HELP_PAGE, help_page())
 
@@ -181,6 +198,10 @@ class DiscoveryPart(Part):
     def _take_related(self, st: BuildState, result: tuple[dict, RelatedStats], started: float,
                       where: str) -> None:
         found, stats = result
+        cache = self._related_cache
+        if self.command == "serve" and cache is not None and cache.prepared is not None:
+            cache.listed()  # made now for the edits to come, not at the first
+            _ = cache.prepared.at
         by_id = st.catalog.by_id
         for pid, rows in found.items():
             st.related[pid] = [by_id[o] for o, _score in rows if o in by_id]
@@ -201,20 +222,28 @@ class DiscoveryPart(Part):
     def _feeds(self, st: BuildState, files: Files, config: MkDocsConfig) -> None:
         for path, text in self._feed_files(st, config, list(st.catalog.surveys)).items():
             add_file(files, config, path, text)
+        if self.command == "serve":
+            # which papers each feed shows (chosen by fields an edit patched in place keeps)
+            cat, size = st.catalog, self.config.feed_size
+            self._feed_ids = {None: {p.id for p in feed.recent(cat.papers, size)}}
+            for sid in cat.surveys:
+                self._feed_ids[sid] = {p.id for p in feed.recent(cat.survey_papers(sid), size)}
 
-    def _feed_files(self, st: BuildState, config: MkDocsConfig, survey_ids: list[str]
-                    ) -> dict[str, str]:
-        """``feed.xml`` and the feeds of the surveys ``survey_ids``."""
+    def _feed_files(self, st: BuildState, config: MkDocsConfig, survey_ids: list[str],
+                    main: bool = True) -> dict[str, str]:
+        """``feed.xml`` (``main``) and the feeds of the surveys ``survey_ids``."""
         cat = st.catalog
         author = config.site_author or config.site_name
 
         def topic_name(tid: str) -> str | None:
             return cat.taxonomy[tid].name if tid in cat.taxonomy else None
 
-        out = {FEED: feed.atom_feed(
-            cat.papers, title=f"{config.site_name}: new papers", feed_path=FEED,
-            site_url=config.site_url, author=author, size=self.config.feed_size,
-            subtitle=config.site_description or "", topic_name=topic_name)}
+        out = {}
+        if main:
+            out[FEED] = feed.atom_feed(
+                cat.papers, title=f"{config.site_name}: new papers", feed_path=FEED,
+                site_url=config.site_url, author=author, size=self.config.feed_size,
+                subtitle=config.site_description or "", topic_name=topic_name)
         if self.config.survey_feeds:
             prefix = self._surveys_prefix
             for sid in survey_ids:
@@ -257,8 +286,9 @@ class DiscoveryPart(Part):
         if not self.config.feed:
             return {}
         ids = {p.id for p in changed}
-        surveys = [sid for sid, s in st.catalog.surveys.items() if ids & set(s.paper_ids)]
-        return self._feed_files(st, st.config, surveys)
+        shown = self._feed_ids
+        surveys = [sid for sid in st.catalog.surveys if ids & shown.get(sid, set())]
+        return self._feed_files(st, st.config, surveys, main=bool(ids & shown.get(None, set())))
 
     def patch_uris(self, st: BuildState, papers: list[tuple]) -> list[str]:
         uris = []
@@ -322,6 +352,9 @@ class DiscoveryPart(Part):
             return keep(p, "index-export", lambda: papers_index.export_item(
                 p, entry(p), st.csl.get(p.id) or paper_to_csl(p)))
         self._exported = exported
+        if self.command == "serve":
+            self._index_patch = papers_index.IndexPatch()
+            self._index_patch.prime(st.catalog)
         for path, data in papers_index.index_files(
                 st.catalog, exported, first=self.config.index_first,
                 kept=self._index_kept if self.command == "serve" else None).items():
@@ -340,9 +373,8 @@ class DiscoveryPart(Part):
             files.remove(existing)
         files.append(File.generated(config, INDEX_SCRIPT, abs_src_path=str(script)))
 
-    def _gap_rows(self, st: BuildState):
-        """(gaps, note header) -> their table rows on help-wanted/, one a line, each
-        kept with its record."""
+    def _gap_row(self, st: BuildState):
+        """(gap, note header) -> its table row on help-wanted/, kept with its record."""
         template = st.renderer.template("help_wanted_row.html")
         repo = f"{st.renderer.repo_url}:{st.renderer.edit_branch}"
 
@@ -354,7 +386,22 @@ class DiscoveryPart(Part):
                         st, p.path or f"content/papers/{p.id}.yml")))
             return st.memo.get(f"gap:{repo}:{bool(note_header)}:{gap.note}", gap.paper, make,
                                once=True)
-        return lambda gaps, note_header: Markup("\n".join(row(g, note_header) for g in gaps))
+        return row
+
+    def patch_help(self, papers: list[tuple]) -> None:
+        """The help-wanted lists (and their kept rows) after edits in place."""
+        if not self.config.help_wanted:
+            return
+        for old, new in papers:
+            for name, (gone, took) in discovery.patch_help_wanted(self._help, old, new).items():
+                for (list_name, header), rows in self._help_rows.items():
+                    if list_name != name:
+                        continue
+                    if gone is not None:
+                        del rows[gone]
+                    if took is not None:
+                        gap = getattr(self._help, name)[took]
+                        rows.insert(took, self._patch_row(gap, "x" if header else ""))
 
     @staticmethod
     def _repo_link(st: BuildState, path: str, line: int | None = None) -> str | None:

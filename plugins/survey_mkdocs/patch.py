@@ -50,6 +50,10 @@ BUILD_EVENTS = ("on_config", "on_pre_build", "on_files", "on_nav", "on_env",
                 "on_post_template")
 
 
+#: Files larger than this are written by a patch without comparing them first.
+BIG = 1 << 20
+
+
 def _stat(path: str) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
@@ -63,10 +67,8 @@ def _walk(folder: Path, skip: str | None = None) -> dict[str, tuple[int, int] | 
     if not folder.is_dir():
         return out
     for base, dirs, names in os.walk(folder):
-        if skip is not None and os.path.realpath(base) == skip:
-            dirs[:] = []
-            continue
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and (skip is None or os.path.realpath(os.path.join(base, d)) != skip)]
         for name in names:
             if not name.startswith("."):
                 path = os.path.join(base, name)
@@ -298,7 +300,8 @@ class Patcher:
         out.files(plugin.discovery.patch_index(st, papers))
         out.files(plugin.discovery.patch_feeds(st, changed, survey_ids))
         out.files(plugin.surveys.patch_editions(st, changed, survey_ids))
-        uris = plugin.catalog.patch_uris(st, changed)
+        plugin.discovery.patch_help(papers)
+        uris = plugin.catalog.patch_uris(st, changed, survey_ids)
         uris += plugin.discovery.patch_uris(st, papers)
         uris += plugin.surveys.patch_uris(st, changed, survey_ids)
         rendered = plugin.catalog.render_pages(st, list(dict.fromkeys(uris)))
@@ -334,6 +337,10 @@ class Output:
             path = os.path.normpath(os.path.join(self.site, uri))
             if not isinstance(self.build_files.get_file_from_path(uri), LedgerFile):
                 self._write(path, data)  # a plain file: written by every build
+                continue
+            if len(data) > BIG:  # not worth a hash: written, and the next build writes it
+                self._write(path, data)
+                self.ledger.keys.pop(path, None)
                 continue
             if self.ledger.keys.get(path) == key(data):
                 continue

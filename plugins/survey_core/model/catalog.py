@@ -72,6 +72,8 @@ class Catalog:
     #: they fall in (see :func:`_near_duplicates`), for :func:`patch_papers`
     title_norms: list[str] = field(default_factory=list)
     title_blocks: dict[str, list[int]] = field(default_factory=dict)
+    #: the per-paper counts of :meth:`figures`, once asked for (kept by :func:`patch_papers`)
+    _figures: dict[str, int] | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -89,20 +91,31 @@ class Catalog:
         return [self.by_id[i] for i in self.surveys[a].paper_ids if i in other]
 
     def figures(self) -> dict[str, int]:
-        papers = self.papers
-        return {
-            "papers": len(papers),
-            "topics": len(self.taxonomy.topics),
-            "surveys": len(self.surveys),
-            "with_arxiv": sum(1 for p in papers if p.arxiv_id),
-            "with_authors": sum(1 for p in papers if p.authors),
-            "with_complete_authors": sum(1 for p in papers if p.authors and p.authors_complete),
-            "with_year": sum(1 for p in papers if p.year),
-            "with_code": sum(1 for p in papers if p.has_code),
-            "with_doi": sum(1 for p in papers if p.doi),
-            "citable": sum(1 for p in papers if p.arxiv_id and p.authors and p.authors_complete
-                           and p.year),
-        }
+        if self._figures is None:
+            counts: dict[str, int] = dict.fromkeys(FIGURES, 0)
+            for p in self.papers:
+                for name, n in _figure_counts(p).items():
+                    counts[name] += n
+            self._figures = counts
+        return {"papers": len(self.papers), "topics": len(self.taxonomy.topics),
+                "surveys": len(self.surveys), **self._figures}
+
+
+FIGURES = ("with_arxiv", "with_authors", "with_complete_authors", "with_year", "with_code",
+           "with_doi", "citable")
+
+
+def _figure_counts(p: Paper) -> dict[str, int]:
+    """What one paper adds to each count of :meth:`Catalog.figures`."""
+    return {
+        "with_arxiv": int(bool(p.arxiv_id)),
+        "with_authors": int(bool(p.authors)),
+        "with_complete_authors": int(bool(p.authors and p.authors_complete)),
+        "with_year": int(bool(p.year)),
+        "with_code": int(p.has_code),
+        "with_doi": int(bool(p.doi)),
+        "citable": int(bool(p.arxiv_id and p.authors and p.authors_complete and p.year)),
+    }
 
 
 def newest_first(papers: list[Paper]) -> list[Paper]:
@@ -287,7 +300,7 @@ def patch_papers(cat: Catalog, edits: list[tuple[Paper, list[Diagnostic], list[D
         facts = {normalise_title(f.title) for f in cat.low_confidence}
         if facts and (norm in facts or normalise_title(old.title) in facts):
             return f"{new.path}: a low-confidence fact names its title"
-        where = cat.papers.index(old)
+        where = next(i for i, p in enumerate(cat.papers) if p is old)
         for block in _title_keys(norm):
             for i in cat.title_blocks.get(block, []):
                 if i != where and Levenshtein.distance(norm, cat.title_norms[i],
@@ -303,9 +316,17 @@ def patch_papers(cat: Catalog, edits: list[tuple[Paper, list[Diagnostic], list[D
         cat.by_id[new.id] = new
         if cat.by_key.get(new.key) is old:
             cat.by_key[new.key] = new
+        tax = cat.taxonomy
+        filed = {a for t in old.topics if t in tax for a in (t, *tax.ancestors(t))}
         for lists in (cat.topic_papers, cat.topic_direct):
-            for tid in lists:
-                _swap(lists[tid], old, new)
+            for tid in filed:
+                if tid in lists:
+                    _swap(lists[tid], old, new)
+        if cat._figures is not None:
+            for name, count in _figure_counts(old).items():
+                cat._figures[name] -= count
+            for name, count in _figure_counts(new).items():
+                cat._figures[name] += count
         for block in _title_keys(cat.title_norms[where]):
             members = cat.title_blocks.get(block)
             if members is not None and where in members:

@@ -21,8 +21,10 @@ the caller puts ``\\citep{a,b}`` and the section's LaTeX in its place.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import itertools
 import re
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -99,15 +101,30 @@ def ascii_latex(latex: str) -> str:
     return "".join(out)
 
 
-def new_token(text: str) -> str:
-    """A placeholder word (letters only) that ``text`` does not contain."""
-    while True:
-        token = "Zsurvey" + "".join(chr(ord("a") + b % 26) for b in secrets.token_bytes(8))
-        if token.lower() not in text.lower():
+def new_token(text: str, salt: str = "") -> str:
+    """A placeholder word (letters only) that ``text`` does not contain; the same
+    for the same text and salt (so a conversion of the same prose is reused)."""
+    folded = text.lower()
+    for n in itertools.count():
+        digest = hashlib.sha256(f"{salt}\0{n}\0{text}".encode()).digest()
+        token = "Zsurvey" + "".join(chr(ord("a") + b % 26) for b in digest[:8])
+        if token.lower() not in folded:
             return token
+    raise AssertionError("unreachable")
 
 
 def markdown_to_latex(markdown: str, pandoc: str | None = None) -> str:
+    """LaTeX of ``markdown`` (see :func:`_markdown_to_latex`); the last few
+    conversions are kept (a survey's prose converts once while it is unchanged)."""
+    return _converted(markdown, find_pandoc(pandoc))
+
+
+@functools.lru_cache(maxsize=8)
+def _converted(markdown: str, exe: str | None) -> str:
+    return _markdown_to_latex(markdown, exe)
+
+
+def _markdown_to_latex(markdown: str, pandoc: str | None = None) -> str:
     """LaTeX of ``markdown`` (``##`` headings become sections).  Raises
     :class:`ConversionError` when pandoc is not installed, fails or times out,
     or when its output holds a forbidden command."""

@@ -15,6 +15,7 @@ front matter goes through the BibTeX exporter's escaping (pure ASCII LaTeX).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -116,6 +117,7 @@ class Project:
     tree: Tree | None = None
 
 
+@functools.lru_cache(maxsize=65536)
 def tex(text: str) -> str:
     """Text (a title, a name, a topic) as LaTeX."""
     return latex_escape_text(" ".join(str(text).split()))
@@ -274,7 +276,7 @@ def build_project(catalog: Catalog, survey_id: str, pandoc: str | None = None,
     body = survey.body
     index = LineIndex(body, survey.body_line)
     # Placeholders for the citations and the markers (see convert.py).
-    cite_token, marker_token = new_token(body), new_token(body)
+    cite_token, marker_token = new_token(body, "cite"), new_token(body, "marker")
     groups: list[list[str]] = []
 
     def citation(m) -> str:

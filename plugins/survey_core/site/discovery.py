@@ -98,31 +98,84 @@ class HelpWanted:
     facts_file: str = FACTS_FILE
 
 
+#: The lists of :class:`HelpWanted` a paper can be in.
+GAP_LISTS = ("no_authors", "no_year", "no_arxiv", "no_code")
+
+
+def paper_gaps(p: Paper) -> dict[str, str]:
+    """The lists of :class:`HelpWanted` the paper is in, with its note in each."""
+    out = {}
+    if not p.authors:
+        out["no_authors"] = (f"{p.author_count} authors listed, no names" if p.author_count
+                             else "no authors")
+    elif not p.authors_complete:
+        total = f" of {p.author_count}" if p.author_count else ""
+        out["no_authors"] = f"partial list: {len(p.authors)}{total} names"
+    if not p.year:
+        out["no_year"] = f"listed on {p.date}" if p.date else ""
+    if not p.arxiv_id:
+        out["no_arxiv"] = ""
+    if not p.has_code:
+        out["no_code"] = ""
+    return out
+
+
+def _gap_order(p: Paper) -> tuple[str, str]:
+    return (p.title.casefold(), p.id)
+
+
 def help_wanted(catalog: Catalog, few: int = 3) -> HelpWanted:
     """What curators could complete: papers missing authors (none, or a partial
     list), a year, an arXiv id or a code link; topics with fewer than ``few``
     papers (sub-topics included); and the low-confidence facts left unmerged."""
     out = HelpWanted(low_confidence=list(catalog.low_confidence))
-    for p in sorted(catalog.papers, key=lambda p: (p.title.casefold(), p.id)):
-        if not p.authors:
-            note = (f"{p.author_count} authors listed, no names" if p.author_count
-                    else "no authors")
-            out.no_authors.append(Gap(p, note))
-        elif not p.authors_complete:
-            known = len(p.authors)
-            total = f" of {p.author_count}" if p.author_count else ""
-            out.no_authors.append(Gap(p, f"partial list: {known}{total} names"))
-        if not p.year:
-            out.no_year.append(Gap(p, f"listed on {p.date}" if p.date else ""))
-        if not p.arxiv_id:
-            out.no_arxiv.append(Gap(p))
-        if not p.has_code:
-            out.no_code.append(Gap(p))
+    for p in sorted(catalog.papers, key=_gap_order):
+        for name, note in paper_gaps(p).items():
+            getattr(out, name).append(Gap(p, note))
     for topic, _depth in catalog.taxonomy.walk():
         n = len(catalog.topic_papers.get(topic.id, []))
         if n < few:
             out.few_papers.append((topic, n))
     return out
+
+
+def patch_help_wanted(hw: HelpWanted, old: Paper, new: Paper
+                      ) -> dict[str, tuple[int | None, int | None]]:
+    """Put ``new`` where ``old`` was in the lists of ``hw`` (made by
+    :func:`help_wanted`, in its order): list name -> (position ``old`` left,
+    position ``new`` took), for the lists that changed."""
+    import bisect
+
+    out = {}
+    gaps = paper_gaps(new)
+    for name in GAP_LISTS:
+        items = getattr(hw, name)
+        keys = _GapKeys(items)
+        gone = None
+        at = bisect.bisect_left(keys, _gap_order(old))
+        if at < len(items) and items[at].paper.id == old.id:
+            del items[at]
+            gone = at
+        took = None
+        if name in gaps:
+            took = bisect.bisect_left(keys, _gap_order(new))
+            items.insert(took, Gap(new, gaps[name]))
+        if gone is not None or took is not None:
+            out[name] = (gone, took)
+    return out
+
+
+class _GapKeys:
+    """The sort keys of a gap list, for :mod:`bisect` (computed as asked)."""
+
+    def __init__(self, items: list[Gap]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> tuple[str, str]:
+        return _gap_order(self.items[i].paper)
 
 
 # ---------------------------------------------------------------------------

@@ -24,6 +24,8 @@ class Exports:
     files: dict[str, str | bytes] = field(default_factory=dict)
     #: paper id -> (CSL id, its item's text in ``data/papers.json``)
     texts: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    #: collection file -> its papers' ids in the file's order (kept by :func:`patch_exports`)
+    order: dict[str, list[str]] = field(default_factory=dict)
 
 
 #: Bump when the BibTeX writer changes, so cached entries are rebuilt.
@@ -90,8 +92,9 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
                   per_topic: bool = True, csl: bool = True, memo: DiskMemo | None = None
                   ) -> dict[str, str | bytes]:
     """The export files that ``changed`` papers (edited in place, see
-    :func:`survey_core.model.catalog.patch_papers`) are in, as :func:`build_exports`
-    makes them; ``out`` (the last build's exports) is updated."""
+    :func:`survey_core.model.catalog.patch_papers`: their keys and CSL ids are
+    unchanged) are in, as :func:`build_exports` makes them; ``out`` (the last
+    build's exports) is updated."""
     files: dict[str, str | bytes] = {}
     for p in changed:
         out.entries[p.id] = (memo.get(p.digest, lambda p=p: paper_to_entry(p)) if memo
@@ -99,28 +102,43 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
         if per_paper:
             files[f"papers/{p.id}/{p.key}.bib"] = out.entries[p.id]
 
-    def bib(papers: list[Paper]) -> str:
-        return bib_file_text([(p.key, out.entries[p.id]) for p in papers])
+    def bib(path: str, papers: list[Paper]) -> None:
+        order = out.order.get(path)
+        if order is None:
+            order = out.order[path] = [p.id for p in sorted(papers, key=lambda p: p.key)]
+        entries = out.entries
+        noun = "entry" if len(order) == 1 else "entries"
+        files[path] = (f"% {len(order)} {noun}, exported by survey\n\n"
+                       + "\n".join([entries[i] for i in order]))
 
     tax = catalog.taxonomy
     topics = {a for p in changed for t in p.topics if t in tax for a in (t, *tax.ancestors(t))}
     surveys = [sid for sid in catalog.surveys
                if any(sid in catalog.paper_surveys.get(p.id, ()) for p in changed)]
-    files["bib/all.bib"] = bib(catalog.papers)
+    bib("bib/all.bib", catalog.papers)
     if per_topic:
         for tid in topics:
             if tid in catalog.topic_papers:
-                files[f"bib/topics/{tid}.bib"] = bib(catalog.topic_papers[tid])
+                bib(f"bib/topics/{tid}.bib", catalog.topic_papers[tid])
     for sid in surveys:
-        files[f"bib/surveys/{sid}.bib"] = bib(catalog.survey_papers(sid))
+        bib(f"bib/surveys/{sid}.bib", catalog.survey_papers(sid))
     if csl:
-        from survey_core.formats.csl import csl_item_text, csl_join_bytes, paper_to_csl
+        from survey_core.formats.csl import csl_item_text, paper_to_csl
 
         for p in changed:
             item = out.csl[p.id] = paper_to_csl(p)
             out.texts[p.id] = (str(item["id"]), csl_item_text(item).encode("utf-8"))
-        files["data/papers.json"] = csl_join_bytes(out.texts[p.id] for p in catalog.papers)
+
+        def joined(path: str, papers: list[Paper]) -> None:
+            order = out.order.get(path)
+            if order is None:
+                order = out.order[path] = [p.id for p in sorted(
+                    papers, key=lambda p: out.texts[p.id][0])]
+            texts = out.texts
+            files[path] = (b"[\n" + b",\n".join([texts[i][1] for i in order]) + b"\n]\n"
+                           if order else b"[]\n")
+
+        joined("data/papers.json", catalog.papers)
         for sid in surveys:
-            files[f"data/surveys/{sid}.json"] = csl_join_bytes(
-                out.texts[p.id] for p in catalog.survey_papers(sid))
+            joined(f"data/surveys/{sid}.json", catalog.survey_papers(sid))
     return files

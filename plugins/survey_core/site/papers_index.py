@@ -123,8 +123,28 @@ class _Numbering:
         self.topic_no = {t.id: i for i, t in enumerate(self.topics)}
         self.surveys = sorted(catalog.surveys.values(), key=lambda s: (s.order, s.id))
         self.survey_no = {s.id: i for i, s in enumerate(self.surveys)}
-        self.venues, self.listed, _counts = venue_series_counts(self.papers)
-        self.venue_no = {v: i for i, v in enumerate(self.venues)}
+        self._venues: tuple[list[str], int] | None = None
+        self._venue_no: dict[str, int] | None = None
+
+    def _count_venues(self) -> tuple[list[str], int]:
+        if self._venues is None:
+            venues, listed, _counts = venue_series_counts(self.papers)
+            self._venues = venues, listed
+        return self._venues
+
+    @property
+    def venues(self) -> list[str]:
+        return self._count_venues()[0]
+
+    @property
+    def listed(self) -> int:
+        return self._count_venues()[1]
+
+    @property
+    def venue_no(self) -> dict[str, int]:
+        if self._venue_no is None:
+            self._venue_no = {v: i for i, v in enumerate(self.venues)}
+        return self._venue_no
 
     def filed(self, p: Paper) -> list[int]:
         return [self.topic_no[t] for t in p.topics if t in self.topic_no]
@@ -224,14 +244,19 @@ class IndexPatch:
         #: folded titles, newest first (for ``title-order.json``), made at the first patch
         self.folded: list[str] | None = None
 
+    def prime(self, catalog: Catalog) -> None:
+        """Fold the titles now (as a build ends), not at the first edit."""
+        papers = catalog.newest or newest_first(catalog.papers)
+        if self.folded is None or len(self.folded) != len(papers):
+            self.folded = [fold(p.title) for p in papers]
+
     def files(self, catalog: Catalog, changed: list[tuple[Paper, Paper]],
               exported: Callable[[Paper], bytes] | None, first: int = FIRST, page: int = PAGE
               ) -> dict[str, bytes]:
         """``changed``: (before, after) of each edited paper."""
         n = _Numbering(catalog)
         papers = n.papers
-        if self.folded is None or len(self.folded) != len(papers):
-            self.folded = [fold(p.title) for p in papers]
+        self.prime(catalog)
         ids = {after.id for _b, after in changed}
         where = {p.id: i for i, p in enumerate(papers) if p.id in ids}
         out: dict[str, bytes] = {}

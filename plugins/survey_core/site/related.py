@@ -205,6 +205,14 @@ class Prepared:
     #: record hash and id of each document (set by :func:`related_ids`)
     hashes: list[str] | None = None
     ids: list[str] | None = None
+    _at: dict[str, int] | None = None
+
+    @property
+    def at(self) -> dict[str, int]:
+        """Paper id -> its row."""
+        if self._at is None or len(self._at) != len(self.ids or ()):
+            self._at = {pid: i for i, pid in enumerate(self.ids or ())}
+        return self._at
 
 
 def prepare(docs: Sequence[dict[str, float]]) -> Prepared:
@@ -508,6 +516,52 @@ class RelatedCache:
         #: when set, files are written by :meth:`flush` (``mkdocs serve``: when it stops)
         self.defer = False
         self.pending: dict[str, dict[str, Any]] = {}
+        self._listed: tuple[dict, dict[str, set[str]]] | None = None
+        #: the record hashes in prepared order as patched (see :meth:`patch_hashes`)
+        self._hashes: tuple[Prepared, list[str]] | None = None
+        self.edited: set[int] = set()
+
+    def listed(self) -> dict[str, set[str]]:
+        """Paper id -> the ids of the papers whose related list shows it (for the
+        neighbours held now; made once, then kept by :meth:`relist`)."""
+        if self._listed is None or self._listed[0] is not self.neighbours:
+            listed: dict[str, set[str]] = {}
+            for pid, rows in self.neighbours.items():
+                for o, _s in rows:
+                    listed.setdefault(o, set()).add(pid)
+            self._listed = (self.neighbours, listed)
+        return self._listed[1]
+
+    def relist(self, old: dict, new: dict) -> None:
+        """:meth:`listed` after the neighbours changed from ``old`` to ``new``
+        (the rows that are not the same list objects)."""
+        if self._listed is None or self._listed[0] is not old:
+            return
+        listed = self._listed[1]
+        for pid, rows in new.items():
+            before = old.get(pid)
+            if before is rows:
+                continue
+            for o, _s in before or ():
+                listed.get(o, set()).discard(pid)
+            for o, _s in rows:
+                listed.setdefault(o, set()).add(pid)
+        self._listed = (new, listed)
+
+    def patch_hashes(self, pr: Prepared, fresh: dict[str, str]) -> list[str]:
+        """The record hashes in the prepared order after ``fresh`` (id -> hash)
+        changed; the positions edited since the weighing in :attr:`edited`."""
+        if self._hashes is None or self._hashes[0] is not pr:
+            current = [self.hashes[pid] for pid in pr.ids]
+            self._hashes = (pr, current)
+            self.edited = {i for i, (a, b) in enumerate(zip(current, pr.hashes, strict=True))
+                           if a != b}
+        hashes = self._hashes[1]
+        for pid, h in fresh.items():
+            i = pr.at[pid]
+            hashes[i] = h
+            self.edited.add(i)
+        return hashes
 
     def flush(self) -> None:
         """Write what was deferred."""
@@ -621,6 +675,7 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     everything exactly."""
     stats = stats if stats is not None else RelatedStats()
     stats.papers = len(papers)
+    cache._hashes = None  # the hashes of related_patch are made again from cache.hashes
     if cache is None:
         cache = RelatedCache(root, persist=root is not None)
     cache.load_neighbours()
@@ -684,25 +739,35 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     return result
 
 
-def _update(ordered: Sequence[Any], docs: list[dict[str, float]], changed: list[int],
-            cache: RelatedCache, k: int, min_score: float, hashes: list[str]
-            ) -> dict[str, list[tuple[str, float]]]:
-    """The incremental step of :func:`related_ids`."""
-    index = {p.id: i for i, p in enumerate(ordered)}
+def _update(ordered: Sequence[Any], docs, changed: list[int],
+            cache: RelatedCache, k: int, min_score: float, hashes: list[str],
+            patch: bool = False) -> dict[str, list[tuple[str, float]]]:
+    """The incremental step of :func:`related_ids`.  ``patch`` (from
+    :func:`related_patch`): the prepared weights are those of these papers, and
+    the cache's :meth:`RelatedCache.listed` and ``pr.at`` are used instead of
+    walking every row."""
     old = cache.neighbours
     changed_ids = {ordered[i].id for i in changed}
-    affected = sorted(set(changed) | {index[pid] for pid, rows in old.items()
-                                      if any(o in changed_ids for o, _s in rows)})
-    sims: dict[int, np.ndarray] = {}
     pr = cache.prepared
-    if pr is None or pr.ids != [p.id for p in ordered] or pr.hashes is None:
+    if patch and pr is not None:
+        index = pr.at
+        listed = cache.listed()
+        affected = sorted(set(changed) | {index[pid] for c in changed_ids
+                                          for pid in listed.get(c, ())})
+    else:
+        index = {p.id: i for i, p in enumerate(ordered)}
+        affected = sorted(set(changed) | {index[pid] for pid, rows in old.items()
+                                          if any(o in changed_ids for o, _s in rows)})
+    sims: dict[int, np.ndarray] = {}
+    if pr is None or (not patch and (pr.ids != [p.id for p in ordered] or pr.hashes is None)):
         # The first edit of a session: weigh the current corpus once.
         pr = cache.prepared = prepare(docs)
         pr.hashes, pr.ids = list(hashes), [p.id for p in ordered]
     if len(ordered) > 1 and k > 0:
         # Rows against the weights of the last full weighing, with the papers
         # edited since then re-weighted (their IDF unchanged): no new matrices.
-        edited = {i: _vector(pr, docs[i]) for i, h in enumerate(hashes) if h != pr.hashes[i]}
+        edited = {i: _vector(pr, docs[i]) for i in (docs if patch else range(len(hashes)))
+                  if hashes[i] != pr.hashes[i]}
         vectors = [edited[i] if i in edited else _base_vector(pr, i) for i in affected]
         block = _rows_sims(pr, vectors)
         for r, i in enumerate(affected):
@@ -719,13 +784,19 @@ def _update(ordered: Sequence[Any], docs: list[dict[str, float]], changed: list[
         result[ordered[i].id] = [(ordered[j].id, s) for j, s in row]
     done = set(affected)
     for c in changed:
+        cid = ordered[c].id
         for j in np.flatnonzero(sims[c] > min_score):
             j = int(j)
             if j in done or j == c:
                 continue
             pid, score = ordered[j].id, round(float(sims[c][j]), 6)
-            current = [r for r in result[pid] if r[0] != ordered[c].id]
-            current.append((ordered[c].id, score))
+            current = result[pid]
+            if len(current) >= k and all(o != cid for o, _s in current):
+                last, low = current[-1]
+                if score < low or (score == low and index[cid] > index[last]):
+                    continue  # it would not make the list
+            current = [r for r in current if r[0] != cid]
+            current.append((cid, score))
             current.sort(key=lambda r: (-r[1], index[r[0]]))
             result[pid] = current[:k]
     return result
@@ -747,13 +818,11 @@ def related_patch(cache: RelatedCache, by_id: dict[str, Any], changed: Sequence[
     if all(cache.hashes[pid] == h for pid, h in fresh.items()):
         return cache.neighbours, set()
     cache.hashes.update(fresh)
-    try:
-        ordered = [by_id[pid] for pid in pr.ids]
-    except KeyError:
-        return None
-    hashes = [cache.hashes[pid] for pid in pr.ids]
+    ordered = _Ordered(pr.ids, by_id)
+    hashes = cache.patch_hashes(pr, fresh)
     docs: dict[int, dict[str, float]] = {}
-    for i, h in enumerate(hashes):
+    for i in cache.edited:
+        h = hashes[i]
         if h != pr.hashes[i]:
             counts = cache.terms.get(h)
             if counts is None:
@@ -761,10 +830,11 @@ def related_patch(cache: RelatedCache, by_id: dict[str, Any], changed: Sequence[
                 counts = cache.terms[h] = term_counts(p.title or "", p.abstract or "",
                                                       title_weight)
             docs[i] = counts
-    at = {pid: i for i, pid in enumerate(pr.ids)}
-    changed_at = sorted(at[pid] for pid, h in fresh.items())
+    at = pr.at
+    changed_at = sorted(at[pid] for pid in fresh)
     old = cache.neighbours
-    result = _update(ordered, docs, changed_at, cache, k, min_score, hashes)  # type: ignore[arg-type]
+    result = _update(ordered, docs, changed_at, cache, k, min_score, hashes, patch=True)
+    cache.relist(old, result)
     cache.neighbours_key = corpus_key(list(zip(pr.ids, hashes, strict=True)), k, min_score,
                                       title_weight)
     cache.neighbours = result
@@ -779,3 +849,17 @@ def related_patch(cache: RelatedCache, by_id: dict[str, Any], changed: Sequence[
         if before is None or shown != [o for o, _s in before] or ids.intersection(shown):
             touched.add(pid)
     return result, touched
+
+
+class _Ordered:
+    """The papers in the order of the prepared weights (``ordered[i]``), looked
+    up by id when asked for."""
+
+    def __init__(self, ids: list[str], by_id: dict[str, Any]) -> None:
+        self.ids, self.by_id = ids, by_id
+
+    def __getitem__(self, i: int) -> Any:
+        return self.by_id[self.ids[i]]
+
+    def __len__(self) -> int:
+        return len(self.ids)

@@ -194,6 +194,10 @@ class Renderer:
         #: papers listed in a survey's reading list, most recently added first (0: all)
         self.reading_list = READING_LIST
         self._rows: dict[str, Markup] = {}
+        #: the home page's most recently added papers (ids), once chosen
+        self._recent: list[str] | None = None
+        #: ids of the papers the topics page's figure shows
+        self.tree_shown: set[str] = set()
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:
@@ -317,6 +321,8 @@ class Renderer:
 
     def topics_index(self) -> str:
         figure = taxonomy_tree(self.catalog)
+        #: ids of the papers the topics page's figure shows (see ``tree_shown``)
+        self.tree_shown = {p.id for node in figure.walk() for p in node.shown}
         return self.render("topics.md", page="topics/", tree=self.catalog.taxonomy.walk(),
                            figure=self.stash(tree_html(self, figure, "topics/", caption_text(
                                figure, "the whole survey"))))
@@ -324,8 +330,11 @@ class Renderer:
     def home(self, charts: dict[str, str] | None = None) -> str:
         cat = self.catalog
         surveys = sorted(cat.surveys.values(), key=lambda s: (s.order, s.id))
-        recent = heapq.nlargest(10, cat.papers, key=lambda p: (p.added or "", p.sort_date,
-                                                              p.id))
+        if self._recent is None:
+            self._recent = [p.id for p in heapq.nlargest(
+                10, cat.papers, key=lambda p: (p.added or "", p.sort_date, p.id))]
+        # (an edit patched in place keeps the fields these are chosen by)
+        recent = [cat.by_id[i] for i in self._recent]
         return self.render("home.md", page="", figures=cat.figures(), surveys=surveys,
                            roots=cat.taxonomy.roots, recent=recent, charts=charts or {})
 
