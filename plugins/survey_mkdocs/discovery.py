@@ -200,8 +200,11 @@ class DiscoveryPart(Part):
         found, stats = result
         cache = self._related_cache
         if self.command == "serve" and cache is not None and cache.prepared is not None:
-            cache.listed()  # made now for the edits to come, not at the first
+            # made now for the edits to come, not at the first
+            cache.listed()
             _ = cache.prepared.at
+            if self.config.related:
+                cache.floor(self.config.related)
         by_id = st.catalog.by_id
         for pid, rows in found.items():
             st.related[pid] = [by_id[o] for o, _score in rows if o in by_id]

@@ -243,12 +243,29 @@ class IndexPatch:
     def __init__(self) -> None:
         #: folded titles, newest first (for ``title-order.json``), made at the first patch
         self.folded: list[str] | None = None
+        #: ordinals in title order, and paper id -> ordinal
+        self.order: list[int] = []
+        self.position: dict[str, int] = {}
 
     def prime(self, catalog: Catalog) -> None:
-        """Fold the titles now (as a build ends), not at the first edit."""
+        """Fold the titles and order them now (as a build ends), not at the first edit."""
         papers = catalog.newest or newest_first(catalog.papers)
         if self.folded is None or len(self.folded) != len(papers):
-            self.folded = [fold(p.title) for p in papers]
+            folded = self.folded = [fold(p.title) for p in papers]
+            self.order = sorted(range(len(papers)), key=lambda i: (folded[i], papers[i].id))
+            self.position = {p.id: i for i, p in enumerate(papers)}
+
+    def _retitle(self, papers: list[Paper], i: int, folded: str) -> None:
+        """Move ordinal ``i`` to its place in the title order for its new title."""
+        import bisect
+
+        keys = _TitleKeys(self.order, self.folded, papers)
+        at = bisect.bisect_left(keys, (self.folded[i], papers[i].id))
+        while self.order[at] != i:
+            at += 1
+        del self.order[at]
+        self.folded[i] = folded
+        self.order.insert(bisect.bisect_left(keys, (folded, papers[i].id)), i)
 
     def files(self, catalog: Catalog, changed: list[tuple[Paper, Paper]],
               exported: Callable[[Paper], bytes] | None, first: int = FIRST, page: int = PAGE
@@ -257,8 +274,7 @@ class IndexPatch:
         n = _Numbering(catalog)
         papers = n.papers
         self.prime(catalog)
-        ids = {after.id for _b, after in changed}
-        where = {p.id: i for i, p in enumerate(papers) if p.id in ids}
+        where = self.position
         out: dict[str, bytes] = {}
         titles = authors = facets = False
         for old, new in changed:
@@ -267,7 +283,8 @@ class IndexPatch:
             authors |= old.authors != new.authors
             facets |= (venue_series(old.venue) != venue_series(new.venue)
                        or old.has_code != new.has_code or old.has_arxiv != new.has_arxiv)
-            self.folded[i] = fold(new.title)
+            if fold(new.title) != self.folded[i]:
+                self._retitle(papers, i, fold(new.title))
             k = i - i % SHARD
             out[f"{PREFIX}/rows/{k // SHARD}.json"] = _rows(papers, lambda j: n.filed(papers[j]), k)
             k = i - i % TEXT_SHARD
@@ -277,7 +294,7 @@ class IndexPatch:
                 out[f"{PREFIX}/exports/{k // EXPORT_SHARD}.json"] = (
                     b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
         if titles:
-            out[f"{PREFIX}/title-order.json"] = _title_order(papers, self.folded)
+            out[f"{PREFIX}/title-order.json"] = _dump(self.order)
         if authors:
             for b, data in enumerate(_author_files(papers)):
                 out[f"{PREFIX}/authors/{b}.json"] = data
@@ -310,3 +327,17 @@ def _author_files(papers: list[Paper]) -> list[bytes]:
 def export_item(paper: Paper, bibtex: str, csl: dict[str, Any]) -> bytes:
     """A paper's item in ``exports/<k>.json``."""
     return _dump({"key": paper.key, "bibtex": bibtex, "csl": csl}).rstrip(b"\n")
+
+
+class _TitleKeys:
+    """The sort keys of the title order, for :mod:`bisect`."""
+
+    def __init__(self, order: list[int], folded: list[str], papers: list[Paper]) -> None:
+        self.order, self.folded, self.papers = order, folded, papers
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, k: int) -> tuple[str, str]:
+        i = self.order[k]
+        return (self.folded[i], self.papers[i].id)

@@ -517,6 +517,7 @@ class RelatedCache:
         self.defer = False
         self.pending: dict[str, dict[str, Any]] = {}
         self._listed: tuple[dict, dict[str, set[str]]] | None = None
+        self._floor: tuple[dict, int, np.ndarray] | None = None
         #: the record hashes in prepared order as patched (see :meth:`patch_hashes`)
         self._hashes: tuple[Prepared, list[str]] | None = None
         self.edited: set[int] = set()
@@ -547,6 +548,30 @@ class RelatedCache:
             for o, _s in rows:
                 listed.setdefault(o, set()).add(pid)
         self._listed = (new, listed)
+
+    def floor(self, k: int) -> np.ndarray:
+        """The score of the last of ``k`` related papers of each paper (in prepared
+        order; -inf for a shorter list), for the neighbours held now."""
+        pr = self.prepared
+        if self._floor is None or self._floor[0] is not self.neighbours or self._floor[1] != k:
+            low = np.full(len(pr.ids), -np.inf)
+            for i, pid in enumerate(pr.ids):
+                rows = self.neighbours.get(pid) or ()
+                if len(rows) >= k:
+                    low[i] = rows[k - 1][1]
+            self._floor = (self.neighbours, k, low)
+        return self._floor[2]
+
+    def refloor(self, old: dict, new: dict, touched: set[str]) -> None:
+        """:meth:`floor` after the rows ``touched`` changed from ``old`` to ``new``."""
+        if self._floor is None or self._floor[0] is not old:
+            return
+        _, k, low = self._floor
+        at = self.prepared.at
+        for pid, rows in new.items():
+            if old.get(pid) is not rows:
+                low[at[pid]] = rows[k - 1][1] if len(rows) >= k else -np.inf
+        self._floor = (new, k, low)
 
     def patch_hashes(self, pr: Prepared, fresh: dict[str, str]) -> list[str]:
         """The record hashes in the prepared order after ``fresh`` (id -> hash)
@@ -783,9 +808,13 @@ def _update(ordered: Sequence[Any], docs, changed: list[int],
     for i, row in zip(affected, rows, strict=True):
         result[ordered[i].id] = [(ordered[j].id, s) for j, s in row]
     done = set(affected)
+    floor = cache.floor(k) if patch else None
     for c in changed:
         cid = ordered[c].id
-        for j in np.flatnonzero(sims[c] > min_score):
+        near = sims[c] > min_score
+        if floor is not None:
+            near &= sims[c] >= floor - 1e-6  # below a full list's last: it would not enter
+        for j in np.flatnonzero(near):
             j = int(j)
             if j in done or j == c:
                 continue
@@ -835,6 +864,7 @@ def related_patch(cache: RelatedCache, by_id: dict[str, Any], changed: Sequence[
     old = cache.neighbours
     result = _update(ordered, docs, changed_at, cache, k, min_score, hashes, patch=True)
     cache.relist(old, result)
+    cache.refloor(old, result, set())
     cache.neighbours_key = corpus_key(list(zip(pr.ids, hashes, strict=True)), k, min_score,
                                       title_weight)
     cache.neighbours = result

@@ -28,6 +28,7 @@ files whose bytes changed are written; files no build makes any more are removed
 from __future__ import annotations
 
 import bisect
+import itertools
 import html
 import json
 import math
@@ -248,13 +249,12 @@ def page_doc(url: str, title: str, text: str) -> Doc:
 
 # -- shards --------------------------------------------------------------------
 
-def partition(sizes: dict[str, int], target: int = SHARD_BYTES) -> dict[str, list[str]]:
+def partition(sizes: dict[str, int], target: int = SHARD_BYTES,
+              terms: list[str] | None = None) -> dict[str, list[str]]:
     """Shard key -> its terms (sorted).  Every term is in exactly one shard: the one
-    of the longest key that prefixes it."""
-    terms = sorted(sizes)
-    cum = [0]
-    for t in terms:
-        cum.append(cum[-1] + sizes[t])
+    of the longest key that prefixes it.  ``terms``: ``sorted(sizes)``, if known."""
+    terms = sorted(sizes) if terms is None else terms
+    cum = [0, *itertools.accumulate(map(sizes.__getitem__, terms))]
     out: dict[str, list[str]] = {}
 
     def split(prefix: str, lo: int, hi: int) -> None:
@@ -324,6 +324,14 @@ COARSE_STEP = 16
 def _posting_json(postings: list[int], docs: int) -> list[int]:
     """[doc, score, doc, score, ...] -> the same with each doc number less the
     previous (and coarse scores for a common term)."""
+    if len(postings) > 4000:
+        import numpy as np
+
+        pairs = np.array(postings, dtype=np.int64).reshape(-1, 2)
+        pairs[1:, 0] = np.diff(pairs[:, 0])
+        if len(pairs) > max(COARSE_SHARE * docs, COARSE_MIN):
+            pairs[:, 1] = np.clip(np.round(pairs[:, 1] / COARSE_STEP) * COARSE_STEP, 1, 255)
+        return pairs.reshape(-1).tolist()
     flat = postings[:]
     numbers = postings[0::2]
     flat[2::2] = [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
@@ -368,10 +376,15 @@ class SearchIndex:
         #: term -> [doc, score, doc, score, ...] by doc number
         self._postings: dict[str, list[int]] = {}
         self._shards: dict[str, list[str]] = {}
+        #: term -> its size in a shard, and the terms sorted (kept between builds)
+        self._sizes: dict[str, int] | None = None
+        self._sorted: list[str] = []
         #: file (relative to the folder) -> bytes made by the last build, those on
         #: disk, and their sha1 (by the bytes object)
         self._files: dict[str, bytes] = {}
         self._written: dict[str, bytes] = {}
+        #: files of the last write (none stale on disk when a write changes none)
+        self._on_disk = -1
         self._sha: dict[str, tuple[bytes, str]] = {}
         #: paper docs kept for :func:`catalog_docs`
         self.paper_docs: dict = {}
@@ -394,7 +407,7 @@ class SearchIndex:
         idents = [d.ident for d in docs]
         digests = [d.digest for d in docs]
         postings = self._postings
-        if idents == self._idents:
+        if idents == self._idents and self._sizes is not None:
             changed = [n for n, d in enumerate(digests) if not d or d != self._digests[n]]
             affected: set[str] = set()
             for n in changed:
@@ -412,6 +425,17 @@ class SearchIndex:
                         flat[i:i] = [n, new[t]]
                     if not flat:
                         del postings[t]
+            sizes, terms = self._sizes, self._sorted
+            for t in affected:
+                flat = postings.get(t)
+                if flat is None:
+                    if t in sizes:
+                        del sizes[t]
+                        del terms[bisect.bisect_left(terms, t)]
+                    continue
+                if t not in sizes:
+                    bisect.insort(terms, t)
+                sizes[t] = len(t) + 4 + 3 * len(flat)
             chunks = {n // self.chunk for n in changed}
         else:
             by_digest = {d: t for d, t in zip(self._digests, self._doc_terms, strict=True)}
@@ -429,9 +453,10 @@ class SearchIndex:
             affected = set(postings)
             chunks = set(range(-(-len(docs) // self.chunk)))
             self._files = {}
+            sizes = self._sizes = {t: len(t) + 4 + 3 * len(p) for t, p in postings.items()}
+            terms = self._sorted = sorted(sizes)
         self._idents, self._digests = idents, digests
-        sizes = {t: len(t) + 4 + 3 * len(p) for t, p in postings.items()}
-        shards = partition(sizes, self.shard_bytes)
+        shards = partition(sizes, self.shard_bytes, terms)
         old_files, old_shards = self._files, self._shards
         out: dict[str, bytes] = {}
         for shard_key, terms in shards.items():
@@ -473,16 +498,22 @@ class SearchIndex:
         written: dict[str, bytes] = {}
         for name, data in [*out.items(), ("manifest.json", manifest)]:
             written[name] = data
-            path = folder / name
             before = self._written.get(name)
-            if (before is data or before == data) and path.is_file():
+            if before is data:
+                continue  # the very bytes written last time
+            path = folder / name
+            if before == data and path.is_file():
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + ".tmp")
             tmp.write_bytes(data)
             os.replace(tmp, path)
             built.written += 1
+        stale = self._written.keys() - written.keys()
         self._written = written
+        if not stale and len(written) == self._on_disk:
+            return built
+        self._on_disk = len(written)
         for sub in ("s", "d"):
             if (folder / sub).is_dir():
                 for entry in os.scandir(folder / sub):
