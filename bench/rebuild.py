@@ -59,6 +59,18 @@ def time_events() -> None:
     plugins.PluginCollection.run_event = timed
 
 
+def print_patch(config) -> None:
+    """How the survey plugin handled the last edit (see survey_mkdocs.patch)."""
+    patcher = getattr(config.plugins.get("survey"), "patcher", None)
+    if patcher is None:
+        return
+    if patcher.steps:
+        print("  patched: " + ", ".join(f"{k} {v:.2f}s" for k, v in patcher.steps.items()),
+              flush=True)
+    elif patcher.why:
+        print(f"  built: {patcher.why}", flush=True)
+
+
 class StandIn:
     """What ``on_serve`` sees of MkDocs' LiveReloadServer: its rebuild flag (which
     the survey plugin's file watcher sets) and its ``watch``."""
@@ -85,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("project", type=Path)
     ap.add_argument("--edits", type=int, default=3)
+    ap.add_argument("--survey-edits", type=int, default=0,
+                    help="then append a sentence to a survey's prose this many times")
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--dirty", action="store_true", help="as `mkdocs serve --dirty`")
     ap.add_argument("--events", action="store_true",
@@ -150,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                                   for p in Path(site, "data", "index", "rows").glob("*.json"))
         print(f"rebuild {n}: {took:.2f}s  {paper.id}  "
               + " ".join(f"{k}={'ok' if v else 'STALE'}" for k, v in shown.items()), flush=True)
+        print_patch(config)
         if prof:
             out = io.StringIO()
             stats = pstats.Stats(prof, stream=out).sort_stats("cumulative")
@@ -158,8 +173,28 @@ def main(argv: list[str] | None = None) -> int:
             dest = project.parent / "rebuild-profile.txt"
             dest.write_text(out.getvalue(), encoding="utf-8")
             print(f"profile: {dest}")
+    surveys = sorted((project / "content" / "surveys").glob("*.md"))
+    prose = []
+    for n in range(1, (args.survey_edits if surveys else 0) + 1):
+        source = surveys[(n - 1) % len(surveys)]
+        token = f"proseedit{n}x{rng.randrange(10**6):06d}"
+        started = time.perf_counter()
+        with source.open("a", encoding="utf-8") as fh:
+            fh.write(f"\n\nA closing remark, {token}.\n")
+        if server.watched == []:
+            server.wait_for_event()
+        server.builder()
+        took = time.perf_counter() - started
+        prose.append(took)
+        page = Path(site, "surveys", source.stem, "index.html")
+        shown = page.exists() and token in page.read_text(encoding="utf-8")
+        print(f"survey edit {n}: {took:.2f}s  {source.stem}  page={'ok' if shown else 'STALE'}",
+              flush=True)
+        print_patch(config)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"rebuild_median={sorted(times)[len(times) // 2]:.2f}s peak_rss={rss:.0f}MB")
+    print(f"rebuild_median={sorted(times)[len(times) // 2]:.2f}s "
+          + (f"survey_median={sorted(prose)[len(prose) // 2]:.2f}s " if prose else "")
+          + f"peak_rss={rss:.0f}MB")
     return 0
 
 

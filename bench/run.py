@@ -513,7 +513,8 @@ def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
     pool = [p for p in papers[n_seeds:] or papers if p.topics]
     chosen = rng.sample(pool, edits)
     out: dict = {"rebuild_s": [], "topic_ok": [], "bib_ok": [], "topic_lag_s": [],
-                 "bib_lag_s": [], "rss_mb": []}
+                 "bib_lag_s": [], "rss_mb": [], "survey_rebuild_s": []}
+    survey_files = sorted((project / "content" / "surveys").glob("*.md"))
     with log.open("w") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}",
@@ -548,6 +549,17 @@ def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
                     out[f"{what}_lag_s"].append(lag)
                 out["rss_mb"].append(proc_rss_mb(proc.pid))
                 time.sleep(1.0)
+            # Then the prose of a survey: a sentence appended, until its page shows it.
+            for n in range(1, edits + 1 if survey_files else 1):
+                source = survey_files[(n - 1) % len(survey_files)]
+                sid = source.stem
+                token = f"benchprose{n}q{rng.randrange(10**6):06d}"
+                with source.open("a", encoding="utf-8") as fh:
+                    fh.write(f"\n\nA closing remark, {token}.\n")
+                took = wait_for(base + f"surveys/{sid}/", token, 120, proc)
+                out["survey_rebuild_s"].append(took)
+                out["rss_mb"].append(proc_rss_mb(proc.pid))
+                time.sleep(1.0)
         finally:
             out["_hwm"] = proc_rss_mb(proc.pid, "VmHWM")
             proc.send_signal(signal.SIGINT)
@@ -561,6 +573,8 @@ def serve_loop(project: Path, papers: list[Paper], n_seeds: int, log: Path,
                                                    log.read_text(errors="replace"))]
     done = [x for x in out["rebuild_s"] if x is not None]
     out["rebuild_median_s"] = statistics.median(done) if done else None
+    done = [x for x in out["survey_rebuild_s"] if x is not None]
+    out["survey_rebuild_median_s"] = statistics.median(done) if done else None
     return out
 
 
@@ -894,6 +908,9 @@ def main(argv: list[str] | None = None) -> int:
         say(f"ours {tag}serve_first_build_s={fmt(res.get('first_build_s'))}")
         say(f"ours {tag}rebuild_one_each_s=" + ",".join(fmt(x) for x in res["rebuild_s"]))
         say(f"ours rebuild_one_{tag}s={fmt(res['rebuild_median_s'])}")
+        say(f"ours survey_prose_{tag}each_s=" + ",".join(
+            fmt(x) for x in res.get("survey_rebuild_s", [])))
+        say(f"ours survey_prose_{tag}s={fmt(res.get('survey_rebuild_median_s'))}")
         say(f"ours {tag}serve_logged_build_s=" + ",".join(fmt(x) for x in res.get("build_s", [])))
         say(f"ours {tag}serve_rss_each_mb=" + ",".join(fmt(x, 0) for x in res.get("rss_mb", [])))
         say(f"ours {tag}serve_peak_rss_mb={fmt(res.get('peak_rss_mb'), 0)}")

@@ -262,7 +262,7 @@ class DiscoveryPart(Part):
     def patch_related(self, st: BuildState, changed: list) -> set[str]:
         """Related papers after an edit of ``changed``: the ids of the papers whose
         list changed or shows one of them."""
-        if not self.config.related:
+        if not self.config.related or not changed:
             return set()
         if self._related_cache is None:
             raise RuntimeError("no related papers to patch")
@@ -278,7 +278,7 @@ class DiscoveryPart(Part):
         return touched
 
     def patch_index(self, st: BuildState, papers: list[tuple]) -> dict[str, bytes]:
-        if not self.config.index:
+        if not self.config.index or not papers:
             return {}
         if self._index_patch is None:
             self._index_patch = papers_index.IndexPatch()

@@ -52,6 +52,8 @@ class ExportsPart(Part):
 
     def patch(self, st: BuildState, changed: list) -> dict[str, str | bytes]:
         """The export files holding the ``changed`` papers (see :mod:`.patch`)."""
+        if not changed:
+            return {}
         if self.last is None:
             raise RuntimeError("no exports to patch")
         files = patch_exports(st.catalog, self.last, changed, per_paper=self.config.per_paper,

@@ -87,6 +87,9 @@ class Patcher:
         #: record file name -> (mtime, size) at the last build
         self.records: dict[str, tuple[int, int]] = {}
         self.config = None
+        #: seconds per step of the last patch, and why the last edit was not one (or "")
+        self.steps: dict[str, float] = {}
+        self.why = ""
         #: paths the file system events named since the last build (see
         #: :func:`.serve.native_watch`); without them every record is looked at
         self.watching = False
@@ -234,9 +237,11 @@ class Patcher:
         """Patch the site for the edits since the last build; False when the
         edit needs a build (nothing was changed then)."""
         started = time.perf_counter()
+        self.steps, self.why = {}, ""
         why = self._why_not() if self.inputs is not None else "no earlier build to patch"
         found = why or self.changes()
         if isinstance(found, str):
+            self.why = found
             log.info(f"survey: rebuilding the site: {found}")
             return False
         record_names, survey_paths = found
@@ -267,6 +272,7 @@ class Patcher:
         for survey, diags in surveys:
             reason = reason or patch_survey(cat, survey, diags)
         if reason is not None:
+            self.why = reason
             log.info(f"survey: rebuilding the site: {reason}")
             return False
         if cat.errors and self.config.strict:
@@ -285,7 +291,8 @@ class Patcher:
                 if d.file in {p.path for p, _d, _b in edits} | {s.path for s, _d in surveys}])
         self.inputs = self._inputs()
         log.info(f"survey: patched {len(edits)} record(s) and {len(surveys)} survey(s): "
-                 f"{written} files written in {time.perf_counter() - started:.2f} s")
+                 f"{written} files written in {time.perf_counter() - started:.2f} s ("
+                 + ", ".join(f"{k} {v:.2f}" for k, v in self.steps.items()) + ")")
         return True
 
     def _patch(self, st, papers, survey_ids: list[str]) -> int:
@@ -293,20 +300,37 @@ class Patcher:
         config = self.config
         changed = [new for _old, new in papers]
         out = Output(config, plugin.catalog.ledger, plugin.catalog.files)
+        steps = self.steps = {}
+        clock = time.perf_counter()
+
+        def step(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            steps[name] = now - clock
+            clock = now
+
         out.files(plugin.exports.patch(st, changed))
+        step("exports")
         paper_ids = set(plugin.discovery.patch_related(st, changed))
         paper_ids |= {p.id for p in changed}
+        step("related")
         out.pages(plugin.catalog.patch_paper_pages(st, paper_ids))
+        step("paper pages")
         out.files(plugin.discovery.patch_index(st, papers))
+        step("papers index")
         out.files(plugin.discovery.patch_feeds(st, changed, survey_ids))
+        step("feeds")
         out.files(plugin.surveys.patch_editions(st, changed, survey_ids))
+        step("LaTeX")
         plugin.discovery.patch_help(papers)
         uris = plugin.catalog.patch_uris(st, changed, survey_ids)
         uris += plugin.discovery.patch_uris(st, papers)
         uris += plugin.surveys.patch_uris(st, changed, survey_ids)
         rendered = plugin.catalog.render_pages(st, list(dict.fromkeys(uris)))
         out.count += len(rendered)
+        step("pages")
         plugin.discovery.patch_search(st, changed, survey_ids, rendered)
+        step("search")
         return out.count
 
 
