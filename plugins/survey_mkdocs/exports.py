@@ -7,7 +7,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
 from survey_core.model.memo import CACHE_DIR, Carry, DiskMemo
-from survey_core.site.exports import ENTRY_VERSION, Exports, build_exports, patch_exports
+from survey_core.site.exports import (
+    ENTRY_VERSION,
+    Exports,
+    build_exports,
+    patch_exports,
+    prime_orders,
+)
 
 from .compat import log
 from .config import ExportsConfig
@@ -43,6 +49,8 @@ class ExportsPart(Part):
                                 memo=self.memo, paper_memo=st.memo,
                                 kept=self._kept if self.command == "serve" else None)
         self.last = exports if self.command == "serve" else None
+        if self.last is not None:
+            prime_orders(st.catalog, exports)
         st.csl.update(exports.csl)
         st.bibtex.update(exports.entries)
         for uri, content in exports.files.items():

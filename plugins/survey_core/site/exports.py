@@ -71,14 +71,16 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
         from survey_core.formats.csl import csl_item_text, csl_join_bytes, paper_to_csl
 
         memo_ = paper_memo or PaperMemo()
-        items = {p.id: memo_.get("csl", p, lambda p=p: paper_to_csl(p), once=True)
-                 for p in catalog.papers}
-        out.csl = items
+        items = out.csl
+
+        def text(p: Paper) -> tuple[str, bytes]:
+            item = items[p.id] = paper_to_csl(p)
+            return str(item["id"]), csl_item_text(item).encode("utf-8")
+
         # Each item's text is kept with the record (under `mkdocs serve`), so an edit
         # re-encodes one item; UTF-8 bytes take a quarter of the memory of wide str.
-        texts = {p.id: (str(items[p.id]["id"]),
-                        memo_.get("csl-text", p, lambda p=p: csl_item_text(items[p.id])
-                                  .encode("utf-8"), once=True))
+        # The items themselves are only those made in this build.
+        texts = {p.id: memo_.get("csl-text", p, lambda p=p: text(p), once=True)
                  for p in catalog.papers}
         out.texts = texts
         out.files["data/papers.json"] = csl_join_bytes(texts.values())
@@ -103,9 +105,7 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
             files[f"papers/{p.id}/{p.key}.bib"] = out.entries[p.id]
 
     def bib(path: str, papers: list[Paper]) -> None:
-        order = out.order.get(path)
-        if order is None:
-            order = out.order[path] = [p.id for p in sorted(papers, key=lambda p: p.key)]
+        order = bib_order(out, path, papers)
         entries = out.entries
         noun = "entry" if len(order) == 1 else "entries"
         files[path] = (f"% {len(order)} {noun}, exported by survey\n\n"
@@ -130,10 +130,7 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
             out.texts[p.id] = (str(item["id"]), csl_item_text(item).encode("utf-8"))
 
         def joined(path: str, papers: list[Paper]) -> None:
-            order = out.order.get(path)
-            if order is None:
-                order = out.order[path] = [p.id for p in sorted(
-                    papers, key=lambda p: out.texts[p.id][0])]
+            order = csl_order(out, path, papers)
             texts = out.texts
             files[path] = (b"[\n" + b",\n".join([texts[i][1] for i in order]) + b"\n]\n"
                            if order else b"[]\n")
@@ -142,3 +139,35 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
         for sid in surveys:
             joined(f"data/surveys/{sid}.json", catalog.survey_papers(sid))
     return files
+
+
+def bib_order(out: Exports, path: str, papers: list[Paper]) -> list[str]:
+    """The ids of a ``.bib`` file's papers in the file's order (by key), kept."""
+    order = out.order.get(path)
+    if order is None:
+        order = out.order[path] = [p.id for p in sorted(papers, key=lambda p: p.key)]
+    return order
+
+
+def csl_order(out: Exports, path: str, papers: list[Paper]) -> list[str]:
+    """The ids of a CSL-JSON file's papers in the file's order (by CSL id), kept."""
+    order = out.order.get(path)
+    if order is None:
+        order = out.order[path] = [p.id for p in sorted(papers,
+                                                        key=lambda p: out.texts[p.id][0])]
+    return order
+
+
+def prime_orders(catalog: Catalog, out: Exports) -> None:
+    """Every collection file's order, made as a build ends (``mkdocs serve``),
+    so the first patch does not sort."""
+    bib_order(out, "bib/all.bib", catalog.papers)
+    for tid, papers in catalog.topic_papers.items():
+        bib_order(out, f"bib/topics/{tid}.bib", papers)
+    for sid in catalog.surveys:
+        papers = catalog.survey_papers(sid)
+        bib_order(out, f"bib/surveys/{sid}.bib", papers)
+        if out.texts:
+            csl_order(out, f"data/surveys/{sid}.json", papers)
+    if out.texts:
+        csl_order(out, "data/papers.json", catalog.papers)

@@ -522,6 +522,13 @@ class RelatedCache:
         self._hashes: tuple[Prepared, list[str]] | None = None
         self.edited: set[int] = set()
 
+    def drop_terms(self) -> None:
+        """Forget the term counts of every paper once the corpus is weighed (the
+        edit loop needs those of edited papers only, made again as asked);
+        read from disk again if a whole weighing needs them."""
+        if self.terms and TERMS_FILE not in self.pending:
+            self.terms, self.terms_weight = {}, None
+
     def listed(self) -> dict[str, set[str]]:
         """Paper id -> the ids of the papers whose related list shows it (for the
         neighbours held now; made once, then kept by :meth:`relist`)."""
@@ -700,9 +707,9 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     everything exactly."""
     stats = stats if stats is not None else RelatedStats()
     stats.papers = len(papers)
-    cache._hashes = None  # the hashes of related_patch are made again from cache.hashes
     if cache is None:
         cache = RelatedCache(root, persist=root is not None)
+    cache._hashes = None  # the hashes of related_patch are made again from cache.hashes
     cache.load_neighbours()
     ordered = sorted(papers, key=lambda p: p.id)
     hashes = [record_hash(p.title or "", p.abstract or "") for p in ordered]
@@ -716,7 +723,35 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
                 cache.terms.get(h) or term_counts(p.title or "", p.abstract or "", title_weight)
                 for p, h in zip(ordered, hashes, strict=True)])
             cache.prepared.hashes, cache.prepared.ids = list(hashes), [p.id for p in ordered]
+            cache.drop_terms()
         return dict(cache.neighbours)
+
+    previous = cache.hashes if cache.neighbours_key else {}
+    changed = [i for i, (p, h) in enumerate(zip(ordered, hashes, strict=True))
+               if previous.get(p.id) != h]
+    pr = cache.prepared
+    if (incremental and previous and pr is not None and pr.hashes is not None
+            and set(previous) == {p.id for p in ordered} and pr.ids == [p.id for p in ordered]
+            and len(changed) <= max(5, len(ordered) // 100)):
+        # Only the changed papers and those edited since the weighing need their terms.
+        needed = set(changed) | {i for i, h in enumerate(hashes) if h != pr.hashes[i]}
+        some: dict[int, dict[str, float]] = {}
+        for i in needed:
+            counts = cache.terms.get(hashes[i])
+            if counts is None:
+                p = ordered[i]
+                counts = cache.terms[hashes[i]] = term_counts(p.title or "", p.abstract or "",
+                                                              title_weight)
+                stats.tokenised += 1
+            some[i] = counts
+        stats.recomputed = True
+        result = _update(ordered, some, changed, cache, k, min_score, hashes)
+        stats.incremental = True
+        cache.neighbours_key = key
+        cache.hashes = dict(zip((p.id for p in ordered), hashes, strict=True))
+        cache.neighbours = result
+        cache.exact = False
+        return result
 
     cache.load_terms(title_weight)
     docs = []
@@ -735,9 +770,6 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
         cache.save_terms(title_weight)
 
     stats.recomputed = True
-    previous = cache.hashes if cache.neighbours_key else {}
-    changed = [i for i, (p, h) in enumerate(zip(ordered, hashes, strict=True))
-               if previous.get(p.id) != h]
     if (incremental and previous and set(previous) == {p.id for p in ordered}
             and len(changed) <= max(5, len(ordered) // 100)):
         result = _update(ordered, docs, changed, cache, k, min_score, hashes)
@@ -761,6 +793,8 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     cache.neighbours = result
     cache.exact = True
     cache.save_neighbours()
+    if incremental and prepared is not None:
+        cache.drop_terms()
     return result
 
 
