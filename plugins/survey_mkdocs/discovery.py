@@ -362,8 +362,9 @@ class DiscoveryPart(Part):
                 st.catalog, exported, first=self.config.index_first,
                 kept=self._index_kept if self.command == "serve" else None).items():
             add_file(files, config, path, data, cls=LedgerFile, ledger=st.ledger)
-        if self.command != "serve":
-            st.csl.clear()  # every CSL item is in the export files now
+        st.csl.clear()  # every CSL item is in the export files now
+        if self.plugin.exports.last is not None:
+            self.plugin.exports.last.csl.clear()
         def index_page() -> str:
             return st.renderer.render(
                 "papers_index.md", page="papers/", index_rows=st.renderer.index_rows(),
