@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import time
 from functools import partial
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from survey_core.model.catalog import RecordCache, load_catalog
+from survey_core.model.forked import Forked
 from survey_core.model.memo import Carry, PaperMemo, key
 from survey_core.site.render import TEMPLATE_CACHE, Renderer, paper_url
 from survey_core.site.templates import TemplateSet
@@ -29,7 +31,7 @@ from survey_core.site.templates import TemplateSet
 from . import compat
 from .compat import log
 from .config import CatalogConfig
-from .files import Ledger, PageLedger, RenderedFile, add_file
+from .files import Ledger, PageLedger, RenderedFile, add_file, write_pages
 from .nav import replace_nav_entry, shallow_nav
 from .pages import PageEvents, log_listeners, paper_page
 from .serve import incremental_builder, native_watch
@@ -42,6 +44,8 @@ MARK_DESC = "@@SURVEY_DESCRIPTION@@"
 MARK_HEAD = "@@SURVEY_HEAD@@"
 MARK_EDIT = "https://survey.invalid/edit"
 MARK_BODY = '<h1 id="survey-shell">@@SURVEY_BODY@@</h1>'
+#: the share of the paper pages a second process renders and writes (``fork_from``)
+FORKED_PAGES = 0.5
 
 
 class CatalogPart(Part):
@@ -240,7 +244,56 @@ class CatalogPart(Part):
                       tuple((r.id, r.digest or r.title) for r in st.related.get(paper.id) or []))
             file.key = self._paper_keys.get(
                 inputs, lambda inputs=inputs: key(*inputs))
+        self._fork_pages(st, events.active)
         return env
+
+    def _fork_pages(self, st: BuildState, listened: bool) -> None:
+        """In a build of at least ``fork_from`` papers, a second process renders
+        and writes the last :data:`FORKED_PAGES` share of the paper pages while this
+        one writes the rest and the other files (not when other plugins listen to
+        page events: their handlers run in this process)."""
+        self._cancel_pages()
+        papers = st.catalog.papers
+        fork = self.config.fork_from
+        if listened or self.command == "serve" or not 0 <= fork <= len(papers):
+            return
+        pages = [st.paper_files[p.id] for p in papers[int(len(papers) * (1 - FORKED_PAGES)):]]
+        job = Forked(partial(write_pages, pages))
+        if not job.started:
+            return
+        for file in pages:
+            file.elsewhere = True
+        self._pages_job = (job, pages, time.perf_counter())
+
+    def _cancel_pages(self) -> None:
+        job = getattr(self, "_pages_job", None)
+        self._pages_job = None
+        if job is not None:
+            job[0].cancel()
+            for file in job[1]:
+                file.elsewhere = False
+
+    def _finish_pages(self) -> None:
+        """Wait for the paper pages written by the second process (or write them
+        here if it failed)."""
+        job = getattr(self, "_pages_job", None)
+        self._pages_job = None
+        if job is None:
+            return
+        forked, pages, started = job
+        waited = time.perf_counter()
+        errors = forked.result()
+        where = (f"by a second process (waited {time.perf_counter() - waited:.2f}s)"
+                 if errors is not None else "here: the second process failed")
+        writer = self.ledger.writer
+        for file in pages:
+            file.elsewhere = False
+            if errors is None:
+                writer.write(file.abs_dest_path, file.content_bytes)
+        for path, exc in errors or []:
+            writer.failed(path, exc)
+        log.info(f"survey: {len(pages)} paper pages written {where}, "
+                 f"{time.perf_counter() - started:.2f}s after it started")
 
     def _render_shell(self, env, config: MkDocsConfig, files: Files) -> str:
         from mkdocs.commands.build import get_context
@@ -280,6 +333,7 @@ class CatalogPart(Part):
         return self.state.renderer.unstash(output) if self.state is not None else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._finish_pages()
         self.ledger.finish()  # every generated file is on disk for the other plugins
         if self.state is not None:
             log_listeners(self.events)
@@ -297,6 +351,7 @@ class CatalogPart(Part):
             shell.parent.rmdir()
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._cancel_pages()
         self.pages.abort()
         for path, _exc in self.ledger.writer.finish():
             self.ledger.keys.pop(path, None)

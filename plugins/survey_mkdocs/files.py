@@ -64,6 +64,10 @@ class Writer:
             except OSError as exc:
                 self._errors.append((path, exc))
 
+    def failed(self, path: str, exc: OSError) -> None:
+        """A file written elsewhere (a second process) that could not be."""
+        self._errors.append((path, exc))
+
     def finish(self) -> list[tuple[str, OSError]]:
         """Wait until every file given is written; the files that could not be."""
         if self._thread is not None and self._queue is not None:
@@ -387,9 +391,20 @@ def site_digest(config: MkDocsConfig, files: Files) -> str:
 class RenderedFile(LedgerFile):
     """A generated page rendered when MkDocs writes it (``render`` and ``key`` are
     set in ``on_env``), so thousands of paper pages are never all held in memory,
-    and an incremental rebuild renders only the pages whose inputs changed."""
+    and an incremental rebuild renders only the pages whose inputs changed.
+    A page with ``elsewhere`` set is rendered and written by a second process
+    (see :func:`write_pages`): MkDocs' copy only records it."""
 
     render: Callable[[], str] | None = None
+    elsewhere = False
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if self.elsewhere and self.ledger is not None:
+            output_path = self.abs_dest_path
+            self.ledger.seen.add(output_path)
+            self.ledger.wrote(output_path, self._key())
+            return
+        super().copy_file(dirty)
 
     def _text(self) -> str:
         if self.render is None:
@@ -406,3 +421,18 @@ class RenderedFile(LedgerFile):
 
     def is_modified(self) -> bool:
         return True
+
+
+def write_pages(pages: Sequence[RenderedFile]) -> list[tuple[str, OSError]]:
+    """Render and write ``pages`` (in a second process, see
+    :class:`survey_core.model.forked.Forked`); the files that could not be written."""
+    folders: set[str] = set()
+    errors: list[tuple[str, OSError]] = []
+    for file in pages:
+        path = file.abs_dest_path
+        data = file.content_bytes
+        try:
+            _write(path, data, folders)
+        except OSError as exc:
+            errors.append((path, exc))
+    return errors
