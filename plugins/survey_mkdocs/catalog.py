@@ -31,7 +31,7 @@ from survey_core.site.templates import TemplateSet
 from . import compat
 from .compat import log
 from .config import CatalogConfig
-from .files import Ledger, PageLedger, RenderedFile, add_file, write_pages
+from .files import Ledger, PageLedger, PageSplit, RenderedFile, add_file
 from .nav import replace_nav_entry, shallow_nav
 from .pages import PageEvents, log_listeners, paper_page
 from .serve import incremental_builder, native_watch
@@ -44,8 +44,6 @@ MARK_DESC = "@@SURVEY_DESCRIPTION@@"
 MARK_HEAD = "@@SURVEY_HEAD@@"
 MARK_EDIT = "https://survey.invalid/edit"
 MARK_BODY = '<h1 id="survey-shell">@@SURVEY_BODY@@</h1>'
-#: the share of the paper pages a second process renders and writes (``fork_from``)
-FORKED_PAGES = 0.5
 
 
 class CatalogPart(Part):
@@ -249,50 +247,50 @@ class CatalogPart(Part):
 
     def _fork_pages(self, st: BuildState, listened: bool) -> None:
         """In a build of at least ``fork_from`` papers, a second process renders
-        and writes the last :data:`FORKED_PAGES` share of the paper pages while this
-        one writes the rest and the other files (not when other plugins listen to
-        page events: their handlers run in this process)."""
+        and writes paper pages from the last one back while this one writes them
+        from the first on, with the other files, until the two meet (not when
+        other plugins listen to page events: their handlers run in this process)."""
         self._cancel_pages()
         papers = st.catalog.papers
         fork = self.config.fork_from
         if listened or self.command == "serve" or not 0 <= fork <= len(papers):
             return
-        pages = [st.paper_files[p.id] for p in papers[int(len(papers) * (1 - FORKED_PAGES)):]]
-        job = Forked(partial(write_pages, pages))
+        split = PageSplit([st.paper_files[p.id] for p in papers])
+        job = Forked(split.write_back)
         if not job.started:
+            split.release()
             return
-        for file in pages:
-            file.elsewhere = True
-        self._pages_job = (job, pages, time.perf_counter())
+        self._pages_job = (job, split, time.perf_counter())
 
     def _cancel_pages(self) -> None:
         job = getattr(self, "_pages_job", None)
         self._pages_job = None
         if job is not None:
             job[0].cancel()
-            for file in job[1]:
-                file.elsewhere = False
+            job[1].release()
 
     def _finish_pages(self) -> None:
-        """Wait for the paper pages written by the second process (or write them
-        here if it failed)."""
+        """Wait for the paper pages the second process writes (or write them here
+        if it failed)."""
         job = getattr(self, "_pages_job", None)
         self._pages_job = None
         if job is None:
             return
-        forked, pages, started = job
+        forked, split, started = job
         waited = time.perf_counter()
         errors = forked.result()
-        where = (f"by a second process (waited {time.perf_counter() - waited:.2f}s)"
-                 if errors is not None else "here: the second process failed")
+        theirs = split.taken_back()
+        split.release()
         writer = self.ledger.writer
-        for file in pages:
-            file.elsewhere = False
-            if errors is None:
+        if errors is None:
+            where = "here: the second process failed"
+            for file in theirs:
                 writer.write(file.abs_dest_path, file.content_bytes)
-        for path, exc in errors or []:
-            writer.failed(path, exc)
-        log.info(f"survey: {len(pages)} paper pages written {where}, "
+        else:
+            where = f"by a second process (waited {time.perf_counter() - waited:.2f}s)"
+            for path, exc in errors:
+                writer.failed(path, exc)
+        log.info(f"survey: {len(theirs)} of {len(split.pages)} paper pages written {where}, "
                  f"{time.perf_counter() - started:.2f}s after it started")
 
     def _render_shell(self, env, config: MkDocsConfig, files: Files) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import queue
 import re
@@ -392,15 +393,18 @@ class RenderedFile(LedgerFile):
     """A generated page rendered when MkDocs writes it (``render`` and ``key`` are
     set in ``on_env``), so thousands of paper pages are never all held in memory,
     and an incremental rebuild renders only the pages whose inputs changed.
-    A page with ``elsewhere`` set is rendered and written by a second process
-    (see :func:`write_pages`): MkDocs' copy only records it."""
+    A page of a :class:`PageSplit` may be rendered and written by a second
+    process instead: MkDocs' copy then only records it."""
 
     render: Callable[[], str] | None = None
-    elsewhere = False
+    #: the pages shared with a second process this page is one of, and its place
+    split: PageSplit | None = None
+    split_index = 0
 
     def copy_file(self, dirty: bool = False) -> None:
-        if self.elsewhere and self.ledger is not None:
-            output_path = self.abs_dest_path
+        if (self.split is not None and self.ledger is not None
+                and not self.split.take_front(self.split_index)):
+            output_path = self.abs_dest_path  # the second process writes it
             self.ledger.seen.add(output_path)
             self.ledger.wrote(output_path, self._key())
             return
@@ -423,16 +427,58 @@ class RenderedFile(LedgerFile):
         return True
 
 
-def write_pages(pages: Sequence[RenderedFile]) -> list[tuple[str, OSError]]:
-    """Render and write ``pages`` (in a second process, see
-    :class:`survey_core.model.forked.Forked`); the files that could not be written."""
-    folders: set[str] = set()
-    errors: list[tuple[str, OSError]] = []
-    for file in pages:
-        path = file.abs_dest_path
-        data = file.content_bytes
-        try:
-            _write(path, data, folders)
-        except OSError as exc:
-            errors.append((path, exc))
-    return errors
+class PageSplit:
+    """Pages written by two processes, whichever comes first: this one takes
+    them from the front as MkDocs writes its files (:meth:`take_front`), a
+    forked one from the back (:meth:`write_back`) until the two meet, so the
+    work divides itself whatever else either process is doing.  Every page
+    before ``bounds[0]`` is this process's, every page from ``bounds[1]`` on
+    the other's."""
+
+    def __init__(self, pages: Sequence[RenderedFile]) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.pages = list(pages)
+        self._bounds = ctx.RawArray("q", [0, len(self.pages)])
+        self._lock = ctx.Lock()
+        for n, file in enumerate(self.pages):
+            file.split, file.split_index = self, n
+
+    def take_front(self, n: int) -> bool:
+        """Whether page ``n`` is this process's to write (not taken from the back)."""
+        with self._lock:
+            if n >= self._bounds[1]:
+                return False
+            self._bounds[0] = max(self._bounds[0], n + 1)
+            return True
+
+    def _take_back(self) -> int | None:
+        with self._lock:
+            low, high = self._bounds
+            if high <= low:
+                return None
+            self._bounds[1] = high - 1
+            return high - 1
+
+    def write_back(self) -> list[tuple[str, OSError]]:
+        """Render and write pages from the back until the front is reached (in
+        the forked process); the files that could not be written."""
+        folders: set[str] = set()
+        errors: list[tuple[str, OSError]] = []
+        while (n := self._take_back()) is not None:
+            file = self.pages[n]
+            path = file.abs_dest_path
+            data = file.content_bytes
+            try:
+                _write(path, data, folders)
+            except OSError as exc:
+                errors.append((path, exc))
+        return errors
+
+    def taken_back(self) -> list[RenderedFile]:
+        """The pages taken from the back."""
+        with self._lock:
+            return self.pages[self._bounds[1]:]
+
+    def release(self) -> None:
+        for file in self.pages:
+            file.split = None
