@@ -136,6 +136,7 @@ class CatalogPart(Part):
                             repo_url=config.repo_url, edit_branch=self.config.edit_branch,
                             site_description=config.site_description or "")
         self.ledger.start(self.dirty)
+        self.ledger.release = self.command != "serve"
         self.ledger.reuse.start(config)
         st = BuildState(catalog=catalog, renderer=renderer, config=config,
                                      ledger=self.ledger, memo=self.memo)

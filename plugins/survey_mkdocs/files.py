@@ -105,6 +105,9 @@ class Ledger:
         self.written = 0
         #: generated files of the previous build, used again
         self.reuse = FileReuse()
+        #: no build follows in this process (``mkdocs build``): a generated file's
+        #: content is dropped once it is handed to the writer
+        self.release = False
 
     def start(self, dirty: bool) -> None:
         self.dirty = dirty
@@ -154,6 +157,8 @@ class LedgerFile(File):
 
     ledger: Ledger | None = None
     key: str | None = None
+    #: the content is held in memory (not made when written, as a RenderedFile's)
+    holds_content = True
 
     def is_documentation_page(self) -> bool:
         # Never a Markdown page (``add_file`` makes those plain Files).  MkDocs asks
@@ -176,6 +181,11 @@ class LedgerFile(File):
         if self.ledger is not None:
             self.ledger.writer.write(output_path, data)
             self.ledger.wrote(output_path, self._key())
+            if self.ledger.release and self.holds_content:
+                # A build's only copy: from now on its content is read from the site
+                # (written before other plugins' on_post_build), not held in memory.
+                compat.read_from(self, output_path)
+                self.survey_content = None
         else:
             _write(output_path, data)
 
@@ -397,6 +407,7 @@ class RenderedFile(LedgerFile):
     process instead: MkDocs' copy then only records it."""
 
     render: Callable[[], str] | None = None
+    holds_content = False
     #: the pages shared with a second process this page is one of, and its place
     split: PageSplit | None = None
     split_index = 0
