@@ -689,7 +689,13 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     # The candidate path of a build needs no dense matrix (the edit loop does).
     prepared = (prepare(docs, dense=incremental or len(docs) <= EXACT_MAX)
                 if len(docs) >= 2 and k > 0 else None)
-    found = nearest_neighbours(docs, k, min_score, prepared=prepared)
+    if prepared is not None and prepared.dense_entries is not None:
+        # The candidate path reads only the weights: the term counts (written to
+        # the cache above) are let go before its arrays are made.
+        cache.terms, cache.terms_weight, docs = {}, None, []
+        found = _pruned_neighbours(prepared, k, min_score)
+    else:
+        found = nearest_neighbours(docs, k, min_score, prepared=prepared)
     result = {p.id: [(ordered[j].id, s) for j, s in row]
               for p, row in zip(ordered, found, strict=True)}
     # The edit loop updates rows against these weights (kept in memory only).
