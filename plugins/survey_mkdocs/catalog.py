@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from survey_core.model.catalog import RecordCache, load_catalog
-from survey_core.model.forked import Forked
+from survey_core.model.forked import Forked, available
 from survey_core.model.memo import Carry, PaperMemo, key
 from survey_core.site.render import TEMPLATE_CACHE, Renderer, paper_url
 from survey_core.site.templates import TemplateSet
@@ -254,7 +254,8 @@ class CatalogPart(Part):
         self._cancel_pages()
         papers = st.catalog.papers
         fork = self.config.fork_from
-        if listened or self.command == "serve" or not 0 <= fork <= len(papers):
+        if (listened or self.command == "serve" or not 0 <= fork <= len(papers)
+                or not available()):
             return
         split = PageSplit([st.paper_files[p.id] for p in papers])
         job = Forked(split.write_back)
@@ -277,9 +278,9 @@ class CatalogPart(Part):
         self._pages_job = None
         if job is None:
             return
-        forked, split, started = job
+        child, split, started = job
         waited = time.perf_counter()
-        errors = forked.result()
+        errors = child.result()
         theirs = split.taken_back()
         split.release()
         writer = self.ledger.writer
