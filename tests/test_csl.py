@@ -134,3 +134,20 @@ def test_pandoc_citeproc_renders(tmp_path):
     # every item is rendered: one paragraph per entry after the heading
     entries = [block for block in proc.stdout.split("\n\n") if block.strip()][1:]
     assert len(entries) == len(papers)
+
+
+def test_item_text_is_json_dumps_indented():
+    """The item writer gives json.dumps' own text (indent=1, UTF-8), nested values,
+    escapes and empty containers included, and falls back to it for what it does
+    not write itself (NaN, non-string keys, tuples)."""
+    from survey_core.formats.csl import csl_item_text
+
+    def dumped(item) -> str:
+        return " " + json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
+
+    items = [paper_to_csl(p) for p in (*ADVERSARIAL, *LOSSY, *NO_YEAR)]
+    items += [{"a": [], "b": {}, "c": [1, 2.5, True, False, None, 'x\u00e9"\n\u2028\x00'],
+               "d": {"e": [[1], {"f": -0.0, "g": 10**20}]}},
+              {"n": float("nan")}, {1: "x"}, {"t": (1, 2)}, {}, {"s": "</script>\\"}]
+    for item in items:
+        assert csl_item_text(item) == dumped(item)

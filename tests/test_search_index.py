@@ -210,8 +210,9 @@ def test_common_terms_have_coarse_scores(tmp_path):
 
 
 def test_forked_terms_give_the_same_index(built_site, tmp_path):
-    """A build that forks (``fork_from: 0``: half the records parsed and the
-    search documents scored in a second process) writes the same site as one
+    """A build that forks (``fork_from: 0``: half the records parsed, the search
+    documents scored, related papers computed and some of the paper pages
+    written in a second process) writes the same site as one
     that does not (the seed site, under the default threshold), and says so in
     its log."""
     import shutil
@@ -232,6 +233,8 @@ def test_forked_terms_give_the_same_index(built_site, tmp_path):
     assert "from a second process" in result.stderr
     assert re.search(r"related papers for \d+ papers computed in [\d.]+s in a second process",
                      result.stderr)
+    pages = re.search(r"(\d+) of (\d+) paper pages written by a second process", result.stderr)
+    assert pages and int(pages.group(2)) == len(built_site.catalog.papers), result.stderr
     assert "second process" not in built_site.log
 
     def tree(folder: Path) -> dict[str, bytes]:

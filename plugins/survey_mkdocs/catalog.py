@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import time
 from functools import partial
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from survey_core.model.catalog import RecordCache, load_catalog
+from survey_core.model.forked import Forked, available
 from survey_core.model.memo import Carry, PaperMemo, key
 from survey_core.site.render import TEMPLATE_CACHE, Renderer, paper_url
 from survey_core.site.templates import TemplateSet
@@ -29,7 +31,7 @@ from survey_core.site.templates import TemplateSet
 from . import compat
 from .compat import log
 from .config import CatalogConfig
-from .files import Ledger, PageLedger, RenderedFile, _modified, add_file
+from .files import Ledger, PageLedger, PageSplit, RenderedFile, _modified, add_file
 from .nav import replace_nav_entry, shallow_nav
 from .pages import PageEvents, log_listeners, paper_page
 from .serve import incremental_builder, native_watch
@@ -134,6 +136,7 @@ class CatalogPart(Part):
                             repo_url=config.repo_url, edit_branch=self.config.edit_branch,
                             site_description=config.site_description or "")
         self.ledger.start(self.dirty)
+        self.ledger.release = self.command != "serve"
         self.ledger.reuse.start(config)
         #: digests of generated pages a patch rendered (their set-aside blocks are released)
         self._page_digests: dict[str, str] = {}
@@ -250,6 +253,7 @@ class CatalogPart(Part):
                       tuple((r.id, r.digest or r.title) for r in st.related.get(paper.id) or []))
             file.key = self._paper_keys.get(
                 inputs, lambda inputs=inputs: key(*inputs))
+        self._fork_pages(st, events.active)
         return env
 
     # -- patches under `mkdocs serve` (see .patch) -----------------------------------
@@ -309,6 +313,55 @@ class CatalogPart(Part):
             rendered.append(uri)
         return rendered
 
+    def _fork_pages(self, st: BuildState, listened: bool) -> None:
+        """In a build of at least ``fork_from`` papers, a second process renders
+        and writes paper pages from the last one back while this one writes them
+        from the first on, with the other files, until the two meet (not when
+        other plugins listen to page events: their handlers run in this process)."""
+        self._cancel_pages()
+        papers = st.catalog.papers
+        fork = self.config.fork_from
+        if (listened or self.command == "serve" or not 0 <= fork <= len(papers)
+                or not available()):
+            return
+        split = PageSplit([st.paper_files[p.id] for p in papers])
+        job = Forked(split.write_back)
+        if not job.started:
+            split.release()
+            return
+        self._pages_job = (job, split, time.perf_counter())
+
+    def _cancel_pages(self) -> None:
+        job = getattr(self, "_pages_job", None)
+        self._pages_job = None
+        if job is not None:
+            job[0].cancel()
+            job[1].release()
+
+    def _finish_pages(self) -> None:
+        """Wait for the paper pages the second process writes (or write them here
+        if it failed)."""
+        job = getattr(self, "_pages_job", None)
+        self._pages_job = None
+        if job is None:
+            return
+        child, split, started = job
+        waited = time.perf_counter()
+        errors = child.result()
+        theirs = split.taken_back()
+        split.release()
+        writer = self.ledger.writer
+        if errors is None:
+            where = "here: the second process failed"
+            for file in theirs:
+                writer.write(file.abs_dest_path, file.content_bytes)
+        else:
+            where = f"by a second process (waited {time.perf_counter() - waited:.2f}s)"
+            for path, exc in errors:
+                writer.failed(path, exc)
+        log.info(f"survey: {len(theirs)} of {len(split.pages)} paper pages written {where}, "
+                 f"{time.perf_counter() - started:.2f}s after it started")
+
     def _render_shell(self, env, config: MkDocsConfig, files: Files) -> str:
         from mkdocs.commands.build import get_context
 
@@ -348,6 +401,7 @@ class CatalogPart(Part):
         return self.state.renderer.unstash(output) if self.state is not None else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._finish_pages()
         self.ledger.finish()  # every generated file is on disk for the other plugins
         if self.state is not None:
             log_listeners(self.events)
@@ -365,6 +419,7 @@ class CatalogPart(Part):
             shell.parent.rmdir()
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._cancel_pages()
         self.pages.abort()
         for path, _exc in self.ledger.writer.finish():
             self.ledger.keys.pop(path, None)

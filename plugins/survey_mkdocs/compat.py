@@ -164,6 +164,15 @@ def rebuild_trigger(server) -> Callable[[], None] | None:
     return trigger
 
 
+# -- files -------------------------------------------------------------------------
+def read_from(file, path: str) -> None:
+    """Make a generated ``File`` read its content from ``path`` (where it was
+    written) instead of holding it (``File._content``, MkDocs 1.5 and later)."""
+    file.abs_src_path = path
+    if "_content" in vars(file):
+        file._content = None
+
+
 # -- Material's search plugin -------------------------------------------------------
 def forget_search_index(plugins) -> None:
     """Material's search plugin merges its previous index on a dirty build,

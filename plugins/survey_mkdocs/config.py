@@ -42,8 +42,9 @@ class CatalogConfig(base.Config):
     topic_papers = c.Type(int, default=200)
     #: From this many records on, ``mkdocs build`` does part of its work in a
     #: second process (forked, where the system can) while the rest goes on:
-    #: parsing half the records, and scoring the search index's documents.  The
-    #: site is the same, built sooner on a machine with two cores or more.
+    #: parsing half the records, scoring the search index's documents, computing
+    #: the related papers, and rendering and writing paper pages.  The site is
+    #: the same, built sooner on a machine with two cores or more.
     #: 0: always, -1: never.  ``mkdocs serve`` does not fork.
     fork_from = c.Type(int, default=2000)
 

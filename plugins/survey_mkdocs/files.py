@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import queue
 import re
@@ -64,6 +65,10 @@ class Writer:
             except OSError as exc:
                 self._errors.append((path, exc))
 
+    def failed(self, path: str, exc: OSError) -> None:
+        """A file written elsewhere (a second process) that could not be."""
+        self._errors.append((path, exc))
+
     def finish(self) -> list[tuple[str, OSError]]:
         """Wait until every file given is written; the files that could not be."""
         if self._thread is not None and self._queue is not None:
@@ -100,6 +105,9 @@ class Ledger:
         self.written = 0
         #: generated files of the previous build, used again
         self.reuse = FileReuse()
+        #: no build follows in this process (``mkdocs build``): a generated file's
+        #: content is dropped once it is handed to the writer
+        self.release = False
 
     def start(self, dirty: bool) -> None:
         self.dirty = dirty
@@ -149,6 +157,8 @@ class LedgerFile(File):
 
     ledger: Ledger | None = None
     key: str | None = None
+    #: the content is held in memory (not made when written, as a RenderedFile's)
+    holds_content = True
 
     def is_documentation_page(self) -> bool:
         # Never a Markdown page (``add_file`` makes those plain Files).  MkDocs asks
@@ -171,6 +181,11 @@ class LedgerFile(File):
         if self.ledger is not None:
             self.ledger.writer.write(output_path, data)
             self.ledger.wrote(output_path, self._key())
+            if self.ledger.release and self.holds_content:
+                # A build's only copy: from now on its content is read from the site
+                # (written before other plugins' on_post_build), not held in memory.
+                compat.read_from(self, output_path)
+                self.survey_content = None
         else:
             _write(output_path, data)
 
@@ -387,9 +402,24 @@ def site_digest(config: MkDocsConfig, files: Files) -> str:
 class RenderedFile(LedgerFile):
     """A generated page rendered when MkDocs writes it (``render`` and ``key`` are
     set in ``on_env``), so thousands of paper pages are never all held in memory,
-    and an incremental rebuild renders only the pages whose inputs changed."""
+    and an incremental rebuild renders only the pages whose inputs changed.
+    A page of a :class:`PageSplit` may be rendered and written by a second
+    process instead: MkDocs' copy then only records it."""
 
     render: Callable[[], str] | None = None
+    holds_content = False
+    #: the pages shared with a second process this page is one of, and its place
+    split: PageSplit | None = None
+    split_index = 0
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if (self.split is not None and self.ledger is not None
+                and not self.split.take_front(self.split_index)):
+            output_path = self.abs_dest_path  # the second process writes it
+            self.ledger.seen.add(output_path)
+            self.ledger.wrote(output_path, self._key())
+            return
+        super().copy_file(dirty)
 
     def _text(self) -> str:
         if self.render is None:
@@ -406,3 +436,60 @@ class RenderedFile(LedgerFile):
 
     def is_modified(self) -> bool:
         return True
+
+
+class PageSplit:
+    """Pages written by two processes, whichever comes first: this one takes
+    them from the front as MkDocs writes its files (:meth:`take_front`), a
+    forked one from the back (:meth:`write_back`) until the two meet, so the
+    work divides itself whatever else either process is doing.  Every page
+    before ``bounds[0]`` is this process's, every page from ``bounds[1]`` on
+    the other's."""
+
+    def __init__(self, pages: Sequence[RenderedFile]) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.pages = list(pages)
+        self._bounds = ctx.RawArray("q", [0, len(self.pages)])
+        self._lock = ctx.Lock()
+        for n, file in enumerate(self.pages):
+            file.split, file.split_index = self, n
+
+    def take_front(self, n: int) -> bool:
+        """Whether page ``n`` is this process's to write (not taken from the back)."""
+        with self._lock:
+            if n >= self._bounds[1]:
+                return False
+            self._bounds[0] = max(self._bounds[0], n + 1)
+            return True
+
+    def _take_back(self) -> int | None:
+        with self._lock:
+            low, high = self._bounds
+            if high <= low:
+                return None
+            self._bounds[1] = high - 1
+            return high - 1
+
+    def write_back(self) -> list[tuple[str, OSError]]:
+        """Render and write pages from the back until the front is reached (in
+        the forked process); the files that could not be written."""
+        folders: set[str] = set()
+        errors: list[tuple[str, OSError]] = []
+        while (n := self._take_back()) is not None:
+            file = self.pages[n]
+            path = file.abs_dest_path
+            data = file.content_bytes
+            try:
+                _write(path, data, folders)
+            except OSError as exc:
+                errors.append((path, exc))
+        return errors
+
+    def taken_back(self) -> list[RenderedFile]:
+        """The pages taken from the back."""
+        with self._lock:
+            return self.pages[self._bounds[1]:]
+
+    def release(self) -> None:
+        for file in self.pages:
+            file.split = None

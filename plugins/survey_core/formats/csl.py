@@ -119,7 +119,62 @@ def csl_items_text(items: Iterable[dict[str, Any]]) -> str:
 def csl_item_text(item: dict[str, Any]) -> str:
     """One item as :func:`csl_items_text` writes it inside its list (so the text
     of an unchanged record can be kept and joined again)."""
-    return " " + json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
+    out: list[str] = []
+    if _indented(item, "\n", out):
+        text = "".join(out)
+    else:
+        text = json.dumps(item, ensure_ascii=False, indent=1)
+    return " " + text.replace("\n", "\n ")
+
+
+_encode_str = json.encoder.encode_basestring  # json's own (C) string encoder
+
+
+def _indented(value: Any, pad: str, out: list[str]) -> bool:
+    """Append ``json.dumps(value, ensure_ascii=False, indent=1)`` at the nesting
+    whose line start is ``pad`` (json's pure-Python indenting encoder is slow);
+    False (``out`` then unusable) for anything but str keys and str, int, finite
+    float, bool, None, list and dict values, which json.dumps writes instead."""
+    kind = type(value)
+    if kind is str:
+        out.append(_encode_str(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            return False
+        out.append(float.__repr__(value))
+    elif kind is dict or kind is list:
+        if not value:
+            out.append("{}" if kind is dict else "[]")
+            return True
+        inner = pad + " "
+        out.append("{" if kind is dict else "[")
+        sep = inner
+        if kind is dict:
+            for key, item in value.items():
+                if type(key) is not str:
+                    return False
+                out.append(sep + _encode_str(key) + ": ")
+                sep = "," + inner
+                if not _indented(item, inner, out):
+                    return False
+        else:
+            for item in value:
+                out.append(sep)
+                sep = "," + inner
+                if not _indented(item, inner, out):
+                    return False
+        out.append(pad + ("}" if kind is dict else "]"))
+    else:
+        return False
+    return True
 
 
 def csl_join_bytes(texts: Iterable[tuple[str, bytes]]) -> bytes:

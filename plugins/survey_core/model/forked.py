@@ -52,6 +52,11 @@ class Forked:
         writer.close()
         self._proc, self._conn = proc, reader
 
+    @property
+    def started(self) -> bool:
+        """Whether a child computes the value (else :meth:`result` is None)."""
+        return self._conn is not None
+
     def result(self) -> Any:
         """The child's value (waits for it); None if it failed or never ran."""
         if self._conn is None:

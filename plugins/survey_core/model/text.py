@@ -17,6 +17,12 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+#: :func:`normalise_title` of each ASCII character: letters lowercased, digits kept,
+#: apostrophes dropped, anything else a space.
+_ASCII_NORMAL = {i: (chr(i).lower() if chr(i).isalnum() else
+                     "" if chr(i) in _APOSTROPHES else " ") for i in range(128)}
+
+
 @functools.lru_cache(maxsize=65536)
 def normalise_title(title: str) -> str:
     """A form of a title for comparing titles, insensitive to typography.
@@ -38,6 +44,8 @@ def normalise_title(title: str) -> str:
     "LLaMA 2" -> "llama 2".  The result may be empty for a title made only of
     punctuation.
     """
+    if title.isascii():  # the same steps, for ASCII text: one translation
+        return " ".join(title.translate(_ASCII_NORMAL).split())
     text = unicodedata.normalize("NFKD", title)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = unicodedata.normalize("NFKD", text.casefold())

@@ -205,6 +205,9 @@ class Prepared:
     #: record hash and id of each document (set by :func:`related_ids`)
     hashes: list[str] | None = None
     ids: list[str] | None = None
+    #: without the dense matrix (``prepare(dense=False)``): its entries (row, term,
+    #: float32 weight) in the dense matrix's row-major order
+    dense_entries: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     _at: dict[str, int] | None = None
 
     @property
@@ -215,8 +218,10 @@ class Prepared:
         return self._at
 
 
-def prepare(docs: Sequence[dict[str, float]]) -> Prepared:
-    """Weights of every document (see the module docstring)."""
+def prepare(docs: Sequence[dict[str, float]], dense: bool = True) -> Prepared:
+    """Weights of every document (see the module docstring).  ``dense=False``:
+    the frequent terms' weights are kept as entries, not as an n x terms matrix
+    (all the candidate path needs, see :func:`_matrix`; a tenth of the memory)."""
     n = len(docs)
     vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
     # Index arrays are int32 (half the memory of int64 at a million entries).
@@ -246,8 +251,16 @@ def prepare(docs: Sequence[dict[str, float]]) -> Prepared:
     dense_index = np.full(len(vocab), -1, dtype=np.int64)
     dense_index[frequent] = np.arange(len(frequent))
     is_dense = dense_index[cols] >= 0
-    dense = np.zeros((n, len(frequent)), dtype=np.float32)
-    dense[rows[is_dense], dense_index[cols[is_dense]]] = w[is_dense]
+    entries = None
+    if dense:
+        matrix = np.zeros((n, len(frequent)), dtype=np.float32)
+        matrix[rows[is_dense], dense_index[cols[is_dense]]] = w[is_dense]
+    else:
+        matrix = np.zeros((n, 0), dtype=np.float32)
+        d_rows, d_cols, d_w = rows[is_dense], cols[is_dense], w[is_dense].astype(np.float32)
+        order = np.lexsort((dense_index[d_cols], d_rows))
+        nonzero = d_w[order] != 0
+        entries = (d_rows[order][nonzero], d_cols[order][nonzero], d_w[order][nonzero])
 
     # Rarer terms: postings lists (by term) joined with each block's entries.
     s_rows, s_cols, s_w = rows[~is_dense], cols[~is_dense], w[~is_dense]
@@ -256,8 +269,8 @@ def prepare(docs: Sequence[dict[str, float]]) -> Prepared:
     post_len = np.bincount(s_cols, minlength=len(vocab))
     post_start = np.concatenate(([0], np.cumsum(post_len)[:-1]))
     row_start = np.searchsorted(s_rows, np.arange(n + 1))  # s_rows is sorted
-    return Prepared(n, vocab, idf, df, dense_index, dense, s_rows, s_cols, s_w, row_start,
-                    post_doc, post_w, post_len, post_start)
+    return Prepared(n, vocab, idf, df, dense_index, matrix, s_rows, s_cols, s_w, row_start,
+                    post_doc, post_w, post_len, post_start, dense_entries=entries)
 
 
 def _sparse_sims(pr: Prepared, e_row: np.ndarray, e_col: np.ndarray, e_w: np.ndarray,
@@ -310,6 +323,8 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
     pr = prepared if prepared is not None else prepare(docs)
     if n > EXACT_MAX:
         return _pruned_neighbours(pr, k, min_score)
+    if pr.dense_entries is not None:  # every pair needs the dense matrix
+        pr = prepare(docs)
     out: list[list[tuple[int, float]]] = []
     take = min(k, n - 1)
     for a in range(0, n, block_rows):
@@ -330,11 +345,15 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
 def _matrix(pr: Prepared) -> sp.csr_matrix:
     """Every linking weight of ``pr`` (dense and sparse parts) as one n x terms
     CSR matrix (float64)."""
-    dense_terms = np.flatnonzero(pr.dense_index >= 0)
-    d_row, d_col = np.nonzero(pr.dense)
-    rows = np.concatenate((pr.s_rows, d_row.astype(np.int32)))
-    cols = np.concatenate((pr.s_cols, dense_terms[d_col].astype(np.int32)))
-    w = np.concatenate((pr.s_w, pr.dense[d_row, d_col].astype(np.float64)))
+    if pr.dense_entries is not None:
+        d_rows, d_terms, d_w = pr.dense_entries
+    else:
+        dense_terms = np.flatnonzero(pr.dense_index >= 0)
+        d_rows, d_col = np.nonzero(pr.dense)
+        d_terms, d_w = dense_terms[d_col], pr.dense[d_rows, d_col]
+    rows = np.concatenate((pr.s_rows, d_rows.astype(np.int32)))
+    cols = np.concatenate((pr.s_cols, d_terms.astype(np.int32)))
+    w = np.concatenate((pr.s_w, d_w.astype(np.float64)))
     return sp.csr_matrix((w, (rows, cols)), shape=(pr.n, len(pr.vocab)))
 
 
@@ -779,8 +798,16 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
         cache.neighbours = result
         cache.exact = False
         return result
-    prepared = prepare(docs) if len(docs) >= 2 and k > 0 else None
-    found = nearest_neighbours(docs, k, min_score, prepared=prepared)
+    # The candidate path of a build needs no dense matrix (the edit loop does).
+    prepared = (prepare(docs, dense=incremental or len(docs) <= EXACT_MAX)
+                if len(docs) >= 2 and k > 0 else None)
+    if prepared is not None and prepared.dense_entries is not None:
+        # The candidate path reads only the weights: the term counts (written to
+        # the cache above) are let go before its arrays are made.
+        cache.terms, cache.terms_weight, docs = {}, None, []
+        found = _pruned_neighbours(prepared, k, min_score)
+    else:
+        found = nearest_neighbours(docs, k, min_score, prepared=prepared)
     result = {p.id: [(ordered[j].id, s) for j, s in row]
               for p, row in zip(ordered, found, strict=True)}
     # The edit loop updates rows against these weights (kept in memory only).

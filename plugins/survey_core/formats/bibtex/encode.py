@@ -342,6 +342,8 @@ def _join(pieces: Iterable[str]) -> str:
 
 
 def _unpaired_braces(text: str) -> set[int]:
+    if "{" not in text and "}" not in text:
+        return set()
     stack: list[int] = []
     bad: set[int] = set()
     for i, ch in enumerate(text):

@@ -8,6 +8,7 @@ itself follows: braces, "von" parts, "Jr" parts) and decodes each part with
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bibtexparser.middlewares.names import (
@@ -31,7 +32,14 @@ def _name_part(text: str) -> str:
 def name_to_bibtex(name: str) -> str:
     """ "First Middle Last" -> "Last, First Middle" (or "Last, Jr., First"), escaped.
 
-    Returns "" for a name with no LaTeX form at all (e.g. written in CJK)."""
+    Returns "" for a name with no LaTeX form at all (e.g. written in CJK).  A
+    name is converted once per process: authors recur across a catalog."""
+    if isinstance(name, str):
+        return _name_to_bibtex_cached(name)
+    return _name_to_bibtex(name)
+
+
+def _name_to_bibtex(name: str) -> str:
     parts: NameParts = split_name(name)
     family, given, suffix = (_name_part(p) for p in (parts.family, parts.given, parts.suffix))
     if not family:
@@ -45,6 +53,7 @@ def name_to_bibtex(name: str) -> str:
     return f"{family}, {given}"
 
 
+_name_to_bibtex_cached = functools.lru_cache(maxsize=1 << 16)(_name_to_bibtex)
 
 
 def _display(raw: str) -> str:
