@@ -136,7 +136,9 @@ class CatalogPart(Part):
                             repo_url=config.repo_url, edit_branch=self.config.edit_branch,
                             site_description=config.site_description or "")
         self.ledger.start(self.dirty)
-        self.ledger.release = self.command != "serve"
+        # A generated file's content is read from the site once written (under
+        # `mkdocs serve` too: the next build gives every file its content again).
+        self.ledger.release = True
         self.ledger.reuse.start(config)
         #: digests of generated pages a patch rendered (their set-aside blocks are released)
         self._page_digests: dict[str, str] = {}

@@ -174,6 +174,9 @@ class LedgerFile(File):
         output_path = self.abs_dest_path
         if self.ledger is not None:
             if self.ledger.unchanged(output_path, self._key()):
+                if self.ledger.release and self.holds_content:
+                    compat.read_from(self, output_path)  # the same bytes are on disk
+                    self.survey_content = None
                 return
             # Unknown until written: a build that fails here leaves it to the next one.
             self.ledger.keys.pop(output_path, None)
