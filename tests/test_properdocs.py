@@ -39,8 +39,15 @@ def test_properdocs_serve_rebuilds_incrementally(tmp_path):
     with serving(root, log, tool="properdocs") as (proc, served):
         page = f"{served}papers/{record.id}/"
         wait_until(lambda: get(page) is not None, 180, proc, log)
+        # a title edit is patched into the site, without a build
         write_record(path, replace(record, title=f"{record.title} Plover"))
         wait_until(lambda: b"Plover" in (get(page) or b""), 90, proc, log)
+        time.sleep(0.5)
+        assert "survey: patched 1 record(s)" in log.read_text(), log.read_text()[-3000:]
+        # a paper moved to another topic goes through an incremental build
+        other = "pruning" if "pruning" not in record.topics else "quantization"
+        write_record(path, replace(record, title=f"{record.title} Sandpiper", topics=[other]))
+        wait_until(lambda: b"Sandpiper" in (get(page) or b""), 90, proc, log)
         time.sleep(0.5)
         text = log.read_text()
     # the rebuild was incremental: most pages and files were left as they were
