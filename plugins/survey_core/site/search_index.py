@@ -495,6 +495,9 @@ class SearchIndex:
         folder = Path(folder)
         out, built = self.files(docs, known)
         manifest = out.pop("manifest.json")
+        if not (folder / "manifest.json").is_file():
+            # a site folder emptied since (a clean build): everything is written again
+            self._written, self._on_disk = {}, -1
         written: dict[str, bytes] = {}
         for name, data in [*out.items(), ("manifest.json", manifest)]:
             written[name] = data
