@@ -121,8 +121,13 @@ def measure(browser, url: str, kind: str = "page", query: str | None = None,
             usable = time.perf_counter() - started
         elif kind == "search":
             page.fill(input_selector, query or "")
-            page.wait_for_selector(result_selector)
-            usable = time.perf_counter() - started
+            try:
+                page.wait_for_selector(result_selector)
+                usable = time.perf_counter() - started
+            except Exception as exc:  # playwright's TimeoutError: no result in time
+                if "Timeout" not in type(exc).__name__:
+                    raise
+                usable = None  # no result within the page's timeout: reported as such
         else:
             usable = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"
                                    ) / 1000
@@ -216,8 +221,9 @@ def table(result: dict) -> str:
         b = result["baseline"].get(name)
         budget = BUDGETS.get("index_filtered" if name == "index_author" else name, "")
         lines.append(
-            f"| {name} | {res['bytes'] / 1000:.1f} | {res['requests']} | {res['usable_s']:.2f} | "
-            + (f"{b['bytes'] / 1000:.1f} | {b['requests']} | {b['usable_s']:.2f}" if b
+            f"| {name} | {res['bytes'] / 1000:.1f} | {res['requests']} | "
+            f"{_secs(res['usable_s'])} | "
+            + (f"{b['bytes'] / 1000:.1f} | {b['requests']} | {_secs(b['usable_s'])}" if b
                else "– | – | –") + f" | {budget} |")
     return "\n".join(lines)
 
@@ -245,3 +251,7 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _secs(value: float | None) -> str:
+    return "timed out" if value is None else f"{value:.2f}"

@@ -349,10 +349,17 @@ class Output:
 
     def _write(self, path: str, data: bytes) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = path + ".survey-tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        if len(data) > BIG and os.path.isfile(path):
+            # A large file (bib/all.bib, data/papers.json) is written over in place, as
+            # MkDocs writes: replacing it would free and discard all its blocks.
+            with open(path, "r+b") as fh:
+                fh.write(data)
+                fh.truncate()
+        else:
+            tmp = path + ".survey-tmp"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
         self.count += 1
 
     def files(self, files: dict[str, str | bytes]) -> None:
