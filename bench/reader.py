@@ -214,6 +214,11 @@ def over_budget(result: dict) -> list[str]:
     return bad
 
 
+
+def _secs(value: float | None) -> str:
+    return "timed out" if value is None else f"{value:.2f}"
+
+
 def table(result: dict) -> str:
     lines = ["| view | ours kB (gz) | requests | usable s | baseline kB (gz) | requests | "
              "usable s | budget kB |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -251,7 +256,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def _secs(value: float | None) -> str:
-    return "timed out" if value is None else f"{value:.2f}"

@@ -145,13 +145,14 @@ def synthetic_papers(seeds: list[Paper], n: int, seed: int = SEED) -> list[Paper
     sentences = [s for p in seeds for s in SENTENCE_RE.split(" ".join(p.abstract.split())) if s]
     k = len(CODE_WORDS)
     want = n - len(seeds)
-    if want > min(k ** 3, 70000):  # 70,000: the synthetic arXiv numbers (below)
-        raise SystemExit(f"at most {len(seeds) + min(k ** 3, 70000)} papers")
-    codes = rng.sample(range(k ** 3), want)
+    # Three code words while they suffice (the titles of smaller catalogs stay as they
+    # were), four beyond.
+    width = 3 if want <= k ** 3 else 4
+    codes = rng.sample(range(k ** width), want)
     out = list(seeds)
     for i, code_n in enumerate(codes):
         src = seeds[rng.randrange(len(seeds))]
-        code = " ".join(CODE_WORDS[(code_n // k ** j) % k] for j in (2, 1, 0))
+        code = " ".join(CODE_WORDS[(code_n // k ** j) % k] for j in range(width - 1, -1, -1))
         for _attempt in range(50):
             words = src.title.split()
             other = rng.choice(titles)
@@ -179,10 +180,11 @@ def synthetic_papers(seeds: list[Paper], n: int, seed: int = SEED) -> list[Paper
         year = min(2025, max(2015, src.year + rng.choice((-2, -1, 0, 0, 1)))) if src.year else None
         month = rng.randint(1, 12) if src.month else None
         # Five-digit numbers above those real papers have: 60000.. for the first
-        # 40,000 synthetic papers, then 30000.. (a valid, unique id up to 70,000).
+        # 40,000 synthetic papers, then 30000.. (a valid, unique id up to 70,000);
+        # synthetic papers beyond 70,000 have no arXiv id.
         number = 60000 + i if i < 40000 else 30000 + i - 40000
         arxiv_id = f"{(year or 2024) % 100:02d}{month or 1:02d}.{number:05d}" \
-            if src.arxiv_id else None
+            if src.arxiv_id and i < 70000 else None
         links = {}
         if arxiv_id:
             links = {"arxiv": f"https://arxiv.org/abs/{arxiv_id}",
