@@ -756,33 +756,17 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
         needed = set(changed) | {i for i, h in enumerate(hashes) if h != pr.hashes[i]}
         some: dict[int, dict[str, float]] = {}
         for i in needed:
-            counts = cache.terms.get(hashes[i])
-            if counts is None:
-                p = ordered[i]
-                counts = cache.terms[hashes[i]] = term_counts(p.title or "", p.abstract or "",
-                                                              title_weight)
-                stats.tokenised += 1
-            some[i] = counts
+            some[i] = _counts(cache, ordered[i], hashes[i], title_weight, stats)
         stats.recomputed = True
-        result = _update(ordered, some, changed, cache, k, min_score, hashes)
-        stats.incremental = True
-        cache.neighbours_key = key
-        cache.hashes = dict(zip((p.id for p in ordered), hashes, strict=True))
-        cache.neighbours = result
-        cache.exact = False
-        return result
+        return _updated(cache, key, ordered, hashes, stats,
+                        _update(ordered, some, changed, cache, k, min_score, hashes))
 
     cache.load_terms(title_weight)
     docs = []
     fresh = False
     for paper, h in zip(ordered, hashes, strict=True):
-        counts = cache.terms.get(h)
-        if counts is None:
-            counts = term_counts(paper.title or "", paper.abstract or "", title_weight)
-            cache.terms[h] = counts
-            stats.tokenised += 1
-            fresh = True
-        docs.append(counts)
+        fresh = fresh or h not in cache.terms
+        docs.append(_counts(cache, paper, h, title_weight, stats))
     live = set(hashes)
     if fresh or len(cache.terms) != len(live):
         cache.terms = {h: cache.terms[h] for h in hashes}
@@ -791,13 +775,8 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     stats.recomputed = True
     if (incremental and previous and set(previous) == {p.id for p in ordered}
             and len(changed) <= max(5, len(ordered) // 100)):
-        result = _update(ordered, docs, changed, cache, k, min_score, hashes)
-        stats.incremental = True
-        cache.neighbours_key = key
-        cache.hashes = dict(zip((p.id for p in ordered), hashes, strict=True))
-        cache.neighbours = result
-        cache.exact = False
-        return result
+        return _updated(cache, key, ordered, hashes, stats,
+                        _update(ordered, docs, changed, cache, k, min_score, hashes))
     # The candidate path of a build needs no dense matrix (the edit loop does).
     prepared = (prepare(docs, dense=incremental or len(docs) <= EXACT_MAX)
                 if len(docs) >= 2 and k > 0 else None)
@@ -822,6 +801,30 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     cache.save_neighbours()
     if incremental and prepared is not None:
         cache.drop_terms()
+    return result
+
+
+def _counts(cache: RelatedCache, paper: Any, h: str, title_weight: float,
+            stats: RelatedStats | None = None) -> dict[str, float]:
+    """A paper's term counts (record hash ``h``): from the cache, or made and kept."""
+    counts = cache.terms.get(h)
+    if counts is None:
+        counts = cache.terms[h] = term_counts(paper.title or "", paper.abstract or "",
+                                              title_weight)
+        if stats is not None:
+            stats.tokenised += 1
+    return counts
+
+
+def _updated(cache: RelatedCache, key: str, ordered: Sequence[Any], hashes: list[str],
+             stats: RelatedStats, result: dict[str, list[tuple[str, float]]]
+             ) -> dict[str, list[tuple[str, float]]]:
+    """Keep an incremental result (in memory only: not exact)."""
+    stats.incremental = True
+    cache.neighbours_key = key
+    cache.hashes = dict(zip((p.id for p in ordered), hashes, strict=True))
+    cache.neighbours = result
+    cache.exact = False
     return result
 
 
@@ -912,14 +915,8 @@ def related_patch(cache: RelatedCache, by_id: dict[str, Any], changed: Sequence[
     hashes = cache.patch_hashes(pr, fresh)
     docs: dict[int, dict[str, float]] = {}
     for i in cache.edited:
-        h = hashes[i]
-        if h != pr.hashes[i]:
-            counts = cache.terms.get(h)
-            if counts is None:
-                p = ordered[i]
-                counts = cache.terms[h] = term_counts(p.title or "", p.abstract or "",
-                                                      title_weight)
-            docs[i] = counts
+        if hashes[i] != pr.hashes[i]:
+            docs[i] = _counts(cache, ordered[i], hashes[i], title_weight)
     at = pr.at
     changed_at = sorted(at[pid] for pid in fresh)
     old = cache.neighbours
