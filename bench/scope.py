@@ -29,13 +29,17 @@ added + borderline.  This script measures, with the settings of ``content/sync.y
     python bench/scope.py --scale 10000         # time a day of 400 against 10,000 papers
     git show 4ec4967:content/taxonomy.yml > /tmp/taxonomy-before.yml
     python bench/scope.py --taxonomy /tmp/taxonomy-before.yml --borderline null
+    git show 7d60bca:content/sync.yml > /tmp/sync-before.yml
+    python bench/scope.py --taxonomy /tmp/taxonomy-before.yml --sync /tmp/sync-before.yml
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -88,11 +92,12 @@ def held_out_table(heading: str, rows: list[dict], scope: set[str]) -> None:
 
 def held_out(papers, decide_all) -> tuple[list[dict], int]:
     """The held-out rows not in the catalog, each with its decision; how many were."""
-    known = {normalise_title(p.title) for p in papers} | {p.arxiv_id for p in papers}
+    known = {normalise_title(p.title) for p in papers} | {p.arxiv_id for p in papers
+                                                           if p.arxiv_id}
     rows, skipped = [], 0
     for raw in HELD_OUT.read_text(encoding="utf-8").splitlines():
         row = json.loads(raw)
-        if normalise_title(row["title"]) in known or row.get("arxiv_id") in known:
+        if normalise_title(row["title"]) in known or (row.get("arxiv_id") or "") in known:
             skipped += 1
             continue
         rows.append(row)
@@ -162,6 +167,8 @@ def main() -> int:
     parser.add_argument("--scope", nargs="+", help="topic ids (default: content/sync.yml)")
     parser.add_argument("--taxonomy", type=Path, default=ROOT / "content" / "taxonomy.yml",
                         help="measure another taxonomy file (e.g. an older one from git)")
+    parser.add_argument("--sync", type=Path, help="measure another content/sync.yml (e.g. an "
+                        "older one from git)")
     parser.add_argument("--borderline", help="override the borderline setting: a score, or "
                         "'null' to list none (the sync before borderline papers)")
     parser.add_argument("--neighbours", help="override neighbours.min_similarity: a number, "
@@ -175,7 +182,13 @@ def main() -> int:
                         help="list the held-out papers in scope that are not shown")
     args = parser.parse_args()
     taxonomy, problems = load_taxonomy(args.taxonomy, args.taxonomy.as_posix())
-    config, more = load_sync_config(ROOT, taxonomy)
+    if args.sync:
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "content").mkdir()
+            shutil.copyfile(args.sync, Path(tmp) / "content" / "sync.yml")
+            config, more = load_sync_config(Path(tmp), taxonomy)
+    else:
+        config, more = load_sync_config(ROOT, taxonomy)
     if any(d.is_error for d in problems + more):
         print("\n".join(d.format() for d in problems + more))
         return 1
@@ -252,8 +265,12 @@ def main() -> int:
     for row in rows:
         if row["from"].startswith("Daily Papers"):
             days.setdefault(row["from"] + " (titles)", Counter())[row["decision"].kind] += 1
-    misses = [f"  missed ({r['branch']}, score {r['decision'].score}): {r['title']}"
+    misses = [f"  missed ({r['branch']}, score {r['decision'].score}"
+              f"{'' if r.get('rules_revised_on') else ', never used to revise'}): {r['title']}"
               for r in rows if r["branch"] in scope and r["decision"].kind == "out"]
+    wrong = [f"  added outside ({', '.join(r['decision'].topics)}"
+             f"{'' if r.get('rules_revised_on') else ', never used to revise'}): {r['title']}"
+             for r in rows if r["branch"] not in scope and r["decision"].kind == "added"]
     fixture = json.loads(FIXTURE_DAY.read_text(encoding="utf-8"))
     counts = days.setdefault("Daily Papers 2025-11-03 (tests/fixtures, with abstracts)",
                              Counter())
@@ -265,7 +282,7 @@ def main() -> int:
     for name, c in sorted(days.items()):
         print(f"| {name} | {sum(c.values())} | {c['added']} | {c['borderline']} | {c['out']} |")
     if args.misses:
-        print("\n".join(misses))
+        print("\n".join(misses + wrong))
     return 0
 
 
