@@ -37,6 +37,7 @@ from pathlib import Path
 from survey_core.model.catalog import patch_papers, patch_survey
 from survey_core.model.memo import key
 from survey_core.model.surveys import load_survey
+from survey_core.site.exports import Splice, apply_splice
 
 from . import compat
 from .compat import log
@@ -362,10 +363,19 @@ class Output:
             os.replace(tmp, path)
         self.count += 1
 
-    def files(self, files: dict[str, str | bytes]) -> None:
+    def files(self, files: dict[str, str | bytes | Splice]) -> None:
         for uri, content in files.items():
-            data = content.encode("utf-8") if isinstance(content, str) else content
             path = os.path.normpath(os.path.join(self.site, uri))
+            if isinstance(content, Splice):
+                # A large collection file: its changed entries spliced into the file as
+                # written; one not as expected is written whole.
+                if not apply_splice(path, content):
+                    self._write(path, content.whole())
+                else:
+                    self.count += 1
+                self.ledger.keys.pop(path, None)
+                continue
+            data = content.encode("utf-8") if isinstance(content, str) else content
             if not isinstance(self.build_files.get_file_from_path(uri), LedgerFile):
                 self._write(path, data)  # a plain file: written by every build
                 continue

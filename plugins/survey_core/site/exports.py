@@ -6,6 +6,7 @@ Each paper's BibTeX entry is rendered once and reused for its page, its own
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from survey_core.formats.bibtex import bib_file_text, paper_to_entry
@@ -26,6 +27,102 @@ class Exports:
     texts: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     #: collection file -> its papers' ids in the file's order (kept by :func:`patch_exports`)
     order: dict[str, list[str]] = field(default_factory=dict)
+    #: large collection file -> where its entries sit (kept by :func:`patch_exports`)
+    layouts: dict[str, Layout] = field(default_factory=dict)
+
+
+#: A collection file of at least this many papers is patched as a :class:`Splice`.
+SPLICE_MIN_PAPERS = 1000
+
+
+@dataclass
+class Layout:
+    """Where each paper's entry sits in a collection file as last written: the
+    entries in file order, ``head`` bytes before the first, ``sep`` bytes between
+    two, ``size`` the whole file's."""
+
+    pos: dict[str, int]
+    starts: object  # numpy int64 array: each entry's offset
+    lengths: object  # numpy int64 array: each entry's length in bytes
+    size: int
+
+    @classmethod
+    def of(cls, order: list[str], lengths: list[int], head: int, sep: int, tail: int
+           ) -> Layout:
+        import numpy as np
+
+        lens = np.asarray(lengths, dtype=np.int64)
+        starts = np.empty_like(lens)
+        if len(lens):
+            starts[0] = head
+            np.cumsum(lens[:-1] + sep, out=starts[1:])
+            starts[1:] += head
+        size = head + int(lens.sum()) + sep * max(len(lens) - 1, 0) + tail
+        return cls({pid: i for i, pid in enumerate(order)}, starts, lens, size)
+
+    def splice(self, olds: dict[str, bytes], news: dict[str, bytes],
+               whole: Callable[[], bytes]) -> Splice | None:
+        """The :class:`Splice` replacing the entries of ``news`` (``olds``: what the
+        file holds for them now), the layout moved on to the new file; None when
+        nothing in the file changes."""
+        edits = sorted((int(self.starts[self.pos[pid]]), olds[pid], new, self.pos[pid])
+                       for pid, new in news.items() if pid in self.pos and new != olds[pid])
+        if not edits:
+            return None
+        size = self.size
+        for _off, old, new, i in edits:
+            delta = len(new) - len(old)
+            self.lengths[i] = len(new)
+            if delta:
+                self.starts[i + 1:] += delta
+                self.size += delta
+        return Splice(size, [(off, old, new) for off, old, new, _i in edits], whole)
+
+
+@dataclass
+class Splice:
+    """How to turn a large file as last written (``size`` bytes) into its new
+    content: ``edits`` (offset, the bytes there now, their replacement) in offset
+    order; ``whole()`` is the new content entire, for a file that is not as
+    expected (see :func:`apply_splice`)."""
+
+    size: int
+    edits: list[tuple[int, bytes, bytes]]
+    whole: Callable[[], bytes]
+
+
+def apply_splice(path: str, splice: Splice) -> bool:
+    """Apply ``splice`` to the file at ``path`` in place: entries of the same length
+    are written over, else the file is rewritten from the first edit on.  Nothing is
+    written, and False returned, unless the file has the expected size and bytes at
+    every edit."""
+    try:
+        with open(path, "r+b") as fh:
+            if fh.seek(0, 2) != splice.size:
+                return False
+            for off, old, _new in splice.edits:
+                fh.seek(off)
+                if fh.read(len(old)) != old:
+                    return False
+            if all(len(old) == len(new) for _off, old, new in splice.edits):
+                for off, _old, new in splice.edits:
+                    fh.seek(off)
+                    fh.write(new)
+                return True
+            first = splice.edits[0][0]
+            fh.seek(first)
+            rest = fh.read()
+            pieces, at = [], first
+            for off, old, new in splice.edits:
+                pieces += [rest[at - first:off - first], new]
+                at = off + len(old)
+            pieces.append(rest[at - first:])
+            fh.seek(first)
+            fh.write(b"".join(pieces))
+            fh.truncate()
+            return True
+    except OSError:
+        return False
 
 
 #: Bump when the BibTeX writer changes, so cached entries are rebuilt.
@@ -92,12 +189,15 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
 
 def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_paper: bool = True,
                   per_topic: bool = True, csl: bool = True, memo: DiskMemo | None = None
-                  ) -> dict[str, str | bytes]:
+                  ) -> dict[str, str | bytes | Splice]:
     """The export files that ``changed`` papers (edited in place, see
     :func:`survey_core.model.catalog.patch_papers`: their keys and CSL ids are
     unchanged) are in, as :func:`build_exports` makes them; ``out`` (the last
-    build's exports) is updated."""
-    files: dict[str, str | bytes] = {}
+    build's exports) is updated.  A collection file of many papers is given as a
+    :class:`Splice` of the file as last written."""
+    files: dict[str, str | bytes | Splice] = {}
+    old_entries = {p.id: out.entries.get(p.id, "") for p in changed}
+    old_texts = {p.id: out.texts[p.id][1] for p in changed if p.id in out.texts}
     for p in changed:
         out.entries[p.id] = (memo.get(p.digest, lambda p=p: paper_to_entry(p)) if memo
                              else paper_to_entry(p))
@@ -108,8 +208,24 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
         order = bib_order(out, path, papers)
         entries = out.entries
         noun = "entry" if len(order) == 1 else "entries"
-        files[path] = (f"% {len(order)} {noun}, exported by survey\n\n"
-                       + "\n".join([entries[i] for i in order]))
+        head = f"% {len(order)} {noun}, exported by survey\n\n"
+
+        def whole() -> str:
+            return head + "\n".join([entries[i] for i in order])
+
+        if len(order) < SPLICE_MIN_PAPERS:
+            files[path] = whole()
+            return
+        if path not in out.layouts:
+            olds = {**entries, **old_entries}
+            out.layouts[path] = Layout.of(order, [_utf8_len(olds[i]) for i in order],
+                                          len(head.encode("utf-8")), 1, 0)
+        splice = out.layouts[path].splice(
+            {i: e.encode("utf-8") for i, e in old_entries.items()},
+            {p.id: entries[p.id].encode("utf-8") for p in changed},
+            lambda: whole().encode("utf-8"))
+        if splice is not None:
+            files[path] = splice
 
     tax = catalog.taxonomy
     topics = {a for p in changed for t in p.topics if t in tax for a in (t, *tax.ancestors(t))}
@@ -132,13 +248,30 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
         def joined(path: str, papers: list[Paper]) -> None:
             order = csl_order(out, path, papers)
             texts = out.texts
-            files[path] = (b"[\n" + b",\n".join([texts[i][1] for i in order]) + b"\n]\n"
-                           if order else b"[]\n")
+
+            def whole() -> bytes:
+                return (b"[\n" + b",\n".join([texts[i][1] for i in order]) + b"\n]\n"
+                        if order else b"[]\n")
+
+            if len(order) < SPLICE_MIN_PAPERS:
+                files[path] = whole()
+                return
+            if path not in out.layouts:
+                out.layouts[path] = Layout.of(
+                    order, [len(old_texts.get(i) or texts[i][1]) for i in order], 2, 2, 3)
+            splice = out.layouts[path].splice(old_texts, {p.id: texts[p.id][1] for p in changed
+                                                          if p.id in old_texts}, whole)
+            if splice is not None:
+                files[path] = splice
 
         joined("data/papers.json", catalog.papers)
         for sid in surveys:
             joined(f"data/surveys/{sid}.json", catalog.survey_papers(sid))
     return files
+
+
+def _utf8_len(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def bib_order(out: Exports, path: str, papers: list[Paper]) -> list[str]:

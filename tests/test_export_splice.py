@@ -1,0 +1,102 @@
+"""Large collection files under ``mkdocs serve``: an edit splices the changed entries
+into the files as last written, and the result is the file a fresh build writes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from survey_core.model.catalog import load_catalog, patch_papers
+from survey_core.model.memo import key
+from survey_core.site import exports as ex
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write(site: Path, files: dict) -> None:
+    for uri, content in files.items():
+        path = site / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+
+
+def plain(catalog) -> list:
+    """Papers whose edits qualify for a patch (no low-confidence fact names them)."""
+    from survey_core.model.text import normalise_title
+
+    facts = {normalise_title(f.title) for f in catalog.low_confidence}
+    return [p for p in catalog.papers if normalise_title(p.title) not in facts]
+
+
+def edited(paper, **changes):
+    return replace(paper, **changes, digest=key(paper.digest, sorted(changes.items())))
+
+
+@pytest.fixture
+def catalog():
+    return load_catalog(REPO, persist_cache=False)
+
+
+def test_spliced_collection_files_equal_a_fresh_build(catalog, tmp_path, monkeypatch):
+    monkeypatch.setattr(ex, "SPLICE_MIN_PAPERS", 50)
+    site = tmp_path / "site"
+    out = ex.build_exports(catalog)
+    write(site, out.files)
+    ex.prime_orders(catalog, out)
+    ok = plain(catalog)
+    a, b, c = ok[3], ok[len(ok) // 2], ok[-2]
+    rounds = [
+        # longer (and not ASCII), shorter: the tail of the file moves
+        [edited(a, title=a.title + " — revisité"), edited(b, abstract=(b.abstract or "x")[:40])],
+        # the same paper again: the layout kept from the last splice
+        [edited(catalog.by_id[a.id], title=a.title)],
+        # one character for another: the entry is written over where it is
+        [edited(c, title=c.title[:-1] + ("Q" if c.title[-1] != "Q" else "R"))],
+    ]
+    spliced = set()
+    for changes in rounds:
+        assert patch_papers(catalog, [(p, [], [d for d in catalog.diagnostics
+                                               if d.file == p.path]) for p in changes]) is None
+        files = ex.patch_exports(catalog, out, [catalog.by_id[p.id] for p in changes])
+        for uri, content in files.items():
+            if isinstance(content, ex.Splice):
+                spliced.add(uri)
+                assert ex.apply_splice(str(site / uri), content)
+            else:
+                write(site, {uri: content})
+        fresh = ex.build_exports(catalog).files
+        for uri in ("bib/all.bib", "data/papers.json"):
+            want = fresh[uri].encode("utf-8") if isinstance(fresh[uri], str) else fresh[uri]
+            assert (site / uri).read_bytes() == want, uri
+        assert all((site / uri).read_bytes() == (
+            fresh[uri].encode("utf-8") if isinstance(fresh[uri], str) else fresh[uri])
+            for uri in files)
+    assert {"bib/all.bib", "data/papers.json"} <= spliced
+
+
+def test_a_file_not_as_written_is_left_for_a_whole_write(catalog, tmp_path, monkeypatch):
+    monkeypatch.setattr(ex, "SPLICE_MIN_PAPERS", 50)
+    site = tmp_path / "site"
+    out = ex.build_exports(catalog)
+    write(site, out.files)
+    ex.prime_orders(catalog, out)
+    p = plain(catalog)[10]
+    new = edited(p, title=p.title + " (second edition)")
+    assert patch_papers(catalog, [(new, [], [d for d in catalog.diagnostics
+                                             if d.file == p.path])]) is None
+    files = ex.patch_exports(catalog, out, [catalog.by_id[p.id]])
+    splice = files["bib/all.bib"]
+    path = site / "bib" / "all.bib"
+    # another process wrote the file meanwhile: same size, other bytes at the entry
+    data = bytearray(path.read_bytes())
+    off = splice.edits[0][0]
+    data[off:off + 3] = b"XYZ"
+    path.write_bytes(bytes(data))
+    assert not ex.apply_splice(str(path), splice)
+    assert path.read_bytes() == bytes(data)  # untouched
+    path.write_bytes(b"short")
+    assert not ex.apply_splice(str(path), splice)
+    assert splice.whole() == ex.build_exports(catalog).files["bib/all.bib"].encode("utf-8")
+    assert not ex.apply_splice(str(site / "missing.bib"), splice)
