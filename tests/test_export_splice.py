@@ -39,12 +39,19 @@ def catalog():
     return load_catalog(REPO, persist_cache=False)
 
 
-def test_spliced_collection_files_equal_a_fresh_build(catalog, tmp_path, monkeypatch):
+@pytest.fixture
+def built(catalog, tmp_path, monkeypatch):
+    """(site folder with the exports written, the exports kept for patches)."""
     monkeypatch.setattr(ex, "SPLICE_MIN_PAPERS", 50)
     site = tmp_path / "site"
     out = ex.build_exports(catalog)
     write(site, out.files)
     ex.prime_orders(catalog, out)
+    return site, out
+
+
+def test_spliced_collection_files_equal_a_fresh_build(catalog, built):
+    site, out = built
     ok = plain(catalog)
     a, b, c = ok[3], ok[len(ok) // 2], ok[-2]
     rounds = [
@@ -76,12 +83,8 @@ def test_spliced_collection_files_equal_a_fresh_build(catalog, tmp_path, monkeyp
     assert {"bib/all.bib", "data/papers.json"} <= spliced
 
 
-def test_a_file_not_as_written_is_left_for_a_whole_write(catalog, tmp_path, monkeypatch):
-    monkeypatch.setattr(ex, "SPLICE_MIN_PAPERS", 50)
-    site = tmp_path / "site"
-    out = ex.build_exports(catalog)
-    write(site, out.files)
-    ex.prime_orders(catalog, out)
+def test_a_file_not_as_written_is_left_for_a_whole_write(catalog, built):
+    site, out = built
     p = plain(catalog)[10]
     new = edited(p, title=p.title + " (second edition)")
     assert patch_papers(catalog, [(new, [], [d for d in catalog.diagnostics
