@@ -336,10 +336,9 @@ class Patcher:
 
 
 class Output:
-    """Writes patched files into the site folder (each whole, then moved into
-    place) and keeps the build ledger true: a file whose content is known keeps
-    its key, a page rendered from other inputs loses it (the next build writes
-    it again)."""
+    """Writes patched files into the site folder (each over the file there) and
+    keeps the build ledger true: a file whose content is known keeps its key, a
+    page rendered from other inputs loses it (the next build writes it again)."""
 
     def __init__(self, config, ledger, build_files) -> None:
         self.site = config.site_dir
@@ -349,18 +348,17 @@ class Output:
         self.count = 0
 
     def _write(self, path: str, data: bytes) -> None:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        if len(data) > BIG and os.path.isfile(path):
-            # A large file (bib/all.bib, data/papers.json) is written over in place, as
-            # MkDocs writes: replacing it would free and discard all its blocks.
-            with open(path, "r+b") as fh:
-                fh.write(data)
-                fh.truncate()
-        else:
-            tmp = path + ".survey-tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
+        # Written over in place, as MkDocs writes: replacing a file (a new one moved
+        # over it) makes the file system write its blocks out before the rename, which
+        # costs more than the write itself.
+        try:
+            fh = open(path, "r+b")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fh = open(path, "wb")  # noqa: SIM115
+        with fh:
+            fh.write(data)
+            fh.truncate()
         self.count += 1
 
     def files(self, files: dict[str, str | bytes | Splice]) -> None:

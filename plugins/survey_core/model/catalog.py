@@ -74,6 +74,9 @@ class Catalog:
     title_blocks: dict[str, list[int]] = field(default_factory=dict)
     #: the per-paper counts of :meth:`figures`, once asked for (kept by :func:`patch_papers`)
     _figures: dict[str, int] | None = None
+    #: each survey's papers, and by topic, once asked for (dropped by :func:`patch_papers`
+    #: and :func:`patch_survey`)
+    _scopes: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -84,7 +87,23 @@ class Catalog:
         return [d for d in self.diagnostics if d.severity == WARNING]
 
     def survey_papers(self, survey_id: str) -> list[Paper]:
-        return [self.by_id[i] for i in self.surveys[survey_id].paper_ids]
+        papers = self._scopes.get(survey_id)
+        if papers is None:
+            papers = self._scopes[survey_id] = [self.by_id[i]
+                                                for i in self.surveys[survey_id].paper_ids]
+        return list(papers)
+
+    def survey_topic_papers(self, survey_id: str, topic_id: str) -> list[Paper]:
+        """The survey's papers filed under ``topic_id`` or a topic below it, in the
+        survey's order."""
+        by_topic = self._scopes.get((survey_id,))
+        if by_topic is None:
+            by_topic = self._scopes[(survey_id,)] = {}
+            tax = self.taxonomy
+            for p in self.survey_papers(survey_id):
+                for tid in {a for t in p.topics if t in tax for a in (t, *tax.ancestors(t))}:
+                    by_topic.setdefault(tid, []).append(p)
+        return list(by_topic.get(topic_id, ()))
 
     def shared_papers(self, a: str, b: str) -> list[Paper]:
         other = set(self.surveys[b].paper_ids)
@@ -336,6 +355,7 @@ def patch_papers(cat: Catalog, edits: list[tuple[Paper, list[Diagnostic], list[D
             cat.title_blocks.setdefault(block, []).append(where)
         cat.diagnostics = sorted([d for d in cat.diagnostics if d.file != old.path] + diags,
                                  key=lambda d: (d.file, d.line, d.column, d.message))
+    cat._scopes.clear()
     return None
 
 
@@ -368,6 +388,7 @@ def patch_survey(cat: Catalog, survey: Survey, diags: list[Diagnostic]) -> str |
         return f"{survey.path}: its papers changed"
     _survey_citations(cat, survey, found)
     cat.surveys[survey.id] = survey
+    cat._scopes.clear()
     cat.diagnostics = sorted([d for d in cat.diagnostics if d.file != survey.path] + found,
                              key=lambda d: (d.file, d.line, d.column, d.message))
     return None

@@ -207,8 +207,7 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
     def bib(path: str, papers: list[Paper]) -> None:
         order = bib_order(out, path, papers)
         entries = out.entries
-        noun = "entry" if len(order) == 1 else "entries"
-        head = f"% {len(order)} {noun}, exported by survey\n\n"
+        head = _bib_head(len(order))
 
         def whole() -> str:
             return head + "\n".join([entries[i] for i in order])
@@ -216,11 +215,7 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
         if len(order) < SPLICE_MIN_PAPERS:
             files[path] = whole()
             return
-        if path not in out.layouts:
-            olds = {**entries, **old_entries}
-            out.layouts[path] = Layout.of(order, [_utf8_len(olds[i]) for i in order],
-                                          len(head.encode("utf-8")), 1, 0)
-        splice = out.layouts[path].splice(
+        splice = _bib_layout(out, path, order, old_entries).splice(
             {i: e.encode("utf-8") for i, e in old_entries.items()},
             {p.id: entries[p.id].encode("utf-8") for p in changed},
             lambda: whole().encode("utf-8"))
@@ -256,10 +251,7 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
             if len(order) < SPLICE_MIN_PAPERS:
                 files[path] = whole()
                 return
-            if path not in out.layouts:
-                out.layouts[path] = Layout.of(
-                    order, [len(old_texts.get(i) or texts[i][1]) for i in order], 2, 2, 3)
-            splice = out.layouts[path].splice(old_texts, {p.id: texts[p.id][1] for p in changed
+            splice = _csl_layout(out, path, order, old_texts).splice(old_texts, {p.id: texts[p.id][1] for p in changed
                                                           if p.id in old_texts}, whole)
             if splice is not None:
                 files[path] = splice
@@ -272,6 +264,32 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
 
 def _utf8_len(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _bib_head(n: int) -> str:
+    return f"% {n} {'entry' if n == 1 else 'entries'}, exported by survey\n\n"
+
+
+def _bib_layout(out: Exports, path: str, order: list[str], olds: dict[str, str]) -> Layout:
+    """The kept layout of a ``.bib`` collection file as written (``olds``: the
+    entries it holds for papers whose entries in ``out`` are newer)."""
+    layout = out.layouts.get(path)
+    if layout is None:
+        entries = out.entries
+        layout = out.layouts[path] = Layout.of(
+            order, [_utf8_len(olds[i] if i in olds else entries[i]) for i in order],
+            len(_bib_head(len(order)).encode("utf-8")), 1, 0)
+    return layout
+
+
+def _csl_layout(out: Exports, path: str, order: list[str], olds: dict[str, bytes]) -> Layout:
+    """As :func:`_bib_layout`, for a CSL-JSON collection file."""
+    layout = out.layouts.get(path)
+    if layout is None:
+        texts = out.texts
+        layout = out.layouts[path] = Layout.of(
+            order, [len(olds[i] if i in olds else texts[i][1]) for i in order], 2, 2, 3)
+    return layout
 
 
 def bib_order(out: Exports, path: str, papers: list[Paper]) -> list[str]:
@@ -292,15 +310,25 @@ def csl_order(out: Exports, path: str, papers: list[Paper]) -> list[str]:
 
 
 def prime_orders(catalog: Catalog, out: Exports) -> None:
-    """Every collection file's order, made as a build ends (``mkdocs serve``),
-    so the first patch does not sort."""
-    bib_order(out, "bib/all.bib", catalog.papers)
+    """Every collection file's order (and a large one's layout), made as a build
+    ends (``mkdocs serve``), so the first patch does not sort or measure."""
+    def bib(path: str, papers: list[Paper]) -> None:
+        order = bib_order(out, path, papers)
+        if len(order) >= SPLICE_MIN_PAPERS:
+            _bib_layout(out, path, order, {})
+
+    def csl(path: str, papers: list[Paper]) -> None:
+        order = csl_order(out, path, papers)
+        if len(order) >= SPLICE_MIN_PAPERS:
+            _csl_layout(out, path, order, {})
+
+    bib("bib/all.bib", catalog.papers)
     for tid, papers in catalog.topic_papers.items():
-        bib_order(out, f"bib/topics/{tid}.bib", papers)
+        bib(f"bib/topics/{tid}.bib", papers)
     for sid in catalog.surveys:
         papers = catalog.survey_papers(sid)
-        bib_order(out, f"bib/surveys/{sid}.bib", papers)
+        bib(f"bib/surveys/{sid}.bib", papers)
         if out.texts:
-            csl_order(out, f"data/surveys/{sid}.json", papers)
+            csl(f"data/surveys/{sid}.json", papers)
     if out.texts:
-        csl_order(out, "data/papers.json", catalog.papers)
+        csl("data/papers.json", catalog.papers)

@@ -41,11 +41,9 @@ def replace_citations(body: str, survey: Survey, catalog: Catalog, page: str) ->
 
 def scope_papers(catalog: Catalog, survey: Survey, topic_id: str | None = None) -> list[Paper]:
     """The survey's papers, optionally only those filed under ``topic_id`` (or below)."""
-    papers = catalog.survey_papers(survey.id)
     if topic_id is None:
-        return papers
-    under = set(catalog.taxonomy.descendants(topic_id))
-    return [p for p in papers if under & set(p.topics)]
+        return catalog.survey_papers(survey.id)
+    return catalog.survey_topic_papers(survey.id, topic_id)
 
 
 def shared_with(catalog: Catalog, survey: Survey) -> list[tuple[Survey, list[Paper]]]:
