@@ -335,6 +335,44 @@ def test_escape_title(title, expected):
     assert latex_escape_title(title) == expected
 
 
+def test_plain_titles_escape_as_character_by_character():
+    """The quick way for printable ASCII titles gives what the character-by-character
+    escape gives, on every title of the seed records and on words made to need
+    braces (capitals inside, digits, the word I, dashes and slashes)."""
+    from survey_core.formats.bibtex.encode import _escaped_title
+
+    titles = [p.read_text(encoding="utf-8").split("title:", 1)[1].split("\n", 1)[0].strip(" '\"")
+              for p in sorted((Path(__file__).resolve().parents[1] / "content" / "papers")
+                              .glob("*.yml"))]
+    rng = random.Random(7)
+    words = ["I", "a", "GPT-4", "LLaMA", "x86", "Mixture-of-Experts", "(Dynamic)", "BERT:",
+             "on/off", "Pre-Trained", "e.g.", "3D", "i", "A", "\"Quoted\"", "k-NN", "Can't",
+             "self-attention", "1.58-bit", "Q&A?", "Is", "LoRA/QLoRA", "'90s", "x"]
+    titles += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(500)]
+    plain = [t for t in titles if t.isascii() and t.isprintable()]
+    assert len(plain) > 600
+    for title in plain:
+        norm = " ".join(title.split())
+        assert latex_escape_title(title) == _escaped_title(norm), title
+
+
+def test_which_words_keep_their_capitals():
+    from survey_core.formats.bibtex.encode import _needs_protection
+
+    def rule(core: str) -> bool:  # the rule of the module docstring, spelled out
+        if core == "I":
+            return True
+        if any(c.isdigit() for c in core) and any(c.isalpha() for c in core):
+            return True
+        return any(c.isupper() for part in re.split(r"[-/\u2010\u2011\u2013\u2014]", core)
+                   for c in part[1:])
+
+    cores = ["I", "i", "A", "a", "Is", "GPT", "GPT-4", "x86", "Mixture-of-Experts", "Pre-Trained",
+             "LoRA/QLoRA", "Élan", "ÉLAN", "naïve", "k-NN", "MoE", "3D", "Ångström", "ab"]
+    for core in cores:
+        assert _needs_protection(core) == rule(core), core
+
+
 def bibtex_balanced(text: str) -> bool:
     """Brace balance as BibTeX counts it (a backslash does not escape a brace)."""
     depth = 0

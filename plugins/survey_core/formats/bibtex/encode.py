@@ -400,6 +400,8 @@ _CORE = re.compile(r"[^\W_](?:.*[^\W_])?", re.DOTALL)
 
 
 def _needs_protection(core: str) -> bool:
+    if core.isalpha() and (len(core) == 1 or core[1:].islower()):
+        return core == "I"  # the common word: no capital but the first, no digit
     if core == "I":
         return True
     if any(c.isdigit() for c in core) and any(c.isalpha() for c in core):
@@ -415,6 +417,23 @@ def latex_escape_title(text: str) -> str:
     capitals must survive a lowercasing bibliography style (see the module
     docstring)."""
     text = _normalise_space(text)
+    if text.isascii() and text.isprintable() and not _NOT_PLAIN.search(text):
+        # Every character is itself and no two words can meet in a ligature (the
+        # common case): only the braces of :func:`_escaped_title` to add.
+        return " ".join([_plain_word(word) for word in text.split(" ")])
+    return _escaped_title(text)
+
+
+def _plain_word(word: str) -> str:
+    core = _CORE.search(word)
+    if core is None or not _needs_protection(core.group()):
+        return word
+    return f"{word[:core.start()]}{{{core.group()}}}{word[core.end():]}"
+
+
+def _escaped_title(text: str) -> str:
+    """:func:`latex_escape_title` of a title with whitespace normalised, character
+    by character."""
     unpaired = _unpaired_braces(text)
     pieces: list[str] = []
     for chunk in re.finditer(r"\S+", text):
