@@ -36,6 +36,7 @@ from pathlib import Path
 
 from survey_core.model.catalog import patch_papers, patch_survey
 from survey_core.model.memo import key
+from survey_core.model.safeio import write_over
 from survey_core.model.surveys import load_survey
 from survey_core.site.exports import Splice, apply_splice
 
@@ -348,17 +349,7 @@ class Output:
         self.count = 0
 
     def _write(self, path: str, data: bytes) -> None:
-        # Written over in place, as MkDocs writes: replacing a file (a new one moved
-        # over it) makes the file system write its blocks out before the rename, which
-        # costs more than the write itself.
-        try:
-            fh = open(path, "r+b")  # noqa: SIM115 - closed below
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fh = open(path, "wb")  # noqa: SIM115
-        with fh:
-            fh.write(data)
-            fh.truncate()
+        write_over(path, data)
         self.count += 1
 
     def files(self, files: dict[str, str | bytes | Splice]) -> None:

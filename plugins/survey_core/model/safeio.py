@@ -168,3 +168,18 @@ def load_json(text: str) -> tuple[object, str]:
         return None, exc.msg
     except (ValueError, RecursionError) as exc:
         return None, " ".join(str(exc).split())[:120] or type(exc).__name__
+
+
+def write_over(path: str | Path, data: bytes) -> None:
+    """Write ``data`` as the content of the file at ``path``, over the file there
+    if any (as a static site generator writes its output): neither a new file
+    moved over it nor a truncation to nothing first, either of which makes the
+    file system write the blocks out at once, which costs more than the write."""
+    try:
+        fh = open(path, "r+b")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        fh = open(path, "wb")  # noqa: SIM115
+    with fh:
+        fh.write(data)
+        fh.truncate()

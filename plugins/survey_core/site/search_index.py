@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from survey_core.model.memo import Digest, key
+from survey_core.model.safeio import write_over
 
 FOLDER = "_search"
 FORMAT = 1
@@ -132,6 +133,14 @@ class Doc:
         return out
 
 
+def field_length(n: int) -> float:
+    """A field's length in terms as scores weigh it: to two significant digits from
+    100 on, so that a sentence more or less in a long text (a survey's prose, an
+    abstract) leaves the scores of the words it did not touch as they were, and an
+    edit changes the postings of its own words only."""
+    return float(f"{n:.2g}") if n >= 100 else float(n)
+
+
 def scores(doc: Doc) -> dict[str, int]:
     """term -> score 1..255 of one doc (no collection statistic)."""
     tf: dict[str, float] = {}
@@ -139,7 +148,8 @@ def scores(doc: Doc) -> dict[str, int]:
         terms = tokenise(text)
         if not terms:
             continue
-        weight = WEIGHTS.get(name, 1.0) / (1 - B + B * len(terms) / NORMS.get(name, 150))
+        weight = WEIGHTS.get(name, 1.0) / (1 - B + B * field_length(len(terms))
+                                           / NORMS.get(name, 150))
         for t, n in Counter(terms).items():
             tf[t] = tf.get(t, 0.0) + n * weight
     # 255 * f / (f + K1) < 255 for every f: only the lower bound needs a check
@@ -321,6 +331,19 @@ COARSE_MIN = 1000
 COARSE_STEP = 16
 
 
+def _pair_index(flat: list[int], doc: int) -> int:
+    """The index in ``flat`` ([doc, score, ...], docs ascending) of the first pair
+    whose doc is not below ``doc``: a binary search over the pairs, no copy."""
+    lo, hi = 0, len(flat) // 2
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if flat[2 * mid] < doc:
+            lo = mid + 1
+        else:
+            hi = mid
+    return 2 * lo
+
+
 def _posting_json(postings: list[int], docs: int) -> list[int]:
     """[doc, score, doc, score, ...] -> the same with each doc number less the
     previous (and coarse scores for a common term)."""
@@ -418,7 +441,7 @@ class SearchIndex:
                         continue
                     affected.add(t)
                     flat = postings.setdefault(t, [])
-                    i = 2 * bisect.bisect_left(flat[0::2], n)
+                    i = _pair_index(flat, n)
                     if t in old:
                         del flat[i:i + 2]
                     if t in new:
@@ -507,10 +530,7 @@ class SearchIndex:
             path = folder / name
             if before == data and path.is_file():
                 continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            write_over(path, data)
             built.written += 1
         stale = self._written.keys() - written.keys()
         self._written = written
