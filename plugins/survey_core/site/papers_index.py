@@ -263,6 +263,9 @@ class IndexPatch:
         #: ordinals in title order, and paper id -> ordinal
         self.order: list[int] = []
         self.position: dict[str, int] = {}
+        #: the author buckets (names -> ordinals), made at the first patch that needs
+        #: them and again when an edit changes authors
+        self.groups: list[dict[str, list[int]]] | None = None
 
     def prime(self, catalog: Catalog) -> None:
         """Fold the titles and order them now (as a build ends), not at the first edit."""
@@ -317,7 +320,9 @@ class IndexPatch:
                     b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
         if titles:
             out[f"{PREFIX}/title-order.json"] = _dump(self.order)
-        groups = _author_buckets(papers) if authors or shown or facets else []
+        if authors or (self.groups is None and (shown or facets)):
+            self.groups = _author_buckets(papers)
+        groups = self.groups or []
         if authors or shown:
             filed = lambda j: n.filed(papers[j])  # noqa: E731
             redo = (range(len(groups)) if authors
