@@ -60,7 +60,7 @@ from survey_core.model.catalog import Catalog, newest_first
 from survey_core.model.memo import Carry
 from survey_core.model.model import Paper
 
-VERSION = 3
+VERSION = 4
 PREFIX = "data/index"
 #: papers listed in the page itself (also without JavaScript)
 FIRST = 500

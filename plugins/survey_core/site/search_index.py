@@ -47,7 +47,9 @@ from survey_core.model.memo import Digest, key
 
 FOLDER = "_search"
 FORMAT = 2
-CHUNK = 16
+#: docs per chunk: the 8 results a search shows mostly sit in 8 different chunks of
+#: a large catalog, so a chunk is small (8 docs: about 1.6 kB gzipped)
+CHUNK = 8
 #: raw JSON bytes of one shard above which it is split (about 12 kB gzipped)
 SHARD_BYTES = 36_000
 EXCERPT = 200
