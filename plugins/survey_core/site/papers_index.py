@@ -75,9 +75,9 @@ EXPORT_SHARD = 50
 TEXT_SHARD = 2000
 #: authors per bucket, about
 AUTHORS_PER_BUCKET = 100
-#: (author, paper) pairs per bucket, about: a bucket holds up to ``page`` rows
-#: of each of its authors, so it is sized by their papers too
-PAIRS_PER_BUCKET = 400
+#: rows per bucket, about: a bucket carries up to ``page`` rows of each of its
+#: authors, so it is sized by those too (a few kB gzipped)
+ROWS_PER_BUCKET = 100
 #: co-authors listed per author
 CO_AUTHORS = 12
 
@@ -217,7 +217,7 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
         kept = Carry()
     n = _Numbering(catalog)
     papers = n.papers
-    names = _author_buckets(papers)
+    names = _author_buckets(papers, page)
     out: dict[str, bytes] = {}
     out[f"{PREFIX}/meta.json"] = _meta(n, first, page, len(names))
     filed = [n.filed(p) for p in papers]
@@ -321,7 +321,7 @@ class IndexPatch:
         if titles:
             out[f"{PREFIX}/title-order.json"] = _dump(self.order)
         if authors or (self.groups is None and (shown or facets)):
-            self.groups = _author_buckets(papers)
+            self.groups = _author_buckets(papers, page)
         groups = self.groups or []
         if authors or shown:
             filed = lambda j: n.filed(papers[j])  # noqa: E731
@@ -337,20 +337,21 @@ class IndexPatch:
         return out
 
 
-def bucket_count(authors: int, pairs: int) -> int:
-    """How many author buckets a catalog of ``authors`` names and ``pairs``
-    (author, paper) pairs has: about AUTHORS_PER_BUCKET names or PAIRS_PER_BUCKET
-    pairs in each, whichever makes more (at least one)."""
-    return max(1, -(-authors // AUTHORS_PER_BUCKET), -(-pairs // PAIRS_PER_BUCKET))
+def bucket_count(authors: int, rows: int) -> int:
+    """How many author buckets a catalog of ``authors`` names has, whose first
+    view pages hold ``rows`` rows in all: about AUTHORS_PER_BUCKET names or
+    ROWS_PER_BUCKET rows in each, whichever makes more (at least one).  It
+    depends on the authors of each paper only, not on titles or order."""
+    return max(1, -(-authors // AUTHORS_PER_BUCKET), -(-rows // ROWS_PER_BUCKET))
 
 
-def _author_buckets(papers: list[Paper]) -> list[dict[str, list[int]]]:
+def _author_buckets(papers: list[Paper], page: int) -> list[dict[str, list[int]]]:
     """Per author bucket: its author names -> their ordinals (newest first)."""
     by_author: dict[str, list[int]] = {}
     for i, p in enumerate(papers):
         for name in dict.fromkeys(p.authors):
             by_author.setdefault(name, []).append(i)
-    buckets = bucket_count(len(by_author), sum(map(len, by_author.values())))
+    buckets = bucket_count(len(by_author), sum(min(len(o), page) for o in by_author.values()))
     groups: list[dict[str, list[int]]] = [{} for _ in range(buckets)]
     for name, ords in by_author.items():
         groups[bucket(name, buckets)][name] = ords
