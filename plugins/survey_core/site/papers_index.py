@@ -263,17 +263,19 @@ class IndexPatch:
         #: ordinals in title order, and paper id -> ordinal
         self.order: list[int] = []
         self.position: dict[str, int] = {}
-        #: the author buckets (names -> ordinals), made at the first patch that needs
-        #: them and again when an edit changes authors
+        #: the author buckets (names -> ordinals), made with the rest and again when
+        #: an edit changes authors
         self.groups: list[dict[str, list[int]]] | None = None
 
-    def prime(self, catalog: Catalog) -> None:
-        """Fold the titles and order them now (as a build ends), not at the first edit."""
+    def prime(self, catalog: Catalog, page: int = PAGE) -> None:
+        """Fold the titles and order them, and group the authors in their buckets,
+        now (as a build ends), not at the first edit."""
         papers = catalog.newest or newest_first(catalog.papers)
         if self.folded is None or len(self.folded) != len(papers):
             folded = self.folded = [fold(p.title) for p in papers]
             self.order = sorted(range(len(papers)), key=lambda i: (folded[i], papers[i].id))
             self.position = {p.id: i for i, p in enumerate(papers)}
+            self.groups = _author_buckets(papers, page)
 
     def _retitle(self, papers: list[Paper], i: int, folded: str) -> None:
         """Move ordinal ``i`` to its place in the title order for its new title."""
@@ -293,7 +295,7 @@ class IndexPatch:
         """``changed``: (before, after) of each edited paper."""
         n = _Numbering(catalog)
         papers = n.papers
-        self.prime(catalog)
+        self.prime(catalog, page)
         where = self.position
         out: dict[str, bytes] = {}
         titles = authors = facets = False
