@@ -247,7 +247,8 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
         out[f"{PREFIX}/authors/{b}.json"] = kept.get(
             memo.key("authors", numbering, first, page,
                      *(x for name, ords in group.items()
-                       for x in (name, len(ords), *ords, *(digests[i] for i in ords)))),
+                       for x in (name, ",".join(map(str, ords)),
+                                 "\x1f".join([digests[i] for i in ords])))),
             lambda group=group: _author_file(papers, group, filed.__getitem__, first, page))
     return out
 
