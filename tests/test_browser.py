@@ -14,6 +14,7 @@ These tests fail (they do not skip) when Chromium is missing.
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import subprocess
 import sys
@@ -355,6 +356,27 @@ def test_search_fetches_few_files_for_one_word(page):
     assert fetched.count("manifest.json") == 1
     assert 1 <= len(shards) <= 2 and 1 <= len(chunks) <= 8
     assert len(fetched) == 1 + len(shards) + len(chunks)
+
+
+def test_search_ranks_as_the_reference_search(page, site):
+    """The page decodes the posting lists as :func:`search_index.search` does: the
+    same count and the same first results, for common words and a prefix."""
+    from survey_core.site import search_index as si
+
+    folder = site / "site" / si.FOLDER
+    page.goto(page.base)
+    for query in ("language model", "quantiz", "llm"):
+        found = si.search(lambda name: (folder / name).read_bytes(), query)
+        assert len(found) > 8, query
+        count = search_for(page, query)
+        assert count.startswith(f"{len(found)} results"), (query, count)
+        chunks = {}
+        urls = []
+        for n in found[:8]:
+            chunk = chunks.setdefault(n // si.CHUNK, json.loads(
+                (folder / f"d/{n // si.CHUNK}.json").read_bytes()))
+            urls.append(urlparse(page.base + chunk[n % si.CHUNK]["u"]).path)
+        assert result_links(page) == urls, query
 
 
 def test_search_completes_the_word_being_typed(page, catalog):

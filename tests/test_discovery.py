@@ -394,6 +394,16 @@ def test_index_files_in_pieces(catalog):
         for name in p.authors:
             bucket = data[f"data/index/authors/{papers_index.bucket(name, meta['buckets'])}.json"]
             assert i in bucket[name][0]
+    # An author's bucket carries the rows of the author's first view page beyond the
+    # page's own rows, equal to those of the rows shards.
+    carried = 0
+    for b in range(meta["buckets"]):
+        for ords, _co, rows in data[f"data/index/authors/{b}.json"].values():
+            wanted = [i for i in ords[:meta["page"]] if i >= meta["first"]]
+            assert rows == [data[f"data/index/rows/{i // meta['shard']}.json"][i % meta["shard"]]
+                            for i in wanted]
+            carried += len(rows)
+    assert carried > 0
     order = data["data/index/title-order.json"]
     assert sorted(order) == list(range(len(newest)))
     titles = [papers_index.fold(newest[i].title) for i in order]

@@ -134,3 +134,39 @@ def test_index_files_kept_between_edits_equal_fresh_ones():
         assert with_kept == fresh
     assert any("Ada Lovelace" in data.decode("utf-8") for path, data in fresh.items()
                if "/authors/" in path)
+
+
+def test_index_patch_gives_the_files_of_a_fresh_build():
+    """Edits in place patched by IndexPatch: the files it makes, over those of the
+    build before, equal a fresh build's, the author buckets that carry an edited
+    paper's row included."""
+    from survey_core.model.catalog import newest_first
+    from survey_core.site.papers_index import PREFIX, IndexPatch, index_files
+
+    first = 20
+    papers = newest_first(CATALOG.papers)
+    patch = IndexPatch()
+    before = index_files(replace(CATALOG, papers=papers, newest=[]), first=first)
+    patch.prime(replace(CATALOG, papers=papers, newest=[]))
+
+    def edit(paper, **changes):
+        return replace(paper, **changes, digest=key(paper.digest, sorted(changes.items())))
+
+    # papers beyond the page's own rows (first), so that author buckets carry them;
+    # edits that keep the order (upvotes are part of it)
+    steps = [{30: {"title": papers[30].title + " revised"}},
+             {45: {"title": "A new title"},
+              60: {"links": {**papers[60].links, "code": "https://example.org/code"}}},
+             {33: {"authors": [*papers[33].authors, "Ada Lovelace"]}}]
+    for step in steps:
+        changed = []
+        for i, changes in step.items():
+            new = edit(papers[i], **changes)
+            changed.append((papers[i], new))
+            papers = [new if j == i else p for j, p in enumerate(papers)]
+        cat = replace(CATALOG, papers=papers, newest=[])
+        patched = patch.files(cat, changed, None, first=first)
+        fresh = index_files(cat, first=first)
+        assert {**before, **patched} == fresh
+        assert any(path.startswith(f"{PREFIX}/authors/") for path in patched)
+        before = fresh

@@ -217,3 +217,81 @@ def test_long_topic_pages_and_timelines_link_to_the_index(browser, small_server,
     wait_ready(page)
     assert page.text_content("#survey-index-count").startswith(f"{count} of {total}")
     context.close()
+
+
+PROLIFIC = "Ada Prolific"
+
+
+@pytest.fixture(scope="module")
+def prolific(tmp_path_factory):
+    """The seed site with 40 papers in the index page and one author added to every
+    fifth paper beyond them: 55 papers, no two in one rows shard."""
+    root = tmp_path_factory.mktemp("prolific")
+    for name in ("content", "site_templates"):
+        shutil.copytree(REPO / name, root / name)
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["plugins"] = [{"survey": {"discovery": {"index_first": 40}}} if p == "survey" else p
+                         for p in config["plugins"]]
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    from survey_core.model.catalog import load_catalog
+
+    newest = newest_first(load_catalog(root, persist_cache=False).papers)
+    mine = [p.id for p in newest[40::5]]
+    for pid in mine:
+        path = root / "content" / "papers" / f"{pid}.yml"
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        record["authors"] = [*record["authors"], PROLIFIC]
+        if "author_count" in record:
+            record["author_count"] = max(record["author_count"], len(record["authors"]))
+        path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True),
+                        encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+                          cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with static_server(root / "site") as base:
+        yield base, mine, len(newest), {p.id: p.title for p in newest}
+
+
+def test_an_authors_first_view_page_comes_in_one_file(browser, prolific):  # noqa: F811
+    """The author view of an author with papers in many rows shards fetches the
+    author's bucket, which holds the rows of the first view page, and no rows
+    shard; the next view page comes on demand."""
+    base, mine, total, titles = prolific
+    step = papers_index.PAGE
+    assert len(mine) > step
+    context = browser.new_context()
+    page = context.new_page()  # noqa: F811
+    page.set_default_timeout(15000)
+    seen: list = []
+    page.on("requestfinished", lambda r: seen.append(r))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "papers/?author=" + PROLIFIC.replace(" ", "+"))
+    wait_ready(page)
+    assert visible_ids(page) == mine[:step]
+    assert page.text_content("#survey-index-count") == (
+        f"{len(mine)} of {total} papers, the first {step} shown")
+    assert page.text_content(".survey-facet-authors").split() == [*PROLIFIC.split(),
+                                                                  str(len(mine))]
+    data = {urlparse(r.url).path: r for r in seen if "/data/index/" in r.url}
+    assert sorted(p.rsplit("/", 2)[-2] if "/authors/" in p else p.rsplit("/", 1)[-1]
+                  for p in data) == ["authors", "facets.json", "meta.json"]
+    # what the author's data costs: one bucket, bounded by its authors' first pages
+    bucket = next(r for p, r in data.items() if "/authors/" in p)
+    assert bucket.sizes()["responseBodySize"] < 64_000
+    # the next view page: its rows from the rows shards, now
+    page.click("#survey-index-more")
+    page.wait_for_function(
+        f"document.querySelectorAll('#survey-index-list li:not([hidden])').length === {len(mine)}")
+    assert visible_ids(page) == mine
+    rows = [r.url for r in seen if "/data/index/rows/" in r.url]
+    assert 0 < len(rows) <= len(mine) - step
+    # another order over the author's papers: the rows it needs come too
+    page.select_option("select[name=sort]", "title")
+    page.wait_for_function("new URLSearchParams(location.search).get('sort') === 'title'")
+    wait_ready(page)
+    by_title = sorted(mine, key=lambda i: (papers_index.fold(titles[i]), i))
+    shown = visible_ids(page)
+    assert len(shown) in (step, len(mine)) and shown == by_title[:len(shown)]
+    assert errors == []
+    context.close()

@@ -32,8 +32,14 @@ papers beyond those in the page.
 ``text/<k>.json`` (on the first use of the text filter): per ordinal, the
 folded title, authors, venue, key and arXiv id.
 
-``authors/<b>.json``: author name -> ``[[ordinals], [[co-author, shared papers]...]]``
-for the names whose :func:`bucket` is ``b`` (the ``author=`` filter).
+``authors/<b>.json``: author name -> ``[[ordinals], [[co-author, shared papers]...],
+[rows]]`` for the names whose :func:`bucket` is ``b`` (the ``author=`` filter), where
+``rows`` are the rows (as in ``rows/``) of those of the author's first ``page``
+ordinals that the page does not list (``>= first``): the author's first view page
+comes in this one file, however many papers the author has and however they are
+spread over the rows shards.  The number of buckets grows with the authors and
+with their papers (:func:`bucket_count`), so a bucket stays about the same size
+at any catalog size.
 
 ``exports/<k>.json`` (on a download): per ordinal of export shard ``k``,
 ``{"key", "bibtex", "csl"}`` (see :mod:`survey_core.site.discovery` for how the browser
@@ -54,7 +60,7 @@ from survey_core.model.catalog import Catalog, newest_first
 from survey_core.model.memo import Carry
 from survey_core.model.model import Paper
 
-VERSION = 3
+VERSION = 4
 PREFIX = "data/index"
 #: papers listed in the page itself (also without JavaScript)
 FIRST = 500
@@ -69,6 +75,9 @@ EXPORT_SHARD = 50
 TEXT_SHARD = 2000
 #: authors per bucket, about
 AUTHORS_PER_BUCKET = 100
+#: rows per bucket, about: a bucket carries up to ``page`` rows of each of its
+#: authors, so it is sized by those too (a few kB gzipped)
+ROWS_PER_BUCKET = 100
 #: co-authors listed per author
 CO_AUTHORS = 12
 
@@ -179,10 +188,13 @@ def _title_order(papers: list[Paper], folded: list[str] | None = None) -> bytes:
     return _dump(sorted(range(len(papers)), key=lambda i: (folded[i], papers[i].id)))
 
 
+def _row(p: Paper, filed: list[int]) -> list[Any]:
+    return [p.id, p.title, p.year or 0, filed, p.upvotes if p.upvotes is not None else -1,
+            1 if p.has_code else 0]
+
+
 def _rows(papers: list[Paper], filed: Callable[[int], list[int]], k: int) -> bytes:
-    return _dump([[p.id, p.title, p.year or 0, filed(i),
-                   p.upvotes if p.upvotes is not None else -1, 1 if p.has_code else 0]
-                  for i, p in enumerate(papers[k:k + SHARD], start=k)])
+    return _dump([_row(p, filed(i)) for i, p in enumerate(papers[k:k + SHARD], start=k)])
 
 
 def _text(papers: list[Paper], k: int) -> bytes:
@@ -205,10 +217,9 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
         kept = Carry()
     n = _Numbering(catalog)
     papers = n.papers
-    authors = kept.get(memo.key("authors", *("\x1f".join(p.authors) for p in papers)),
-                       lambda: _author_files(papers))
+    names = _author_buckets(papers, page)
     out: dict[str, bytes] = {}
-    out[f"{PREFIX}/meta.json"] = _meta(n, first, page, len(authors))
+    out[f"{PREFIX}/meta.json"] = _meta(n, first, page, len(names))
     filed = [n.filed(p) for p in papers]
     out[f"{PREFIX}/facets.json"] = _facets(catalog, n, filed)
     out[f"{PREFIX}/upvotes.json"] = _dump([p.upvotes or 0 for p in papers])
@@ -230,8 +241,15 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
     for k in range(0, len(papers), TEXT_SHARD):
         out[f"{PREFIX}/text/{k // TEXT_SHARD}.json"] = kept.get(
             memo.key("text", *digests[k:k + TEXT_SHARD]), lambda k=k: _text(papers, k))
-    for b, data in enumerate(authors):
-        out[f"{PREFIX}/authors/{b}.json"] = data
+    # A bucket is kept while its authors, their papers (records and ordinals) and
+    # the topic numbering are unchanged.
+    for b, group in enumerate(names):
+        out[f"{PREFIX}/authors/{b}.json"] = kept.get(
+            memo.key("authors", numbering, first, page,
+                     *(x for name, ords in group.items()
+                       for x in (name, ",".join(map(str, ords)),
+                                 "\x1f".join([digests[i] for i in ords])))),
+            lambda group=group: _author_file(papers, group, filed.__getitem__, first, page))
     return out
 
 
@@ -246,14 +264,19 @@ class IndexPatch:
         #: ordinals in title order, and paper id -> ordinal
         self.order: list[int] = []
         self.position: dict[str, int] = {}
+        #: the author buckets (names -> ordinals), made with the rest and again when
+        #: an edit changes authors
+        self.groups: list[dict[str, list[int]]] | None = None
 
-    def prime(self, catalog: Catalog) -> None:
-        """Fold the titles and order them now (as a build ends), not at the first edit."""
+    def prime(self, catalog: Catalog, page: int = PAGE) -> None:
+        """Fold the titles and order them, and group the authors in their buckets,
+        now (as a build ends), not at the first edit."""
         papers = catalog.newest or newest_first(catalog.papers)
         if self.folded is None or len(self.folded) != len(papers):
             folded = self.folded = [fold(p.title) for p in papers]
             self.order = sorted(range(len(papers)), key=lambda i: (folded[i], papers[i].id))
             self.position = {p.id: i for i, p in enumerate(papers)}
+            self.groups = _author_buckets(papers, page)
 
     def _retitle(self, papers: list[Paper], i: int, folded: str) -> None:
         """Move ordinal ``i`` to its place in the title order for its new title."""
@@ -273,14 +296,19 @@ class IndexPatch:
         """``changed``: (before, after) of each edited paper."""
         n = _Numbering(catalog)
         papers = n.papers
-        self.prime(catalog)
+        self.prime(catalog, page)
         where = self.position
         out: dict[str, bytes] = {}
         titles = authors = facets = False
+        #: authors whose bucket may carry the row of an edited paper
+        shown: set[str] = set()
         for old, new in changed:
             i = where[new.id]
             titles |= old.title != new.title
             authors |= old.authors != new.authors
+            if _row(old, n.filed(old)) != _row(new, n.filed(new)):
+                shown.update(old.authors)
+                shown.update(new.authors)
             facets |= (venue_series(old.venue) != venue_series(new.venue)
                        or old.has_code != new.has_code or old.has_arxiv != new.has_arxiv)
             if fold(new.title) != self.folded[i]:
@@ -295,33 +323,56 @@ class IndexPatch:
                     b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
         if titles:
             out[f"{PREFIX}/title-order.json"] = _dump(self.order)
-        if authors:
-            for b, data in enumerate(_author_files(papers)):
-                out[f"{PREFIX}/authors/{b}.json"] = data
+        if authors or (self.groups is None and (shown or facets)):
+            self.groups = _author_buckets(papers, page)
+        groups = self.groups or []
+        if authors or shown:
+            filed = lambda j: n.filed(papers[j])  # noqa: E731
+            redo = (range(len(groups)) if authors
+                    else sorted({bucket(a, len(groups)) for a in shown}))
+            for b in redo:
+                out[f"{PREFIX}/authors/{b}.json"] = _author_file(
+                    papers, groups[b], filed, first, page)
+        if facets or authors:  # the number of author buckets may change with the authors
+            out[f"{PREFIX}/meta.json"] = _meta(n, first, page, len(groups))
         if facets:
-            names = {a for p in papers for a in p.authors}
-            buckets = max(1, -(-len(names) // AUTHORS_PER_BUCKET))
-            out[f"{PREFIX}/meta.json"] = _meta(n, first, page, buckets)
             out[f"{PREFIX}/facets.json"] = _facets(catalog, n, [n.filed(p) for p in papers])
         return out
 
 
-def _author_files(papers: list[Paper]) -> list[bytes]:
-    """``authors/<b>.json``: each author's papers (ordinals, newest first) and
-    co-authors (most shared papers first), the authors spread over buckets of
-    about AUTHORS_PER_BUCKET (at least one bucket)."""
+def bucket_count(authors: int, rows: int) -> int:
+    """How many author buckets a catalog of ``authors`` names has, whose first
+    view pages hold ``rows`` rows in all: about AUTHORS_PER_BUCKET names or
+    ROWS_PER_BUCKET rows in each, whichever makes more (at least one).  It
+    depends on the authors of each paper only, not on titles or order."""
+    return max(1, -(-authors // AUTHORS_PER_BUCKET), -(-rows // ROWS_PER_BUCKET))
+
+
+def _author_buckets(papers: list[Paper], page: int) -> list[dict[str, list[int]]]:
+    """Per author bucket: its author names -> their ordinals (newest first)."""
     by_author: dict[str, list[int]] = {}
     for i, p in enumerate(papers):
         for name in dict.fromkeys(p.authors):
             by_author.setdefault(name, []).append(i)
-    buckets = max(1, -(-len(by_author) // AUTHORS_PER_BUCKET))
-    shards: list[dict[str, Any]] = [{} for _ in range(buckets)]
+    buckets = bucket_count(len(by_author), sum(min(len(o), page) for o in by_author.values()))
+    groups: list[dict[str, list[int]]] = [{} for _ in range(buckets)]
     for name, ords in by_author.items():
+        groups[bucket(name, buckets)][name] = ords
+    return groups
+
+
+def _author_file(papers: list[Paper], group: dict[str, list[int]],
+                 filed: Callable[[int], list[int]], first: int, page: int) -> bytes:
+    """``authors/<b>.json`` of the authors of ``group``: their papers, co-authors
+    (most shared papers first, CO_AUTHORS of them) and the rows of their first view
+    page beyond the page's own rows."""
+    out: dict[str, Any] = {}
+    for name, ords in group.items():
         co = Counter(a for i in ords for a in dict.fromkeys(papers[i].authors) if a != name)
-        shards[bucket(name, buckets)][name] = [
-            ords, [[a, n] for a, n in sorted(co.items(), key=lambda kv: (-kv[1], kv[0]))
-                   [:CO_AUTHORS]]]
-    return [_dump(shard) for shard in shards]
+        out[name] = [ords, [[a, k] for a, k in sorted(co.items(), key=lambda kv: (-kv[1], kv[0]))
+                            [:CO_AUTHORS]],
+                     [_row(papers[i], filed(i)) for i in ords[:page] if i >= first]]
+    return _dump(out)
 
 
 def export_item(paper: Paper, bibtex: str, csl: dict[str, Any]) -> bytes:

@@ -6,9 +6,11 @@ words typed and the doc chunks of the results it shows, so a search costs about
 the same at 300 papers as at 50,000:
 
 * ``s/<key>.json``: the posting lists of every term whose longest shard key is
-  ``key`` (a prefix of the term), ``{"term": [doc, score, +doc, score, ...]}``
-  with doc numbers delta-encoded; a shard whose terms are over :data:`SHARD_BYTES`
-  is split into longer-prefix children, small children staying in the parent;
+  ``key`` (a prefix of the term), ``{"term": "postings"}``, the postings (doc
+  numbers delta-encoded, each with its score) as a string of base-32 digits
+  (:func:`encode_postings`, about a third of the bytes of a JSON list); a shard
+  whose terms are over :data:`SHARD_BYTES` is split into longer-prefix children,
+  small children staying in the parent;
 * ``d/<n>.json``: url, title, kind, authors, year, topics and excerpt of docs
   ``n * CHUNK`` to ``(n + 1) * CHUNK - 1``;
 * ``manifest.json`` (written last): format, build version (appended as ``?v=``
@@ -28,8 +30,8 @@ files whose bytes changed are written; files no build makes any more are removed
 from __future__ import annotations
 
 import bisect
-import itertools
 import html
+import itertools
 import json
 import math
 import os
@@ -45,8 +47,10 @@ from survey_core.model.memo import Digest, key
 from survey_core.model.safeio import write_over
 
 FOLDER = "_search"
-FORMAT = 1
-CHUNK = 16
+FORMAT = 2
+#: docs per chunk: the 8 results a search shows mostly sit in 8 different chunks of
+#: a large catalog, so a chunk is small (8 docs: about 1.6 kB gzipped)
+CHUNK = 8
 #: raw JSON bytes of one shard above which it is split (about 12 kB gzipped)
 SHARD_BYTES = 36_000
 EXCERPT = 200
@@ -344,24 +348,68 @@ def _pair_index(flat: list[int], doc: int) -> int:
     return 2 * lo
 
 
-def _posting_json(postings: list[int], docs: int) -> list[int]:
-    """[doc, score, doc, score, ...] -> the same with each doc number less the
-    previous (and coarse scores for a common term)."""
-    if len(postings) > 4000:
+#: the digits of a posting list's text: a number is written in base 32, most
+#: significant digit first, every digit but the last from the upper half
+DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
+
+
+def _number(n: int) -> str:
+    last = DIGITS[n & 31]
+    n >>= 5
+    head = ""
+    while n:
+        head = DIGITS[32 + (n & 31)] + head
+        n >>= 5
+    return head + last
+
+
+#: the text of every number below 32,768 (three digits at most)
+_NUMBERS = [_number(n) for n in range(1 << 15)]
+
+
+def encode_postings(postings: list[int], docs: int) -> str:
+    """[doc, score, doc, score, ...] (doc numbers ascending) -> its text in a
+    shard: the score step, then each doc number less the previous one and the
+    score divided by the step, as numbers in :data:`DIGITS`.  The step is 1, or
+    :data:`COARSE_STEP` for a common term (its idf is small; its scores are
+    rounded to multiples of the step, kept within 1..255)."""
+    numbers = postings[0::2]
+    values = postings[1::2]
+    if len(numbers) > 4000:
         import numpy as np
 
-        pairs = np.array(postings, dtype=np.int64).reshape(-1, 2)
-        pairs[1:, 0] = np.diff(pairs[:, 0])
-        if len(pairs) > max(COARSE_SHARE * docs, COARSE_MIN):
-            pairs[:, 1] = np.clip(np.round(pairs[:, 1] / COARSE_STEP) * COARSE_STEP, 1, 255)
-        return pairs.reshape(-1).tolist()
-    flat = postings[:]
-    numbers = postings[0::2]
-    flat[2::2] = [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
-    if len(numbers) > max(COARSE_SHARE * docs, COARSE_MIN):
-        flat[1::2] = [max(1, min(255, round(s / COARSE_STEP) * COARSE_STEP))
-                      for s in flat[1::2]]
-    return flat
+        deltas = np.diff(np.array(numbers, dtype=np.int64), prepend=0).tolist()
+    else:
+        deltas = [b - a for a, b in zip([0, *numbers], numbers, strict=False)]
+    step = COARSE_STEP if len(numbers) > max(COARSE_SHARE * docs, COARSE_MIN) else 1
+    if step > 1:
+        values = [round(v / step) for v in values]
+    flat = [step] * (2 * len(numbers) + 1)
+    flat[1::2] = deltas
+    flat[2::2] = values
+    table = _NUMBERS
+    return "".join([table[x] if x < 32768 else _number(x) for x in flat])
+
+
+_DIGIT = {c: i for i, c in enumerate(DIGITS)}
+
+
+def decode_postings(text: str) -> list[int]:
+    """The posting list of :func:`encode_postings`'s text: [doc, score, ...]."""
+    numbers, n = [], 0
+    for c in text:
+        d = _DIGIT[c]
+        if d >= 32:
+            n = n * 32 + d - 32
+        else:
+            numbers.append(n * 32 + d)
+            n = 0
+    step, out, doc = numbers[0], [], 0
+    for j in range(1, len(numbers), 2):
+        doc += numbers[j]
+        out.append(doc)
+        out.append(max(1, min(255, numbers[j + 1] * step)))
+    return out
 
 
 @dataclass
@@ -486,7 +534,7 @@ class SearchIndex:
             name = shard_file(shard_key)
             data = old_files.get(name)
             if data is None or old_shards.get(shard_key) != terms or not affected.isdisjoint(terms):
-                data = _dumps({t: _posting_json(postings[t], len(docs)) for t in terms})
+                data = _dumps({t: encode_postings(postings[t], len(docs)) for t in terms})
             out[name] = data
         for c in range(0, len(docs), self.chunk):
             name = f"d/{c // self.chunk}.json"
@@ -580,10 +628,10 @@ def search(files: dict[str, bytes] | Callable[[str], bytes], query: str,
             for term, flat in shard.items():
                 if term != q and not (prefix and term.startswith(q)):
                     continue
+                flat = decode_postings(flat)
                 weight = idf(len(flat) // 2, total) * (1.0 if term == q else PREFIX_WEIGHT)
-                doc = 0
                 for j in range(0, len(flat), 2):
-                    doc += flat[j]
+                    doc = flat[j]
                     value = weight * flat[j + 1]
                     if value > best.get(doc, 0.0):
                         best[doc] = value

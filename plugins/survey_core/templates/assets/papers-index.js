@@ -7,7 +7,8 @@
 // facet columns on the first filter, the upvotes column or the title order
 // for those sorts, the author buckets of the authors asked for, the text
 // shards on the first use of the text filter, the rows of papers beyond those
-// in the page that are shown, and the export shards of the papers a download
+// in the page that are shown (an author's bucket carries the rows of the
+// author's first view page), and the export shards of the papers a download
 // holds.  No external request.
 //
 // State lives in the URL query so that it can be shared and the back button
@@ -126,6 +127,7 @@
     var authorBox = form.querySelector("fieldset[data-facet=author]");
     var pageRows = Array.prototype.slice.call(list.querySelectorAll("li[data-paper]"));
     var cache = {};
+    var known = {};  // ordinal -> row, from the author buckets
     var meta = null;
     var topicNo = {};
     var ancestors = [];
@@ -178,8 +180,11 @@
         need.authors = {};
         st.author.forEach(function (name) {
           jobs.push(load("authors/" + bucket(name, meta.buckets) + ".json").then(function (b) {
-            need.authors[name] = Object.prototype.hasOwnProperty.call(b, name) ? b[name]
-              : [[], []];
+            var entry = Object.prototype.hasOwnProperty.call(b, name) ? b[name] : [[], [], []];
+            need.authors[name] = entry;
+            // the rows of the author's first view page the page itself does not hold
+            var own = entry[0].slice(0, meta.page).filter(function (i) { return i >= meta.first; });
+            (entry[2] || []).forEach(function (row, k) { known[own[k]] = row; });
           }));
         });
       }
@@ -336,13 +341,13 @@
       while (local < ordinals.length && ordinals[local] < meta.first) local++;
       var limit = Math.max(meta.page * pages, local);
       var shown = ordinals.slice(0, limit);
-      var remote = shown.filter(function (i) { return i >= meta.first; });
+      var remote = shown.filter(function (i) { return i >= meta.first && !known[i]; });
       var ready = remote.length ? shardsOf(remote, meta.shard, "rows/")
         : Promise.resolve(null);
       return ready.then(function (rowOf) {
         var frag = document.createDocumentFragment();
         shown.forEach(function (i) {
-          var li = i < meta.first ? pageRows[i] : rowItem(rowOf(i));
+          var li = i < meta.first ? pageRows[i] : rowItem(known[i] || rowOf(i));
           li.hidden = false;
           frag.appendChild(li);
         });

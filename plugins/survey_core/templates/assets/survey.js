@@ -85,6 +85,27 @@
     return "s/" + (name || "_") + ".json";
   }
   function idf(count, docs) { return Math.log(1 + (docs - count + 0.5) / (count + 0.5)); }
+  // survey.search_index.decode_postings: a posting list's text (base-32 numbers,
+  // digits of the upper half continuing a number) -> [doc, score, doc, score, ...]:
+  // the score step, then per posting the doc number less the previous one and
+  // the score divided by the step.
+  var DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+  var DIGIT = new Int8Array(128).fill(-1);
+  for (var d = 0; d < DIGITS.length; d++) DIGIT[DIGITS.charCodeAt(d)] = d;
+  function postings(text) {
+    var numbers = [], n = 0;
+    for (var i = 0; i < text.length; i++) {
+      var v = DIGIT[text.charCodeAt(i) & 127];
+      if (v >= 32) n = n * 32 + v - 32;
+      else { numbers.push(n * 32 + v); n = 0; }
+    }
+    var step = numbers[0], out = [], doc = 0;
+    for (var j = 1; j + 1 < numbers.length; j += 2) {
+      doc += numbers[j];
+      out.push(doc, Math.max(1, Math.min(255, numbers[j + 1] * step)));
+    }
+    return out;
+  }
 
   function setup() {
     var input = document.getElementById("survey-search-input");
@@ -144,11 +165,10 @@
             shards.forEach(function (shard) {
               Object.keys(shard).forEach(function (term) {
                 if (term !== q && !(prefix && term.slice(0, q.length) === q)) return;
-                var flat = shard[term];
+                var flat = postings(shard[term]);
                 var weight = idf(flat.length / 2, m.docs) * (term === q ? 1 : PREFIX_WEIGHT);
-                var doc = 0;
                 for (var j = 0; j < flat.length; j += 2) {
-                  doc += flat[j];
+                  var doc = flat[j];
                   var value = weight * flat[j + 1];
                   if (!(best.get(doc) >= value)) best.set(doc, value);
                 }
