@@ -300,13 +300,14 @@ class IndexPatch:
         where = self.position
         out: dict[str, bytes] = {}
         titles = authors = facets = False
-        #: authors whose bucket may carry the row of an edited paper
+        #: authors whose bucket may carry the row of an edited paper, or its co-authors
         shown: set[str] = set()
         for old, new in changed:
             i = where[new.id]
             titles |= old.title != new.title
             authors |= old.authors != new.authors
-            if _row(old, n.filed(old)) != _row(new, n.filed(new)):
+            if old.authors != new.authors or _row(old, n.filed(old)) != _row(new, n.filed(new)):
+                # their buckets hold the paper's row and their co-authors
                 shown.update(old.authors)
                 shown.update(new.authors)
             facets |= (venue_series(old.venue) != venue_series(new.venue)
@@ -323,13 +324,21 @@ class IndexPatch:
                     b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
         if titles:
             out[f"{PREFIX}/title-order.json"] = _dump(self.order)
+        before = self.groups
         if authors or (self.groups is None and (shown or facets)):
             self.groups = _author_buckets(papers, page)
         groups = self.groups or []
         if authors or shown:
             filed = lambda j: n.filed(papers[j])  # noqa: E731
-            redo = (range(len(groups)) if authors
-                    else sorted({bucket(a, len(groups)) for a in shown}))
+            redo = {bucket(a, len(groups)) for a in shown}
+            if authors:
+                # a bucket whose names and papers are as they were changes only if it
+                # holds an author of an edited paper (co-authors, rows); when the number
+                # of buckets changes, every name may move
+                redo |= ({b for b, group in enumerate(groups) if group != before[b]}
+                         if before is not None and len(before) == len(groups)
+                         else set(range(len(groups))))
+            redo = sorted(redo)
             for b in redo:
                 out[f"{PREFIX}/authors/{b}.json"] = _author_file(
                     papers, groups[b], filed, first, page)
