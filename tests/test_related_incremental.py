@@ -52,3 +52,22 @@ def test_many_changes_fall_back_to_a_full_computation():
     stats = RelatedStats()
     related_ids(edited, 5, cache=cache, incremental=True, stats=stats)
     assert stats.recomputed and not stats.incremental
+
+
+def test_a_build_lets_the_term_counts_go_before_comparing_every_pair(tmp_path):
+    """A build (not the edit loop) with its cache on disk weighs the corpus, then
+    compares every pair from the weights alone: the term counts are on disk and let
+    go first; the lists are those of a cache kept in memory only."""
+    docs = corpus()
+    cache = RelatedCache(tmp_path)
+    on_disk = related_ids(docs, 5, cache=cache)
+    assert cache.terms == {}
+    in_memory = RelatedCache(None, persist=False)
+    assert related_ids(docs, 5, cache=in_memory) == on_disk
+    assert len(in_memory.terms) == len(docs)
+    # the next build reads the counts back from the disk
+    again = RelatedCache(tmp_path)
+    stats = RelatedStats()
+    assert related_ids([Doc(d.id, d.title + " x", d.abstract) if i == 0 else d
+                        for i, d in enumerate(docs)], 5, cache=again, stats=stats)
+    assert stats.tokenised == 1

@@ -331,3 +331,18 @@ def test_common_terms_download_little_and_rank_as_uncompacted():
     for query in ("model", "model alpha", "gam", "kappa sig", "model 12", "mod"):
         ranked = si.search(files, query)
         assert ranked and ranked == _reference_ranking(docs, query), query
+
+
+def test_an_index_not_kept_gives_the_same_files_and_lets_the_terms_go(docs, files):
+    """A build's index (not kept for a next build) makes the files of a kept one,
+    from the docs' terms or from terms made elsewhere, and lets the terms go once
+    the posting lists hold them; it can be written again."""
+    known = si.doc_terms(docs)
+    assert known
+    index = si.SearchIndex(keep=False)
+    assert index.files(docs, known)[0] == files
+    assert known == {} and index._doc_terms == []
+    assert index.files(docs)[0] == files
+    kept = si.SearchIndex()
+    kept.files(docs, si.doc_terms(docs))
+    assert len(kept._doc_terms) == len(docs)

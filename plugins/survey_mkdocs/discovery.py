@@ -472,7 +472,7 @@ class DiscoveryPart(Part):
         self._page_text = {f.src_uri: self._page_text[f.src_uri] for f in pages
                            if f.src_uri in self._page_text}
         if self._search_index is None or self.command != "serve":
-            self._search_index = search_index.SearchIndex()
+            self._search_index = search_index.SearchIndex(keep=self.command == "serve")
         index = self._search_index
         forked, known = "", None
         if self._search_terms is not None:

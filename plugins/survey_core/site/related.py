@@ -316,8 +316,9 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
     More than :data:`EXACT_MAX` documents: over candidate pairs only (see
     "Scaling" in the module docstring).  ``prepared`` is :func:`prepare` of
     ``docs`` if already made (the edit loop computes single rows from it, see
-    :func:`_rows_sims`, always against every document)."""
-    n = len(docs)
+    :func:`_rows_sims`, always against every document); with its dense matrix,
+    ``docs`` may then be empty."""
+    n = prepared.n if prepared is not None else len(docs)
     if n < 2 or k <= 0:
         return [[] for _ in range(n)]
     pr = prepared if prepared is not None else prepare(docs)
@@ -786,6 +787,11 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
         cache.terms, cache.terms_weight, docs = {}, None, []
         found = _pruned_neighbours(prepared, k, min_score)
     else:
+        if (prepared is not None and not incremental and cache.persist
+                and TERMS_FILE not in cache.pending):
+            # Every pair from the weights alone: the term counts (on disk) go first
+            # here too.
+            cache.terms, cache.terms_weight, docs = {}, None, []
         found = nearest_neighbours(docs, k, min_score, prepared=prepared)
     result = {p.id: [(ordered[j].id, s) for j, s in row]
               for p, row in zip(ordered, found, strict=True)}

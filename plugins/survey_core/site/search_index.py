@@ -437,9 +437,13 @@ class SearchIndex:
     the changed documents; otherwise it makes everything (from the terms of
     unchanged documents, kept)."""
 
-    def __init__(self, shard_bytes: int = SHARD_BYTES, chunk: int = CHUNK) -> None:
+    def __init__(self, shard_bytes: int = SHARD_BYTES, chunk: int = CHUNK,
+                 keep: bool = True) -> None:
         self.shard_bytes = shard_bytes
         self.chunk = chunk
+        #: whether the index is kept for the next build (``mkdocs serve``): if not,
+        #: each doc's term scores are let go once the posting lists hold them
+        self.keep = keep
         self._idents: list[str] = []
         self._digests: list[str] = []
         #: doc number -> its term scores
@@ -523,6 +527,10 @@ class SearchIndex:
                         flat.append(s)
             affected = set(postings)
             chunks = set(range(-(-len(docs) // self.chunk)))
+            if not self.keep:  # the shards are made from the postings alone
+                self._doc_terms, idents, digests = [], [], []
+                by_digest.clear()
+                known.clear()
             self._files = {}
             sizes = self._sizes = {t: len(t) + 4 + 3 * len(p) for t, p in postings.items()}
             terms = self._sorted = sorted(sizes)
