@@ -62,10 +62,16 @@ def pct(n: int, d: int) -> str:
     return f"{n}/{d} = {n / d:.1%}" if d else "n/a"
 
 
-def held_out_table(heading: str, rows: list[dict], scope: set[str]) -> None:
+def held_out_table(heading: str, rows: list[dict], scope: set[str], taxonomy) -> None:
     per_branch: dict[str, Counter] = {}
     total = Counter()
+    filed_under: Counter = Counter()  # branch -> papers the rules file under it
+    filed_right: Counter = Counter()  # ... that were labelled with it
     for row in rows:
+        if row["decision"].kind == "added":
+            for b in {taxonomy.root_of(t) for t in row["decision"].topics}:
+                filed_under[b] += 1
+                filed_right[b] += int(row["branch"] == b)
         d, label = row["decision"], row["branch"] in scope
         c = per_branch.setdefault(row["branch"] if label else "(out of scope)", Counter())
         for counter in (c, total):
@@ -75,14 +81,14 @@ def held_out_table(heading: str, rows: list[dict], scope: set[str]) -> None:
                            neg=int(not label), borderline=int(d.kind == "borderline"),
                            neg_shown=int(not label and d.kind != "out"))
     print(f"\n{heading}")
-    print("| branch | papers | recall shown | recall added |")
-    print("| --- | ---: | --- | --- |")
+    print("| branch | papers | recall shown | recall added | precision added |")
+    print("| --- | ---: | --- | --- | --- |")
     for b, c in sorted(per_branch.items()):
         if b != "(out of scope)":
             print(f"| {b} | {c['pos']} | {pct(c['shown'], c['pos'])} | "
-                  f"{pct(c['added'], c['pos'])} |")
+                  f"{pct(c['added'], c['pos'])} | {pct(filed_right[b], filed_under[b])} |")
     print(f"| **all in scope** | {total['pos']} | {pct(total['shown'], total['pos'])} | "
-          f"{pct(total['added'], total['pos'])} |")
+          f"{pct(total['added'], total['pos'])} | {pct(total['right'], total['picked'])} |")
     print(f"out of scope: {total['neg']} papers, {total['neg'] - total['neg_shown']} left out, "
           f"{total['neg_shown'] - (total['picked'] - total['right'])} borderline, "
           f"{total['picked'] - total['right']} added; precision of added "
@@ -258,9 +264,9 @@ def main() -> int:
 
     rows, skipped = held_out(papers, decide_all)
     held_out_table(f"held out, title only ({skipped} already in the catalog left out)", rows,
-                   scope)
+                   scope, taxonomy)
     held_out_table("held out, title only: only the lists never used to revise the rules",
-                   [r for r in rows if not r.get("rules_revised_on")], scope)
+                   [r for r in rows if not r.get("rules_revised_on")], scope, taxonomy)
     days: dict[str, Counter] = {}
     for row in rows:
         if row["from"].startswith("Daily Papers"):
