@@ -273,7 +273,7 @@ class CatalogPart(Part):
         """The generated Markdown pages of this part that may list ``changed`` papers
         or show what the prose of ``surveys`` cites."""
         tax = st.catalog.taxonomy
-        topics = {a for p in changed for t in p.topics if t in tax for a in (t, *tax.ancestors(t))}
+        topics = tax.lineage(t for p in changed for t in p.topics)
         uris = [f"topics/{t}/index.md" for t in tax.topics if t in topics]
         if (surveys or st.renderer.tree_shown & {p.id for p in changed}) \
                 and "topics/index.md" in st.makers:

@@ -99,9 +99,8 @@ class Catalog:
         by_topic = self._scopes.get((survey_id,))
         if by_topic is None:
             by_topic = self._scopes[(survey_id,)] = {}
-            tax = self.taxonomy
             for p in self.survey_papers(survey_id):
-                for tid in {a for t in p.topics if t in tax for a in (t, *tax.ancestors(t))}:
+                for tid in self.taxonomy.lineage(p.topics):
                     by_topic.setdefault(tid, []).append(p)
         return list(by_topic.get(topic_id, ()))
 
@@ -335,8 +334,7 @@ def patch_papers(cat: Catalog, edits: list[tuple[Paper, list[Diagnostic], list[D
         cat.by_id[new.id] = new
         if cat.by_key.get(new.key) is old:
             cat.by_key[new.key] = new
-        tax = cat.taxonomy
-        filed = {a for t in old.topics if t in tax for a in (t, *tax.ancestors(t))}
+        filed = cat.taxonomy.lineage(old.topics)
         for lists in (cat.topic_papers, cat.topic_direct):
             for tid in filed:
                 if tid in lists:

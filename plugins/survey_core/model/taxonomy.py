@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +74,11 @@ class Taxonomy:
             out.append(cur)
             cur = self.topics[cur].parent
         return out
+
+    def lineage(self, topic_ids: Iterable[str]) -> set[str]:
+        """The topics of ``topic_ids`` that the taxonomy has, and every topic above
+        them: those whose pages list a paper filed under ``topic_ids``."""
+        return {a for t in topic_ids if t in self.topics for a in (t, *self.ancestors(t))}
 
     def descendants(self, topic_id: str) -> list[str]:
         """The topic and all topics below it, in tree order."""

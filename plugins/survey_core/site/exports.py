@@ -222,8 +222,7 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
         if splice is not None:
             files[path] = splice
 
-    tax = catalog.taxonomy
-    topics = {a for p in changed for t in p.topics if t in tax for a in (t, *tax.ancestors(t))}
+    topics = catalog.taxonomy.lineage(t for p in changed for t in p.topics)
     surveys = [sid for sid in catalog.surveys
                if any(sid in catalog.paper_surveys.get(p.id, ()) for p in changed)]
     bib("bib/all.bib", catalog.papers)
