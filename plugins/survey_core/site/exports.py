@@ -196,31 +196,32 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
     build's exports) is updated.  A collection file of many papers is given as a
     :class:`Splice` of the file as last written."""
     files: dict[str, str | bytes | Splice] = {}
-    old_entries = {p.id: out.entries.get(p.id, "") for p in changed}
+    # what the collection files hold for the changed papers now (UTF-8, as written)
+    old_bib = {p.id: out.entries.get(p.id, "").encode("utf-8") for p in changed}
     old_texts = {p.id: out.texts[p.id][1] for p in changed if p.id in out.texts}
     for p in changed:
         out.entries[p.id] = (memo.get(p.digest, lambda p=p: paper_to_entry(p)) if memo
                              else paper_to_entry(p))
         if per_paper:
             files[f"papers/{p.id}/{p.key}.bib"] = out.entries[p.id]
+    new_bib = {p.id: out.entries[p.id].encode("utf-8") for p in changed}
+
+    def put(path: str, order: list[str], whole: Callable[[], str | bytes], layout,
+            olds: dict[str, bytes], news: dict[str, bytes]) -> None:
+        """The collection file ``path`` (its papers in ``order``): whole when it is
+        small, else a :class:`Splice` of the file as written (nothing if unchanged)."""
+        if len(order) < SPLICE_MIN_PAPERS:
+            files[path] = whole()
+            return
+        splice = layout(out, path, order, olds).splice(olds, news, lambda: _utf8(whole()))
+        if splice is not None:
+            files[path] = splice
 
     def bib(path: str, papers: list[Paper]) -> None:
         order = bib_order(out, path, papers)
         entries = out.entries
-        head = _bib_head(len(order))
-
-        def whole() -> str:
-            return head + "\n".join([entries[i] for i in order])
-
-        if len(order) < SPLICE_MIN_PAPERS:
-            files[path] = whole()
-            return
-        splice = _bib_layout(out, path, order, old_entries).splice(
-            {i: e.encode("utf-8") for i, e in old_entries.items()},
-            {p.id: entries[p.id].encode("utf-8") for p in changed},
-            lambda: whole().encode("utf-8"))
-        if splice is not None:
-            files[path] = splice
+        put(path, order, lambda: _bib_head(len(order)) + "\n".join([entries[i] for i in order]),
+            _bib_layout, old_bib, new_bib)
 
     topics = catalog.taxonomy.lineage(t for p in changed for t in p.topics)
     surveys = [sid for sid in catalog.surveys
@@ -238,22 +239,14 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
         for p in changed:
             item = out.csl[p.id] = paper_to_csl(p)
             out.texts[p.id] = (str(item["id"]), csl_item_text(item).encode("utf-8"))
+        new_texts = {pid: out.texts[pid][1] for pid in old_texts}
 
         def joined(path: str, papers: list[Paper]) -> None:
             order = csl_order(out, path, papers)
             texts = out.texts
-
-            def whole() -> bytes:
-                return (b"[\n" + b",\n".join([texts[i][1] for i in order]) + b"\n]\n"
-                        if order else b"[]\n")
-
-            if len(order) < SPLICE_MIN_PAPERS:
-                files[path] = whole()
-                return
-            splice = _csl_layout(out, path, order, old_texts).splice(old_texts, {p.id: texts[p.id][1] for p in changed
-                                                          if p.id in old_texts}, whole)
-            if splice is not None:
-                files[path] = splice
+            put(path, order, lambda: (b"[\n" + b",\n".join([texts[i][1] for i in order])
+                                      + b"\n]\n" if order else b"[]\n"),
+                _csl_layout, old_texts, new_texts)
 
         joined("data/papers.json", catalog.papers)
         for sid in surveys:
@@ -269,26 +262,35 @@ def _bib_head(n: int) -> str:
     return f"% {n} {'entry' if n == 1 else 'entries'}, exported by survey\n\n"
 
 
-def _bib_layout(out: Exports, path: str, order: list[str], olds: dict[str, str]) -> Layout:
-    """The kept layout of a ``.bib`` collection file as written (``olds``: the
-    entries it holds for papers whose entries in ``out`` are newer)."""
+def _utf8(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
+def _layout(out: Exports, path: str, order: list[str], length: Callable[[str], int],
+            head: int, sep: int, tail: int) -> Layout:
+    """The kept layout of a collection file as written (``length``: the bytes of a
+    paper's entry in it), made at its first use."""
     layout = out.layouts.get(path)
     if layout is None:
-        entries = out.entries
-        layout = out.layouts[path] = Layout.of(
-            order, [_utf8_len(olds[i] if i in olds else entries[i]) for i in order],
-            len(_bib_head(len(order)).encode("utf-8")), 1, 0)
+        layout = out.layouts[path] = Layout.of(order, [length(i) for i in order], head, sep,
+                                               tail)
     return layout
+
+
+def _bib_layout(out: Exports, path: str, order: list[str], olds: dict[str, bytes]) -> Layout:
+    """The layout of a ``.bib`` collection file (``olds``: the entries, UTF-8, it
+    holds for papers whose entries in ``out`` are newer)."""
+    entries = out.entries
+    return _layout(out, path, order,
+                   lambda i: len(olds[i]) if i in olds else _utf8_len(entries[i]),
+                   len(_bib_head(len(order)).encode("utf-8")), 1, 0)
 
 
 def _csl_layout(out: Exports, path: str, order: list[str], olds: dict[str, bytes]) -> Layout:
     """As :func:`_bib_layout`, for a CSL-JSON collection file."""
-    layout = out.layouts.get(path)
-    if layout is None:
-        texts = out.texts
-        layout = out.layouts[path] = Layout.of(
-            order, [len(olds[i] if i in olds else texts[i][1]) for i in order], 2, 2, 3)
-    return layout
+    texts = out.texts
+    return _layout(out, path, order, lambda i: len(olds[i] if i in olds else texts[i][1]),
+                   2, 2, 3)
 
 
 def bib_order(out: Exports, path: str, papers: list[Paper]) -> list[str]:
