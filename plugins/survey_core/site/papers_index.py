@@ -324,10 +324,9 @@ class IndexPatch:
                     b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
         if titles:
             out[f"{PREFIX}/title-order.json"] = _dump(self.order)
-        before = self.groups
-        if authors or (self.groups is None and (shown or facets)):
-            self.groups = _author_buckets(papers, page)
-        groups = self.groups or []
+        before = groups = self.groups  # made by prime()
+        if authors:
+            groups = self.groups = _author_buckets(papers, page)
         if authors or shown:
             filed = lambda j: n.filed(papers[j])  # noqa: E731
             redo = {bucket(a, len(groups)) for a in shown}
@@ -336,8 +335,7 @@ class IndexPatch:
                 # holds an author of an edited paper (co-authors, rows); when the number
                 # of buckets changes, every name may move
                 redo |= ({b for b, group in enumerate(groups) if group != before[b]}
-                         if before is not None and len(before) == len(groups)
-                         else set(range(len(groups))))
+                         if len(before) == len(groups) else set(range(len(groups))))
             redo = sorted(redo)
             for b in redo:
                 out[f"{PREFIX}/authors/{b}.json"] = _author_file(

@@ -787,11 +787,11 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
         cache.terms, cache.terms_weight, docs = {}, None, []
         found = _pruned_neighbours(prepared, k, min_score)
     else:
-        if (prepared is not None and not incremental and cache.persist
-                and TERMS_FILE not in cache.pending):
+        if prepared is not None and not incremental and cache.persist:
             # Every pair from the weights alone: the term counts (on disk) go first
             # here too.
-            cache.terms, cache.terms_weight, docs = {}, None, []
+            cache.drop_terms()
+            docs = []
         found = nearest_neighbours(docs, k, min_score, prepared=prepared)
     result = {p.id: [(ordered[j].id, s) for j, s in row]
               for p, row in zip(ordered, found, strict=True)}

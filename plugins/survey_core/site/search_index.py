@@ -476,7 +476,8 @@ class SearchIndex:
               ) -> tuple[dict[str, bytes], Built]:
         """Every file of the index (manifest last) for ``docs`` in order.  ``known``:
         doc digest -> terms made elsewhere (:func:`doc_terms` in another process),
-        used instead of scoring those docs again."""
+        used instead of scoring those docs again; an index not kept (``keep``
+        False) empties it once the posting lists hold the terms."""
         known = known or {}
         built = Built(docs=len(docs))
         idents = [d.ident for d in docs]
