@@ -214,7 +214,6 @@ def over_budget(result: dict) -> list[str]:
     return bad
 
 
-
 def _secs(value: float | None) -> str:
     return "timed out" if value is None else f"{value:.2f}"
 
