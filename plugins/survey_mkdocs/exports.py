@@ -6,7 +6,7 @@ from __future__ import annotations
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
-from survey_core.model.memo import CACHE_DIR, Carry, DiskMemo
+from survey_core.model.memo import CACHE_DIR, DiskMemo
 from survey_core.site.exports import (
     ENTRY_VERSION,
     Exports,
@@ -25,8 +25,6 @@ class ExportsPart(Part):
     def __init__(self, plugin) -> None:
         super().__init__(plugin)
         self.memo: DiskMemo | None = None
-        #: collection .bib texts kept between `mkdocs serve` rebuilds
-        self._kept = Carry()
         #: the last build's exports (`mkdocs serve`), for :meth:`patch`
         self.last: Exports | None = None
 
@@ -47,7 +45,7 @@ class ExportsPart(Part):
         exports = build_exports(st.catalog, per_paper=self.config.per_paper,
                                 per_topic=self.config.per_topic, csl=self.config.csl,
                                 memo=self.memo, paper_memo=st.memo,
-                                kept=self._kept if self.command == "serve" else None)
+                                pack=self.command == "serve")
         self.last = exports if self.command == "serve" else None
         if self.last is not None:
             prime_orders(st.catalog, exports)

@@ -33,7 +33,7 @@ from survey_core.model.taxonomy import Taxonomy, load_taxonomy
 from survey_core.model.text import LineIndex, edit_distance, normalise_title
 from survey_core.model.venues import load_venues
 
-CACHE_VERSION = 7  # bump when records.py validation changes
+CACHE_VERSION = 8  # bump when records.py validation (or the Paper it makes) changes
 FACTS_FILE = "content/sources/arxiv-facts.jsonl"
 
 

@@ -8,6 +8,8 @@ loaded, typed form every other module reads.
 from __future__ import annotations
 
 import datetime as _dt
+import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +66,51 @@ PROVENANCE_GROUPS = (
 )
 
 
-@dataclass
+class Lines(Mapping[str, int]):
+    """Field name -> the line it starts on in a record file, held compactly: the
+    names as one tuple shared by every record that lists its fields in the same
+    order (most do), the line numbers as a tuple of small ints.  A catalog of
+    50,000 records holds 50,000 of these, a tenth of the memory of dicts."""
+
+    __slots__ = ("_names", "_numbers")
+    #: every names tuple made so far, so records with the same fields share one
+    _shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def __init__(self, lines: Mapping[str, int] | None = None) -> None:
+        items = dict(lines or {})
+        names = tuple(map(sys.intern, items))
+        self._names = Lines._shapes.setdefault(names, names)
+        self._numbers = tuple(items.values())
+
+    def __getitem__(self, name: str) -> int:
+        try:
+            return self._numbers[self._names.index(name)]
+        except ValueError:
+            raise KeyError(name) from None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self._numbers[self._names.index(name)]
+        except ValueError:
+            return default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    def __reduce__(self):
+        return (Lines, (dict(self),))
+
+
+@dataclass(slots=True)
 class Source:
     """Where a record was seen: a source file and the line its entry starts on."""
 
@@ -117,7 +163,7 @@ class Paper:
     #: Path of the record file relative to the project (set by the loader).
     path: str | None = None
     #: Line of each top-level field in the record file (set by the loader).
-    lines: dict[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=Lines)
     #: Hash of the record file's bytes (set by the catalog; keys derived caches).
     digest: str | None = None
     #: (full name, kind) of ``venue`` in the venue table (``content/venues.yml``), for

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -20,6 +21,7 @@ from survey_core.model.model import (
     FIELD_ORDER,
     LINK_KINDS,
     REQUIRED_FIELDS,
+    Lines,
     Paper,
     Source,
 )
@@ -434,7 +436,8 @@ def paper_from_mapping(
             line = item.get("line")
             entry = item.get("entry")
             section = item.get("section")
-            sources.append(Source(item["file"], line if isinstance(line, int) else None,
+            sources.append(Source(sys.intern(item["file"]),
+                                  line if isinstance(line, int) else None,
                                   entry if isinstance(entry, str) else None,
                                   section if isinstance(section, str) else None))
         else:
@@ -455,8 +458,9 @@ def paper_from_mapping(
         date=date, date_precision=precision or (valid_date(date) if date else None),
         upvotes=upvotes, organisation=organisation, venue=venue, arxiv_id=arxiv_id,
         primary_class=primary_class, doi=doi, links=links, topics=list(topics), sources=sources,
-        provenance={str(k): str(v) for k, v in provenance.items()}, added=added,
-        path=relpath, lines=lines,
+        # provenance values repeat (one source names several fields): one string each
+        provenance={sys.intern(str(k)): sys.intern(str(v)) for k, v in provenance.items()},
+        added=added, path=relpath, lines=Lines(lines),
     )
     return paper, diags
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from survey_core.formats.bibtex import bib_file_text, paper_to_entry
 from survey_core.model.catalog import Catalog
-from survey_core.model.memo import Carry, DiskMemo, PaperMemo
+from survey_core.model.memo import DiskMemo, Packed, PaperMemo, unpacked
 from survey_core.model.model import Paper
 
 
@@ -23,8 +23,9 @@ class Exports:
     csl: dict[str, dict] = field(default_factory=dict)
     #: site path -> file content
     files: dict[str, str | bytes] = field(default_factory=dict)
-    #: paper id -> (CSL id, its item's text in ``data/papers.json``)
-    texts: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    #: paper id -> (CSL id, its item's text in ``data/papers.json``, UTF-8, or that
+    #: text :class:`~survey_core.model.memo.Packed` while it waits for an edit)
+    texts: dict[str, tuple[str, bytes | Packed]] = field(default_factory=dict)
     #: collection file -> its papers' ids in the file's order (kept by :func:`patch_exports`)
     order: dict[str, list[str]] = field(default_factory=dict)
     #: large collection file -> where its entries sit (kept by :func:`patch_exports`)
@@ -131,11 +132,12 @@ ENTRY_VERSION = "bibtex-1"
 
 def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = True,
                   csl: bool = True, memo: DiskMemo | None = None,
-                  paper_memo: PaperMemo | None = None,
-                  kept: Carry | None = None) -> Exports:
+                  paper_memo: PaperMemo | None = None, pack: bool = False) -> Exports:
     """Every export file.  ``memo`` (optional) keeps entries of unchanged records;
-    ``kept`` (optional) carries the text of each ``.bib`` collection file, by the
-    records it holds, to the next call."""
+    ``pack``: the CSL items' texts are kept compressed (``mkdocs serve`` keeps
+    them for its edits: 120 MB at 50,000 papers as they are).
+    A collection file's text is joined again each time: a sort and a join of
+    entries at hand, as cheap as a key to look a kept text up by."""
     out = Exports()
     if memo is None:
         out.entries = {p.id: paper_to_entry(p) for p in catalog.papers}
@@ -144,16 +146,8 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
                        for p in catalog.papers}
         memo.save({p.digest for p in catalog.papers if p.digest})
 
-    if kept is not None:
-        kept.start()
-
     def bib(papers: list[Paper]) -> str:
-        def make() -> str:
-            return bib_file_text([(p.key, out.entries[p.id]) for p in papers])
-        if kept is None:
-            return make()
-        return kept.get(tuple((p.key, p.digest) if p.digest else (p.key, out.entries[p.id])
-                              for p in papers), make)
+        return bib_file_text([(p.key, out.entries[p.id]) for p in papers])
 
     out.files["bib/all.bib"] = bib(catalog.papers)
     if per_paper:
@@ -170,9 +164,10 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
         memo_ = paper_memo or PaperMemo()
         items = out.csl
 
-        def text(p: Paper) -> tuple[str, bytes]:
+        def text(p: Paper) -> tuple[str, bytes | Packed]:
             item = items[p.id] = paper_to_csl(p)
-            return str(item["id"]), csl_item_text(item).encode("utf-8")
+            data = csl_item_text(item).encode("utf-8")
+            return str(item["id"]), Packed(data) if pack else data
 
         # Each item's text is kept with the record (under `mkdocs serve`), so an edit
         # re-encodes one item; UTF-8 bytes take a quarter of the memory of wide str.
@@ -180,10 +175,11 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
         texts = {p.id: memo_.get("csl-text", p, lambda p=p: text(p), once=True)
                  for p in catalog.papers}
         out.texts = texts
-        out.files["data/papers.json"] = csl_join_bytes(texts.values())
+        out.files["data/papers.json"] = csl_join_bytes(
+            (i, unpacked(t)) for i, t in texts.values())
         for sid in catalog.surveys:
             out.files[f"data/surveys/{sid}.json"] = csl_join_bytes(
-                texts[p.id] for p in catalog.survey_papers(sid))
+                (i, unpacked(t)) for i, t in (texts[p.id] for p in catalog.survey_papers(sid)))
     return out
 
 
@@ -198,7 +194,7 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
     files: dict[str, str | bytes | Splice] = {}
     # what the collection files hold for the changed papers now (UTF-8, as written)
     old_bib = {p.id: out.entries.get(p.id, "").encode("utf-8") for p in changed}
-    old_texts = {p.id: out.texts[p.id][1] for p in changed if p.id in out.texts}
+    old_texts = {p.id: unpacked(out.texts[p.id][1]) for p in changed if p.id in out.texts}
     for p in changed:
         out.entries[p.id] = (memo.get(p.digest, lambda p=p: paper_to_entry(p)) if memo
                              else paper_to_entry(p))
@@ -244,7 +240,8 @@ def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_pape
         def joined(path: str, papers: list[Paper]) -> None:
             order = csl_order(out, path, papers)
             texts = out.texts
-            put(path, order, lambda: (b"[\n" + b",\n".join([texts[i][1] for i in order])
+            put(path, order, lambda: (b"[\n" + b",\n".join([unpacked(texts[i][1])
+                                                            for i in order])
                                       + b"\n]\n" if order else b"[]\n"),
                 _csl_layout, old_texts, new_texts)
 
@@ -289,7 +286,13 @@ def _bib_layout(out: Exports, path: str, order: list[str], olds: dict[str, bytes
 def _csl_layout(out: Exports, path: str, order: list[str], olds: dict[str, bytes]) -> Layout:
     """As :func:`_bib_layout`, for a CSL-JSON collection file."""
     texts = out.texts
-    return _layout(out, path, order, lambda i: len(olds[i] if i in olds else texts[i][1]),
+    def length(i: str) -> int:
+        if i in olds:
+            return len(olds[i])
+        text = texts[i][1]
+        return text.size if type(text) is Packed else len(text)
+
+    return _layout(out, path, order, length,
                    2, 2, 3)
 
 
