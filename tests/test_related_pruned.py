@@ -204,6 +204,15 @@ def test_serve_keeps_the_weights_without_the_dense_matrix(corpus, monkeypatch, e
                                     cache=related.RelatedCache(None, persist=False))
         monkeypatch.setattr(related, "EXACT_MAX", exact_max)
         assert [o for o, _s in got[a]] == [o for o, _s in fresh[a]]
+        # The reverse index and the last scores, kept through the edit, are those
+        # made from the lists now held.
+        made = related.RelatedCache(None, persist=False)
+        made.prepared, made.neighbours = pr, got
+        assert (cache.listed() == made.listed()).all()
+        assert (cache.floor(5) == made.floor(5)).all()
+        at = pr.at
+        assert sorted(cache.listers([at[a], at[b]]).tolist()) == sorted(
+            at[p] for p, rows in got.items() if {a, b} & {o for o, _s in rows})
     assert cache.prepared is pr and pr.dense.size == 0
     assert asked.count(True) == (exact_max >= SIZE) + 4  # the fresh computations
 

@@ -561,6 +561,10 @@ class RelatedCache:
         #: incremental update (then nothing is written to disk)
         self.hashes: dict[str, str] = {}
         self.exact = True
+        #: made from :attr:`neighbours` and :attr:`prepared`, dropped when either is
+        #: set (see :meth:`listed`, :meth:`floor`, :meth:`patched`)
+        self._listed: np.ndarray | None = None
+        self._floor: tuple[int, np.ndarray] | None = None
         self.neighbours: dict[str, list[tuple[str, float]]] = {}
         self._neighbours_read = False
         #: the weights of the last full computation (``incremental`` calls only)
@@ -568,8 +572,6 @@ class RelatedCache:
         #: when set, files are written by :meth:`flush` (``mkdocs serve``: when it stops)
         self.defer = False
         self.pending: dict[str, dict[str, Any]] = {}
-        self._listed: tuple[dict, dict[str, set[str]]] | None = None
-        self._floor: tuple[dict, int, np.ndarray] | None = None
         #: the record hashes in prepared order as patched (see :meth:`patch_hashes`)
         self._hashes: tuple[Prepared, list[str]] | None = None
         self.edited: set[int] = set()
@@ -581,56 +583,78 @@ class RelatedCache:
         if self.terms and TERMS_FILE not in self.pending:
             self.terms, self.terms_weight = {}, None
 
-    def listed(self) -> dict[str, set[str]]:
-        """Paper id -> the ids of the papers whose related list shows it (for the
-        neighbours held now; made once, then kept by :meth:`relist`)."""
-        if self._listed is None or self._listed[0] is not self.neighbours:
-            listed: dict[str, set[str]] = {}
-            for pid, rows in self.neighbours.items():
-                for o, _s in rows:
-                    listed.setdefault(o, set()).add(pid)
-            self._listed = (self.neighbours, listed)
-        return self._listed[1]
+    @property
+    def neighbours(self) -> dict[str, list[tuple[str, float]]]:
+        """Paper id -> [(related paper id, score), ...] of the last result."""
+        return self._neighbours
 
-    def relist(self, old: dict, new: dict) -> None:
-        """:meth:`listed` after the neighbours changed from ``old`` to ``new``
-        (the rows that are not the same list objects)."""
-        if self._listed is None or self._listed[0] is not old:
-            return
-        listed = self._listed[1]
-        for pid, rows in new.items():
-            before = old.get(pid)
-            if before is rows:
-                continue
-            for o, _s in before or ():
-                listed.get(o, set()).discard(pid)
-            for o, _s in rows:
-                listed.setdefault(o, set()).add(pid)
-        self._listed = (new, listed)
+    @neighbours.setter
+    def neighbours(self, value: dict[str, list[tuple[str, float]]]) -> None:
+        self._neighbours = value
+        self._listed = self._floor = None
+
+    @property
+    def prepared(self) -> Prepared | None:
+        return self._prepared
+
+    @prepared.setter
+    def prepared(self, value: Prepared | None) -> None:
+        self._prepared = value
+        self._listed = self._floor = None
+
+    def listed(self) -> np.ndarray:
+        """The rows of the related papers of each paper, in prepared order (n x the
+        longest list, int32, -1 past a list's end), for the neighbours held now
+        (made once, then kept by :meth:`patched`).  See :meth:`listers`."""
+        if self._listed is None:
+            at, ids = self.prepared.at, self.prepared.ids
+            width = max(map(len, self._neighbours.values()), default=0)
+            rows = np.full((len(ids), max(width, 1)), -1, dtype=np.int32)
+            for i, pid in enumerate(ids):
+                shown = self._neighbours.get(pid)
+                if shown:
+                    rows[i, :len(shown)] = [at.get(o, -1) for o, _s in shown]
+            self._listed = rows
+        return self._listed
+
+    def listers(self, rows: Sequence[int]) -> np.ndarray:
+        """The rows of the papers whose related list shows one of ``rows``."""
+        return np.flatnonzero(np.isin(self.listed(), rows).any(axis=1))
 
     def floor(self, k: int) -> np.ndarray:
         """The score of the last of ``k`` related papers of each paper (in prepared
         order; -inf for a shorter list), for the neighbours held now."""
-        pr = self.prepared
-        if self._floor is None or self._floor[0] is not self.neighbours or self._floor[1] != k:
-            low = np.full(len(pr.ids), -np.inf)
-            for i, pid in enumerate(pr.ids):
-                rows = self.neighbours.get(pid) or ()
-                if len(rows) >= k:
-                    low[i] = rows[k - 1][1]
-            self._floor = (self.neighbours, k, low)
-        return self._floor[2]
+        if self._floor is None or self._floor[0] != k:
+            ids = self.prepared.ids
+            low = np.full(len(ids), -np.inf)
+            for i, pid in enumerate(ids):
+                shown = self._neighbours.get(pid) or ()
+                if len(shown) >= k:
+                    low[i] = shown[k - 1][1]
+            self._floor = (k, low)
+        return self._floor[1]
 
-    def refloor(self, old: dict, new: dict, touched: set[str]) -> None:
-        """:meth:`floor` after the rows ``touched`` changed from ``old`` to ``new``."""
-        if self._floor is None or self._floor[0] is not old:
-            return
-        _, k, low = self._floor
-        at = self.prepared.at
-        for pid, rows in new.items():
-            if old.get(pid) is not rows:
-                low[at[pid]] = rows[k - 1][1] if len(rows) >= k else -np.inf
-        self._floor = (new, k, low)
+    def patched(self, new: dict[str, list[tuple[str, float]]], replaced: Sequence[str]
+                ) -> None:
+        """Hold ``new``, the neighbours after an edit whose lists ``replaced``
+        changed (the weights unchanged), with :meth:`listed` and :meth:`floor`
+        updated for those rows instead of made again."""
+        self._neighbours = new
+        at = self._prepared.at if self._prepared is not None else {}
+        if self._listed is not None:
+            width = max((len(new[pid]) for pid in replaced), default=0)
+            if width > self._listed.shape[1]:
+                self._listed = np.pad(self._listed, ((0, 0), (0, width - self._listed.shape[1])),
+                                      constant_values=-1)
+            for pid in replaced:
+                shown, row = new[pid], self._listed[at[pid]]
+                row[:] = -1
+                row[:len(shown)] = [at.get(o, -1) for o, _s in shown]
+        if self._floor is not None:
+            k, low = self._floor
+            for pid in replaced:
+                shown = new[pid]
+                low[at[pid]] = shown[k - 1][1] if len(shown) >= k else -np.inf
 
     def patch_hashes(self, pr: Prepared, fresh: dict[str, str]) -> list[str]:
         """The record hashes in the prepared order after ``fresh`` (id -> hash)
@@ -880,9 +904,7 @@ def _update(ordered: Sequence[Any], docs, changed: list[int],
     pr = cache.prepared
     if patch and pr is not None:
         index = pr.at
-        listed = cache.listed()
-        affected = sorted(set(changed) | {index[pid] for c in changed_ids
-                                          for pid in listed.get(c, ())})
+        affected = sorted(set(changed) | set(cache.listers(changed).tolist()))
     else:
         index = {p.id: i for i, p in enumerate(ordered)}
         affected = sorted(set(changed) | {index[pid] for pid, rows in old.items()
@@ -961,19 +983,15 @@ def related_patch(cache: RelatedCache, by_id: dict[str, Any], changed: Sequence[
     changed_at = sorted(at[pid] for pid in fresh)
     old = cache.neighbours
     result = _update(ordered, docs, changed_at, cache, k, min_score, hashes, patch=True)
-    cache.relist(old, result)
-    cache.refloor(old, result, set())
+    replaced = [pid for pid, rows in result.items() if old.get(pid) is not rows]
+    cache.patched(result, replaced)
     cache.neighbours_key = corpus_key(list(zip(pr.ids, hashes, strict=True)), k, min_score,
                                       title_weight)
-    cache.neighbours = result
     cache.exact = False
     ids = set(fresh)
     touched = set()
-    for pid, rows in result.items():
-        before = old.get(pid)
-        if before is rows:
-            continue
-        shown = [o for o, _s in rows]
+    for pid in replaced:
+        before, shown = old.get(pid), [o for o, _s in result[pid]]
         if before is None or shown != [o for o, _s in before] or ids.intersection(shown):
             touched.add(pid)
     return result, touched
