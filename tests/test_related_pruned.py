@@ -218,11 +218,18 @@ def test_serve_keeps_the_weights_without_the_dense_matrix(corpus, monkeypatch, e
 
 
 def test_first_edit_of_a_session_keeps_the_weights_sparse(corpus, monkeypatch, tmp_path):
-    """Neighbours read from the disk cache, no weights kept yet: the first edit
-    weighs the corpus without the dense matrix, and its lists are the edit loop's."""
+    """Neighbours read from the disk cache, no weights kept yet: the server's start
+    and the first edit weigh the corpus without the dense matrix, and the edit's
+    lists are those the dense matrix gives."""
     monkeypatch.setattr(related, "EXACT_MAX", 1000)
     docs = list(corpus)
     related.related_ids(docs, 5, root=tmp_path)
+    # The server's start with the neighbours on disk weighs the corpus sparsely too.
+    warm = related.RelatedCache(tmp_path)
+    stats = related.RelatedStats()
+    related.related_ids(docs, 5, cache=warm, incremental=True, stats=stats)
+    assert not stats.recomputed and warm.prepared.dense.size == 0
+    assert warm.prepared.frequent.nnz > 0
     a, b = docs[25], docs[1500]
     docs[25] = Doc(a.id, b.title + " revisited", b.abstract)
     cache = related.RelatedCache(tmp_path)
