@@ -5,8 +5,9 @@ computation on that path too."""
 
 from __future__ import annotations
 
+import copy
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -156,3 +157,93 @@ def test_pruned_candidates_are_bounded(counts, monkeypatch):
     assert np.all(np.diff(i) >= 0)
     assert np.bincount(i).max() <= 7
     assert len(set(zip(i.tolist(), j.tolist(), strict=True))) == len(i)
+
+
+@pytest.mark.parametrize("exact_max", [1000, SIZE])
+def test_serve_keeps_the_weights_without_the_dense_matrix(corpus, monkeypatch, exact_max):
+    """The weights the edit loop keeps hold the frequent terms sparsely: above
+    ``EXACT_MAX`` the dense matrix is never made, up to it it is let go once every
+    pair is compared.  Edits made from them give the lists the dense matrix gives,
+    and the edited paper's list is the one a computation from scratch gives."""
+    monkeypatch.setattr(related, "EXACT_MAX", exact_max)
+    asked = []
+    real_prepare = related.prepare
+
+    def recording(docs, dense=True):
+        asked.append(dense)
+        return real_prepare(docs, dense)
+
+    monkeypatch.setattr(related, "prepare", recording)
+    cache = related.RelatedCache(None, persist=False)
+    related.related_ids(corpus, 5, cache=cache, incremental=True)
+    pr = cache.prepared
+    assert asked == [exact_max >= SIZE]
+    assert pr.dense.size == 0 and pr.width > 20 and pr.frequent.shape == (SIZE, pr.width)
+    held = pr.frequent.data.nbytes + pr.frequent.indices.nbytes + pr.frequent.indptr.nbytes
+    assert held < 0.5 * SIZE * pr.width * 4  # what the dense matrix took
+    # The same weights with the dense matrix, as the edit loop kept them before.
+    twin = copy.deepcopy(cache)
+    twin.prepared = replace(pr, dense=pr.frequent.toarray(), frequent=None, _at=None)
+    assert twin.prepared.dense.shape == (SIZE, pr.width)
+
+    by_id = {d.id: d for d in corpus}
+    rng = random.Random(4)
+    for _ in range(4):
+        a, b = rng.sample(sorted(by_id), 2)
+        by_id[a] = Doc(a, by_id[b].title + " revisited", by_id[b].abstract)
+        got, touched = related.related_patch(cache, by_id, [by_id[a]], 5)
+        want, want_touched = related.related_patch(twin, by_id, [by_id[a]], 5)
+        assert touched == want_touched and a in touched
+        assert {p: [o for o, _s in rows] for p, rows in got.items()} == {
+            p: [o for o, _s in rows] for p, rows in want.items()}
+        assert max(abs(s - t) for p in got for (_o, s), (_q, t) in zip(
+            got[p], want[p], strict=True)) <= 2e-6
+        assert got[b][0][0] == a and got[a][0][0] == b
+        monkeypatch.setattr(related, "EXACT_MAX", SIZE)
+        fresh = related.related_ids(list(by_id.values()), 5,
+                                    cache=related.RelatedCache(None, persist=False))
+        monkeypatch.setattr(related, "EXACT_MAX", exact_max)
+        assert [o for o, _s in got[a]] == [o for o, _s in fresh[a]]
+        # The reverse index and the last scores, kept through the edit, are those
+        # made from the lists now held.
+        made = related.RelatedCache(None, persist=False)
+        made.prepared, made.neighbours = pr, got
+        assert (cache.listed() == made.listed()).all()
+        assert (cache.floor(5) == made.floor(5)).all()
+        at = pr.at
+        assert sorted(cache.listers([at[a], at[b]]).tolist()) == sorted(
+            at[p] for p, rows in got.items() if {a, b} & {o for o, _s in rows})
+    assert cache.prepared is pr and pr.dense.size == 0
+    assert asked.count(True) == (exact_max >= SIZE) + 4  # the fresh computations
+
+
+def test_first_edit_of_a_session_keeps_the_weights_sparse(corpus, monkeypatch, tmp_path):
+    """Neighbours read from the disk cache, no weights kept yet: the server's start
+    and the first edit weigh the corpus without the dense matrix, and the edit's
+    lists are those the dense matrix gives."""
+    monkeypatch.setattr(related, "EXACT_MAX", 1000)
+    docs = list(corpus)
+    related.related_ids(docs, 5, root=tmp_path)
+    # The server's start with the neighbours on disk weighs the corpus sparsely too.
+    warm = related.RelatedCache(tmp_path)
+    stats = related.RelatedStats()
+    related.related_ids(docs, 5, cache=warm, incremental=True, stats=stats)
+    assert not stats.recomputed and warm.prepared.dense.size == 0
+    assert warm.prepared.frequent.nnz > 0
+    a, b = docs[25], docs[1500]
+    docs[25] = Doc(a.id, b.title + " revisited", b.abstract)
+    cache = related.RelatedCache(tmp_path)
+    stats = related.RelatedStats()
+    got = related.related_ids(docs, 5, cache=cache, incremental=True, stats=stats)
+    assert stats.incremental
+    pr = cache.prepared
+    assert pr.dense.size == 0 and pr.frequent is not None and pr.frequent.nnz > 0
+    assert got[b.id][0][0] == a.id and got[a.id][0][0] == b.id
+    # The same step weighing with the dense matrix gives the same lists.
+    real_prepare = related.prepare
+    monkeypatch.setattr(related, "prepare", lambda docs, dense=True: real_prepare(docs))
+    twin = related.RelatedCache(tmp_path)
+    want = related.related_ids(docs, 5, cache=twin, incremental=True)
+    assert twin.prepared.dense.shape == (len(docs), pr.width)
+    assert {p: [o for o, _s in r] for p, r in got.items()} == {
+        p: [o for o, _s in r] for p, r in want.items()}

@@ -81,7 +81,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -186,14 +186,16 @@ def record_hash(title: str, abstract: str) -> str:
 @dataclass
 class Prepared:
     """A corpus as weighted, L2-normalised term vectors, ready for similarity rows:
-    a dense matrix for frequent terms and postings lists for the rest."""
+    a dense matrix for frequent terms (or the same weights as a sparse matrix,
+    :attr:`frequent`) and postings lists for the rest."""
 
     n: int
     vocab: dict[str, int]
     idf: np.ndarray
     df: np.ndarray
     dense_index: np.ndarray  # term -> dense column, or -1
-    dense: np.ndarray  # n x dense terms, float32
+    dense_terms: np.ndarray  # dense column -> term
+    dense: np.ndarray  # n x dense terms, float32; n x 0 when held by ``frequent``
     s_rows: np.ndarray  # sparse entries, by row
     s_cols: np.ndarray
     s_w: np.ndarray
@@ -205,10 +207,23 @@ class Prepared:
     #: record hash and id of each document (set by :func:`related_ids`)
     hashes: list[str] | None = None
     ids: list[str] | None = None
-    #: without the dense matrix (``prepare(dense=False)``): its entries (row, term,
-    #: float32 weight) in the dense matrix's row-major order
-    dense_entries: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    #: without the dense matrix (``prepare(dense=False)``, :meth:`compact`): the same
+    #: weights as an n x dense terms CSR matrix (float32, its zeros left out)
+    frequent: sp.csr_matrix | None = None
     _at: dict[str, int] | None = None
+
+    @property
+    def width(self) -> int:
+        """How many dense terms."""
+        return len(self.dense_terms)
+
+    def compact(self) -> Prepared:
+        """Hold the dense terms' weights as :attr:`frequent` and let the dense
+        matrix go (what the edit loop keeps: about a tenth of the memory)."""
+        if self.frequent is None:
+            self.frequent = sp.csr_matrix(self.dense)
+            self.dense = np.zeros((self.n, 0), dtype=np.float32)
+        return self
 
     @property
     def at(self) -> dict[str, int]:
@@ -220,8 +235,9 @@ class Prepared:
 
 def prepare(docs: Sequence[dict[str, float]], dense: bool = True) -> Prepared:
     """Weights of every document (see the module docstring).  ``dense=False``:
-    the frequent terms' weights are kept as entries, not as an n x terms matrix
-    (all the candidate path needs, see :func:`_matrix`; a tenth of the memory)."""
+    the frequent terms' weights are kept as a sparse matrix (:attr:`Prepared.frequent`),
+    not as an n x terms array (all the candidate path and the edit loop need, see
+    :func:`_matrix` and :func:`_rows_sims`; a tenth of the memory)."""
     n = len(docs)
     vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
     # Index arrays are int32 (half the memory of int64 at a million entries).
@@ -251,16 +267,20 @@ def prepare(docs: Sequence[dict[str, float]], dense: bool = True) -> Prepared:
     dense_index = np.full(len(vocab), -1, dtype=np.int64)
     dense_index[frequent] = np.arange(len(frequent))
     is_dense = dense_index[cols] >= 0
-    entries = None
+    held = None
     if dense:
         matrix = np.zeros((n, len(frequent)), dtype=np.float32)
         matrix[rows[is_dense], dense_index[cols[is_dense]]] = w[is_dense]
     else:
+        # The dense matrix's nonzero entries in its row-major order, as CSR.
         matrix = np.zeros((n, 0), dtype=np.float32)
-        d_rows, d_cols, d_w = rows[is_dense], cols[is_dense], w[is_dense].astype(np.float32)
-        order = np.lexsort((dense_index[d_cols], d_rows))
-        nonzero = d_w[order] != 0
-        entries = (d_rows[order][nonzero], d_cols[order][nonzero], d_w[order][nonzero])
+        d_rows, d_col, d_w = (rows[is_dense], dense_index[cols[is_dense]].astype(np.int32),
+                              w[is_dense].astype(np.float32))
+        order = np.lexsort((d_col, d_rows))
+        order = order[d_w[order] != 0]
+        d_rows, d_col, d_w = d_rows[order], d_col[order], d_w[order]
+        held = sp.csr_matrix((d_w, d_col, np.searchsorted(d_rows, np.arange(n + 1))),
+                             shape=(n, len(frequent)))
 
     # Rarer terms: postings lists (by term) joined with each block's entries.
     s_rows, s_cols, s_w = rows[~is_dense], cols[~is_dense], w[~is_dense]
@@ -269,8 +289,8 @@ def prepare(docs: Sequence[dict[str, float]], dense: bool = True) -> Prepared:
     post_len = np.bincount(s_cols, minlength=len(vocab))
     post_start = np.concatenate(([0], np.cumsum(post_len)[:-1]))
     row_start = np.searchsorted(s_rows, np.arange(n + 1))  # s_rows is sorted
-    return Prepared(n, vocab, idf, df, dense_index, matrix, s_rows, s_cols, s_w, row_start,
-                    post_doc, post_w, post_len, post_start, dense_entries=entries)
+    return Prepared(n, vocab, idf, df, dense_index, frequent, matrix, s_rows, s_cols, s_w,
+                    row_start, post_doc, post_w, post_len, post_start, frequent=held)
 
 
 def _sparse_sims(pr: Prepared, e_row: np.ndarray, e_col: np.ndarray, e_w: np.ndarray,
@@ -316,21 +336,21 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
     More than :data:`EXACT_MAX` documents: over candidate pairs only (see
     "Scaling" in the module docstring).  ``prepared`` is :func:`prepare` of
     ``docs`` if already made (the edit loop computes single rows from it, see
-    :func:`_rows_sims`, always against every document); with its dense matrix,
-    ``docs`` may then be empty."""
+    :func:`_rows_sims`, always against every document); ``docs`` may then be empty."""
     n = prepared.n if prepared is not None else len(docs)
     if n < 2 or k <= 0:
         return [[] for _ in range(n)]
     pr = prepared if prepared is not None else prepare(docs)
     if n > EXACT_MAX:
         return _pruned_neighbours(pr, k, min_score)
-    if pr.dense_entries is not None:  # every pair needs the dense matrix
-        pr = prepare(docs)
+    if pr.frequent is not None:  # every pair needs the dense matrix
+        pr = prepare(docs) if len(docs) == n else replace(
+            pr, dense=pr.frequent.toarray(), frequent=None, _at=None)
     out: list[list[tuple[int, float]]] = []
     take = min(k, n - 1)
     for a in range(0, n, block_rows):
         b = min(n, a + block_rows)
-        if pr.dense.shape[1]:
+        if pr.width:
             sims = pr.dense[a:b] @ pr.dense.T
         else:
             sims = np.zeros((b - a, n), np.float32)
@@ -346,12 +366,13 @@ def nearest_neighbours(docs: Sequence[dict[str, float]], k: int = 5, min_score: 
 def _matrix(pr: Prepared) -> sp.csr_matrix:
     """Every linking weight of ``pr`` (dense and sparse parts) as one n x terms
     CSR matrix (float64)."""
-    if pr.dense_entries is not None:
-        d_rows, d_terms, d_w = pr.dense_entries
+    if pr.frequent is not None:
+        held = pr.frequent
+        d_rows = np.repeat(np.arange(pr.n, dtype=np.int32), np.diff(held.indptr))
+        d_terms, d_w = pr.dense_terms[held.indices], held.data
     else:
-        dense_terms = np.flatnonzero(pr.dense_index >= 0)
         d_rows, d_col = np.nonzero(pr.dense)
-        d_terms, d_w = dense_terms[d_col], pr.dense[d_rows, d_col]
+        d_terms, d_w = pr.dense_terms[d_col], pr.dense[d_rows, d_col]
     rows = np.concatenate((pr.s_rows, d_rows.astype(np.int32)))
     cols = np.concatenate((pr.s_cols, d_terms.astype(np.int32)))
     w = np.concatenate((pr.s_w, d_w.astype(np.float64)))
@@ -472,7 +493,12 @@ def _base_vector(pr: Prepared, i: int) -> dict[int, float]:
     vec = {int(c): float(w) for c, w in zip(pr.s_cols[pr.row_start[i]:pr.row_start[i + 1]],
                                            pr.s_w[pr.row_start[i]:pr.row_start[i + 1]],
                                            strict=True)}
-    if pr.dense.shape[1]:
+    if pr.frequent is not None:
+        lo, hi = pr.frequent.indptr[i], pr.frequent.indptr[i + 1]
+        terms, w = pr.dense_terms[pr.frequent.indices[lo:hi]], pr.frequent.data[lo:hi]
+        order = np.argsort(terms)  # in term order, as from the dense matrix
+        vec.update(zip(terms[order].tolist(), w[order].tolist(), strict=True))
+    elif pr.width:
         row = pr.dense[i]
         dense_terms = np.flatnonzero(pr.dense_index >= 0)
         for col in dense_terms[np.flatnonzero(row[pr.dense_index[dense_terms]])]:
@@ -481,9 +507,10 @@ def _base_vector(pr: Prepared, i: int) -> dict[int, float]:
 
 
 def _rows_sims(pr: Prepared, vectors: list[dict[int, float]]) -> np.ndarray:
-    """Similarities of the given vectors with every row of ``pr``."""
+    """Similarities of the given vectors with every row of ``pr`` (through its
+    sparse :attr:`Prepared.frequent` if held so: every row times a small block)."""
     m = len(vectors)
-    dense = np.zeros((m, pr.dense.shape[1]), np.float32)
+    dense = np.zeros((m, pr.width), np.float32)
     e_row, e_col, e_w = [], [], []
     for r, vec in enumerate(vectors):
         for col, w in vec.items():
@@ -494,7 +521,12 @@ def _rows_sims(pr: Prepared, vectors: list[dict[int, float]]) -> np.ndarray:
                 e_row.append(r)
                 e_col.append(col)
                 e_w.append(w)
-    sims = dense @ pr.dense.T if pr.dense.shape[1] else np.zeros((m, pr.n), np.float32)
+    if pr.frequent is not None:
+        sims = np.ascontiguousarray((pr.frequent @ dense.T).T)
+    elif pr.width:
+        sims = dense @ pr.dense.T
+    else:
+        sims = np.zeros((m, pr.n), np.float32)
     if e_col:
         sims += _sparse_sims(pr, np.array(e_row, np.int64), np.array(e_col, np.int64),
                              np.array(e_w, np.float64), m)
@@ -529,6 +561,10 @@ class RelatedCache:
         #: incremental update (then nothing is written to disk)
         self.hashes: dict[str, str] = {}
         self.exact = True
+        #: made from :attr:`neighbours` and :attr:`prepared`, dropped when either is
+        #: set (see :meth:`listed`, :meth:`floor`, :meth:`patched`)
+        self._listed: np.ndarray | None = None
+        self._floor: tuple[int, np.ndarray] | None = None
         self.neighbours: dict[str, list[tuple[str, float]]] = {}
         self._neighbours_read = False
         #: the weights of the last full computation (``incremental`` calls only)
@@ -536,8 +572,6 @@ class RelatedCache:
         #: when set, files are written by :meth:`flush` (``mkdocs serve``: when it stops)
         self.defer = False
         self.pending: dict[str, dict[str, Any]] = {}
-        self._listed: tuple[dict, dict[str, set[str]]] | None = None
-        self._floor: tuple[dict, int, np.ndarray] | None = None
         #: the record hashes in prepared order as patched (see :meth:`patch_hashes`)
         self._hashes: tuple[Prepared, list[str]] | None = None
         self.edited: set[int] = set()
@@ -549,56 +583,78 @@ class RelatedCache:
         if self.terms and TERMS_FILE not in self.pending:
             self.terms, self.terms_weight = {}, None
 
-    def listed(self) -> dict[str, set[str]]:
-        """Paper id -> the ids of the papers whose related list shows it (for the
-        neighbours held now; made once, then kept by :meth:`relist`)."""
-        if self._listed is None or self._listed[0] is not self.neighbours:
-            listed: dict[str, set[str]] = {}
-            for pid, rows in self.neighbours.items():
-                for o, _s in rows:
-                    listed.setdefault(o, set()).add(pid)
-            self._listed = (self.neighbours, listed)
-        return self._listed[1]
+    @property
+    def neighbours(self) -> dict[str, list[tuple[str, float]]]:
+        """Paper id -> [(related paper id, score), ...] of the last result."""
+        return self._neighbours
 
-    def relist(self, old: dict, new: dict) -> None:
-        """:meth:`listed` after the neighbours changed from ``old`` to ``new``
-        (the rows that are not the same list objects)."""
-        if self._listed is None or self._listed[0] is not old:
-            return
-        listed = self._listed[1]
-        for pid, rows in new.items():
-            before = old.get(pid)
-            if before is rows:
-                continue
-            for o, _s in before or ():
-                listed.get(o, set()).discard(pid)
-            for o, _s in rows:
-                listed.setdefault(o, set()).add(pid)
-        self._listed = (new, listed)
+    @neighbours.setter
+    def neighbours(self, value: dict[str, list[tuple[str, float]]]) -> None:
+        self._neighbours = value
+        self._listed = self._floor = None
+
+    @property
+    def prepared(self) -> Prepared | None:
+        return self._prepared
+
+    @prepared.setter
+    def prepared(self, value: Prepared | None) -> None:
+        self._prepared = value
+        self._listed = self._floor = None
+
+    def listed(self) -> np.ndarray:
+        """The rows of the related papers of each paper, in prepared order (n x the
+        longest list, int32, -1 past a list's end), for the neighbours held now
+        (made once, then kept by :meth:`patched`).  See :meth:`listers`."""
+        if self._listed is None:
+            at, ids = self.prepared.at, self.prepared.ids
+            width = max(map(len, self._neighbours.values()), default=0)
+            rows = np.full((len(ids), max(width, 1)), -1, dtype=np.int32)
+            for i, pid in enumerate(ids):
+                shown = self._neighbours.get(pid)
+                if shown:
+                    rows[i, :len(shown)] = [at.get(o, -1) for o, _s in shown]
+            self._listed = rows
+        return self._listed
+
+    def listers(self, rows: Sequence[int]) -> np.ndarray:
+        """The rows of the papers whose related list shows one of ``rows``."""
+        return np.flatnonzero(np.isin(self.listed(), rows).any(axis=1))
 
     def floor(self, k: int) -> np.ndarray:
         """The score of the last of ``k`` related papers of each paper (in prepared
         order; -inf for a shorter list), for the neighbours held now."""
-        pr = self.prepared
-        if self._floor is None or self._floor[0] is not self.neighbours or self._floor[1] != k:
-            low = np.full(len(pr.ids), -np.inf)
-            for i, pid in enumerate(pr.ids):
-                rows = self.neighbours.get(pid) or ()
-                if len(rows) >= k:
-                    low[i] = rows[k - 1][1]
-            self._floor = (self.neighbours, k, low)
-        return self._floor[2]
+        if self._floor is None or self._floor[0] != k:
+            ids = self.prepared.ids
+            low = np.full(len(ids), -np.inf)
+            for i, pid in enumerate(ids):
+                shown = self._neighbours.get(pid) or ()
+                if len(shown) >= k:
+                    low[i] = shown[k - 1][1]
+            self._floor = (k, low)
+        return self._floor[1]
 
-    def refloor(self, old: dict, new: dict, touched: set[str]) -> None:
-        """:meth:`floor` after the rows ``touched`` changed from ``old`` to ``new``."""
-        if self._floor is None or self._floor[0] is not old:
-            return
-        _, k, low = self._floor
-        at = self.prepared.at
-        for pid, rows in new.items():
-            if old.get(pid) is not rows:
-                low[at[pid]] = rows[k - 1][1] if len(rows) >= k else -np.inf
-        self._floor = (new, k, low)
+    def patched(self, new: dict[str, list[tuple[str, float]]], replaced: Sequence[str]
+                ) -> None:
+        """Hold ``new``, the neighbours after an edit whose lists ``replaced``
+        changed (the weights unchanged), with :meth:`listed` and :meth:`floor`
+        updated for those rows instead of made again."""
+        self._neighbours = new
+        at = self._prepared.at if self._prepared is not None else {}
+        if self._listed is not None:
+            width = max((len(new[pid]) for pid in replaced), default=0)
+            if width > self._listed.shape[1]:
+                self._listed = np.pad(self._listed, ((0, 0), (0, width - self._listed.shape[1])),
+                                      constant_values=-1)
+            for pid in replaced:
+                shown, row = new[pid], self._listed[at[pid]]
+                row[:] = -1
+                row[:len(shown)] = [at.get(o, -1) for o, _s in shown]
+        if self._floor is not None:
+            k, low = self._floor
+            for pid in replaced:
+                shown = new[pid]
+                low[at[pid]] = shown[k - 1][1] if len(shown) >= k else -np.inf
 
     def patch_hashes(self, pr: Prepared, fresh: dict[str, str]) -> list[str]:
         """The record hashes in the prepared order after ``fresh`` (id -> hash)
@@ -721,7 +777,8 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
     title or abstract, only the rows of the changed papers, and of papers that
     listed one of them, are recomputed; a changed paper also enters any other
     list it now beats.  The rows are computed against the weights of the last
-    full weighing of the corpus (kept in memory as :class:`Prepared`), with the
+    full weighing of the corpus (kept in memory as :class:`Prepared`, its frequent
+    terms' weights as a sparse matrix, see :meth:`Prepared.compact`), with the
     papers edited since re-weighted under its IDF; rows of other papers keep
     their lists.  Such results are kept in memory only: a fresh build computes
     everything exactly."""
@@ -741,7 +798,7 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
             cache.load_terms(title_weight)
             cache.prepared = prepare([
                 cache.terms.get(h) or term_counts(p.title or "", p.abstract or "", title_weight)
-                for p, h in zip(ordered, hashes, strict=True)])
+                for p, h in zip(ordered, hashes, strict=True)], dense=False)
             cache.prepared.hashes, cache.prepared.ids = list(hashes), [p.id for p in ordered]
             cache.drop_terms()
         return dict(cache.neighbours)
@@ -778,10 +835,10 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
             and len(changed) <= max(5, len(ordered) // 100)):
         return _updated(cache, key, ordered, hashes, stats,
                         _update(ordered, docs, changed, cache, k, min_score, hashes))
-    # The candidate path of a build needs no dense matrix (the edit loop does).
-    prepared = (prepare(docs, dense=incremental or len(docs) <= EXACT_MAX)
+    # The candidate path needs no dense matrix (nor does the edit loop).
+    prepared = (prepare(docs, dense=len(docs) <= EXACT_MAX)
                 if len(docs) >= 2 and k > 0 else None)
-    if prepared is not None and prepared.dense_entries is not None:
+    if prepared is not None and prepared.frequent is not None:
         # The candidate path reads only the weights: the term counts (written to
         # the cache above) are let go before its arrays are made.
         cache.terms, cache.terms_weight, docs = {}, None, []
@@ -795,8 +852,9 @@ def related_ids(papers: Sequence[Any], k: int = 5, *, root: Path | None = None,
         found = nearest_neighbours(docs, k, min_score, prepared=prepared)
     result = {p.id: [(ordered[j].id, s) for j, s in row]
               for p, row in zip(ordered, found, strict=True)}
-    # The edit loop updates rows against these weights (kept in memory only).
-    cache.prepared = prepared if incremental else None
+    # The edit loop updates rows against these weights (kept in memory only,
+    # without the dense matrix).
+    cache.prepared = prepared.compact() if incremental and prepared is not None else None
     if prepared is not None:
         prepared.hashes = hashes
         prepared.ids = [p.id for p in ordered]
@@ -846,9 +904,7 @@ def _update(ordered: Sequence[Any], docs, changed: list[int],
     pr = cache.prepared
     if patch and pr is not None:
         index = pr.at
-        listed = cache.listed()
-        affected = sorted(set(changed) | {index[pid] for c in changed_ids
-                                          for pid in listed.get(c, ())})
+        affected = sorted(set(changed) | set(cache.listers(changed).tolist()))
     else:
         index = {p.id: i for i, p in enumerate(ordered)}
         affected = sorted(set(changed) | {index[pid] for pid, rows in old.items()
@@ -856,7 +912,7 @@ def _update(ordered: Sequence[Any], docs, changed: list[int],
     sims: dict[int, np.ndarray] = {}
     if pr is None or (not patch and (pr.ids != [p.id for p in ordered] or pr.hashes is None)):
         # The first edit of a session: weigh the current corpus once.
-        pr = cache.prepared = prepare(docs)
+        pr = cache.prepared = prepare(docs, dense=False)
         pr.hashes, pr.ids = list(hashes), [p.id for p in ordered]
     if len(ordered) > 1 and k > 0:
         # Rows against the weights of the last full weighing, with the papers
@@ -927,19 +983,15 @@ def related_patch(cache: RelatedCache, by_id: dict[str, Any], changed: Sequence[
     changed_at = sorted(at[pid] for pid in fresh)
     old = cache.neighbours
     result = _update(ordered, docs, changed_at, cache, k, min_score, hashes, patch=True)
-    cache.relist(old, result)
-    cache.refloor(old, result, set())
+    replaced = [pid for pid, rows in result.items() if old.get(pid) is not rows]
+    cache.patched(result, replaced)
     cache.neighbours_key = corpus_key(list(zip(pr.ids, hashes, strict=True)), k, min_score,
                                       title_weight)
-    cache.neighbours = result
     cache.exact = False
     ids = set(fresh)
     touched = set()
-    for pid, rows in result.items():
-        before = old.get(pid)
-        if before is rows:
-            continue
-        shown = [o for o, _s in rows]
+    for pid in replaced:
+        before, shown = old.get(pid), [o for o, _s in result[pid]]
         if before is None or shown != [o for o, _s in before] or ids.intersection(shown):
             touched.add(pid)
     return result, touched
