@@ -17,12 +17,14 @@ last rebuild).  The project is edited in place; run it on a copy.
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import io
 import os
 import pstats
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import threading
@@ -109,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     project = args.project.resolve()
     cfg_file = str(project / "mkdocs.yml")
     site = tempfile.mkdtemp(prefix="survey-rebuild-")
+    atexit.register(shutil.rmtree, site, True)  # a 50,000-paper site is 2 GB
     url = "http://127.0.0.1:8000/"
 
     def get_config():
