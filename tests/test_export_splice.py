@@ -103,3 +103,27 @@ def test_a_file_not_as_written_is_left_for_a_whole_write(catalog, built):
     assert not ex.apply_splice(str(path), splice)
     assert splice.whole() == ex.build_exports(catalog).files["bib/all.bib"].encode("utf-8")
     assert not ex.apply_splice(str(site / "missing.bib"), splice)
+
+
+@pytest.mark.parametrize("pack", [False, True])
+def test_collection_files_made_as_pieces_equal_the_joined_files(catalog, monkeypatch, pack):
+    """What the plugin writes piece by piece (``lazy``, the CSL texts packed as under
+    `mkdocs serve`) joins to the very bytes of the joined files, in pieces of about
+    PIECE_BYTES."""
+    monkeypatch.setattr(ex, "PIECE_BYTES", 4096)
+    joined = ex.build_exports(catalog).files
+    lazy = ex.build_exports(catalog, lazy=True, pack=pack).files
+    assert lazy.keys() == joined.keys()
+    made = {uri: content for uri, content in lazy.items() if callable(content)}
+    assert {"bib/all.bib", "data/papers.json"} <= made.keys()
+    assert any(uri.startswith("bib/topics/") for uri in made)
+    for uri, make in made.items():
+        pieces = list(make())
+        want = joined[uri]
+        assert b"".join(pieces) == (want.encode("utf-8") if isinstance(want, str) else want), uri
+        assert all(len(p) >= 4096 for p in pieces[:-1]), uri
+    # the rest (one paper's .bib) is the same text
+    assert all(lazy[u] == joined[u] for u in lazy.keys() - made.keys())
+    # a collection of no paper
+    assert b"".join(ex.csl_pieces([])) == b"[]\n"
+    assert b"".join(ex.bib_pieces([])).decode() == ex.bib_file_text([])

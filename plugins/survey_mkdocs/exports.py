@@ -17,7 +17,7 @@ from survey_core.site.exports import (
 
 from .compat import log
 from .config import ExportsConfig
-from .files import LedgerFile, add_file
+from .files import LedgerFile, add_file, add_made_file
 from .state import BuildState, Part
 
 
@@ -45,16 +45,19 @@ class ExportsPart(Part):
         exports = build_exports(st.catalog, per_paper=self.config.per_paper,
                                 per_topic=self.config.per_topic, csl=self.config.csl,
                                 memo=self.memo, paper_memo=st.memo,
-                                pack=self.command == "serve")
+                                pack=self.command == "serve", lazy=True)
         self.last = exports if self.command == "serve" else None
         if self.last is not None:
             prime_orders(st.catalog, exports)
         st.csl.update(exports.csl)
         st.bibtex.update(exports.entries)
         for uri, content in exports.files.items():
-            add_file(files, config, uri, content, cls=LedgerFile, ledger=st.ledger)
-        exports.files = {}  # in the build's files now
+            if callable(content):  # a collection file, written piece by piece
+                add_made_file(files, config, uri, content, ledger=st.ledger)
+            else:
+                add_file(files, config, uri, content, cls=LedgerFile, ledger=st.ledger)
         log.info(f"survey: {len(exports.files)} export files")
+        exports.files = {}  # in the build's files now
 
     def patch(self, st: BuildState, changed: list) -> dict[str, str | bytes]:
         """The export files holding the ``changed`` papers (see :mod:`.patch`)."""

@@ -13,7 +13,7 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -193,6 +193,71 @@ class LedgerFile(File):
             _write(output_path, data)
 
 
+class MadeFile(LedgerFile):
+    """A large generated file (a collection export: ``data/papers.json`` is 115 MB at
+    50,000 papers) made as pieces when it is written, from what the build keeps
+    anyway (the entries of each paper), and written piece by piece: the build never
+    holds the whole text, nor all such files at once.  Its key is the digest of the
+    pieces.  Asked for its content by another plugin, it joins them (or, once
+    written, reads the file)."""
+
+    #: makes the pieces (UTF-8) of the content, in order
+    make: Callable[[], Iterable[bytes]] | None = None
+    holds_content = False
+
+    def _key(self) -> str:
+        if self.key is None:
+            self.key = Digest().add(*self.make()).hex()
+        return self.key
+
+    @property
+    def content_bytes(self) -> bytes:  # type: ignore[override]
+        if self.make is None:
+            return super().content_bytes
+        return b"".join(self.make())
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self.make = None
+        File.content_bytes.fset(self, value)
+
+    @property
+    def content_string(self) -> str:  # type: ignore[override]
+        return self.content_bytes.decode("utf-8")
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self.make = None
+        File.content_string.fset(self, value)
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if self.make is None:  # given content by another plugin: written as it is
+            super().copy_file(dirty)
+            return
+        output_path = self.abs_dest_path
+        if self.ledger is not None and self.ledger.unchanged(output_path, self._key()):
+            compat.read_from(self, output_path)
+            self.make = None
+            return
+        if self.ledger is not None:
+            self.ledger.keys.pop(output_path, None)
+        try:
+            os.makedirs(os.path.dirname(output_path), exist_ok=True)
+            with open(output_path, "wb") as fh:
+                for piece in self.make():
+                    fh.write(piece)
+        except OSError as exc:
+            if self.ledger is None:
+                raise
+            self.ledger.writer.failed(output_path, exc)
+            return
+        if self.ledger is not None:
+            self.ledger.wrote(output_path, self._key())
+        # From now on its content is read from the site (see LedgerFile.copy_file).
+        compat.read_from(self, output_path)
+        self.make = None
+
+
 class FileReuse:
     """Generated non-page files (paper pages, ``.bib`` and data files) of the
     previous build, given new content and used again by the next one instead of
@@ -228,6 +293,20 @@ class FileReuse:
         file.survey_content = content
         return file
 
+
+
+def add_made_file(files: Files, config: MkDocsConfig, uri: str,
+                  make: Callable[[], Iterable[bytes]], ledger: Ledger | None = None
+                  ) -> MadeFile:
+    """Add (or replace) a :class:`MadeFile` in the build."""
+    existing = files.src_uris.get(uri)
+    if existing is not None:
+        files.remove(existing)
+    file = MadeFile.generated(config, uri, content=b"")
+    file.make = make
+    file.ledger = ledger
+    files.append(file)
+    return file
 
 
 def add_file(files: Files, config: MkDocsConfig, uri: str, content: str | bytes,

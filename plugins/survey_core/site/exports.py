@@ -6,7 +6,7 @@ Each paper's BibTeX entry is rendered once and reused for its page, its own
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from survey_core.formats.bibtex import bib_file_text, paper_to_entry
@@ -132,12 +132,16 @@ ENTRY_VERSION = "bibtex-1"
 
 def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = True,
                   csl: bool = True, memo: DiskMemo | None = None,
-                  paper_memo: PaperMemo | None = None, pack: bool = False) -> Exports:
+                  paper_memo: PaperMemo | None = None, pack: bool = False,
+                  lazy: bool = False) -> Exports:
     """Every export file.  ``memo`` (optional) keeps entries of unchanged records;
     ``pack``: the CSL items' texts are kept compressed (``mkdocs serve`` keeps
     them for its edits: 120 MB at 50,000 papers as they are).
     A collection file's text is joined again each time: a sort and a join of
-    entries at hand, as cheap as a key to look a kept text up by."""
+    entries at hand, as cheap as a key to look a kept text up by.  ``lazy``: a
+    collection file is not joined but given as what makes its pieces (a function
+    returning an iterable of UTF-8 bytes whose join is the file, see
+    :func:`bib_pieces`), so its writer can write it piece by piece."""
     out = Exports()
     if memo is None:
         out.entries = {p.id: paper_to_entry(p) for p in catalog.papers}
@@ -146,7 +150,9 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
                        for p in catalog.papers}
         memo.save({p.digest for p in catalog.papers if p.digest})
 
-    def bib(papers: list[Paper]) -> str:
+    def bib(papers: list[Paper]) -> str | Callable[[], Iterable[bytes]]:
+        if lazy:
+            return lambda: bib_pieces([(p.key, out.entries[p.id]) for p in papers])
         return bib_file_text([(p.key, out.entries[p.id]) for p in papers])
 
     out.files["bib/all.bib"] = bib(catalog.papers)
@@ -175,12 +181,61 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
         texts = {p.id: memo_.get("csl-text", p, lambda p=p: text(p), once=True)
                  for p in catalog.papers}
         out.texts = texts
-        out.files["data/papers.json"] = csl_join_bytes(
-            (i, unpacked(t)) for i, t in texts.values())
+        def joined(pids: list[str]) -> bytes | Callable[[], Iterable[bytes]]:
+            if lazy:
+                return lambda: csl_pieces([texts[i] for i in pids])
+            return csl_join_bytes((i, unpacked(t)) for i, t in (texts[p] for p in pids))
+
+        out.files["data/papers.json"] = joined(list(texts))
         for sid in catalog.surveys:
-            out.files[f"data/surveys/{sid}.json"] = csl_join_bytes(
-                (i, unpacked(t)) for i, t in (texts[p.id] for p in catalog.survey_papers(sid)))
+            out.files[f"data/surveys/{sid}.json"] = joined(
+                [p.id for p in catalog.survey_papers(sid)])
     return out
+
+
+#: bytes a piece of :func:`bib_pieces` and :func:`csl_pieces` gathers
+PIECE_BYTES = 1 << 20
+
+
+def _gathered(parts: Iterable[bytes]) -> Iterator[bytes]:
+    """``parts`` joined into pieces of about :data:`PIECE_BYTES`."""
+    batch: list[bytes] = []
+    size = 0
+    for part in parts:
+        batch.append(part)
+        size += len(part)
+        if size >= PIECE_BYTES:
+            yield b"".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield b"".join(batch)
+
+
+def bib_pieces(pairs: list[tuple[str, str]]) -> Iterator[bytes]:
+    """:func:`bib_file_text` of ``(key, entry)`` pairs as UTF-8 pieces (joined: the file)."""
+    ordered = sorted(pairs, key=lambda pair: pair[0])
+
+    def parts() -> Iterator[bytes]:
+        yield _bib_head(len(ordered)).encode("utf-8")
+        for n, (_key, entry) in enumerate(ordered):
+            yield (entry if n == 0 else "\n" + entry).encode("utf-8")
+    return _gathered(parts())
+
+
+def csl_pieces(texts: list[tuple[str, bytes | Packed]]) -> Iterator[bytes]:
+    """``csl_join_bytes`` of ``(CSL id, item text)`` pairs (texts maybe packed) as
+    pieces (joined: the file)."""
+    ordered = sorted(texts, key=lambda pair: pair[0])
+
+    def parts() -> Iterator[bytes]:
+        if not ordered:
+            yield b"[]\n"
+            return
+        yield b"[\n"
+        for n, (_id, text) in enumerate(ordered):
+            yield unpacked(text) if n == 0 else b",\n" + unpacked(text)
+        yield b"\n]\n"
+    return _gathered(parts())
 
 
 def patch_exports(catalog: Catalog, out: Exports, changed: list[Paper], per_paper: bool = True,
