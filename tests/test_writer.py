@@ -46,11 +46,10 @@ def test_a_made_file_is_written_piece_by_piece_and_read_back(tmp_path):
     plugin reading it before gets the joined pieces, after it the file; an unchanged
     file is not written again by an incremental build, a changed one is; a file that
     cannot be written fails the build with its path."""
+    from mkdocs.config import load_config
     from mkdocs.structure.files import Files
 
     from survey_mkdocs.files import add_made_file
-
-    from mkdocs.config import load_config
 
     (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
