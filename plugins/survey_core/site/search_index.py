@@ -30,6 +30,7 @@ files whose bytes changed are written; files no build makes any more are removed
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import html
 import itertools
 import json
@@ -38,8 +39,9 @@ import os
 import re
 import sys
 import unicodedata
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,15 +114,15 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(tokenise(query)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Doc:
-    """One search document: what is indexed (``fields``: field name -> text) and
-    what a result shows."""
+    """One search document: what is indexed (``fields``: field name -> text; None
+    in a doc a kept index holds the terms of) and what a result shows."""
     ident: str  # stable identity, e.g. "paper:<id>"
     url: str  # from the site root, e.g. "papers/x/"
     title: str
     kind: str  # paper, topic, survey or page
-    fields: tuple[tuple[str, str], ...]
+    fields: tuple[tuple[str, str], ...] | None
     authors: str = ""
     year: int | None = None
     topics: str = ""
@@ -335,7 +337,7 @@ COARSE_MIN = 1000
 COARSE_STEP = 16
 
 
-def _pair_index(flat: list[int], doc: int) -> int:
+def _pair_index(flat: Sequence[int], doc: int) -> int:
     """The index in ``flat`` ([doc, score, ...], docs ascending) of the first pair
     whose doc is not below ``doc``: a binary search over the pairs, no copy."""
     lo, hi = 0, len(flat) // 2
@@ -367,7 +369,7 @@ def _number(n: int) -> str:
 _NUMBERS = [_number(n) for n in range(1 << 15)]
 
 
-def encode_postings(postings: list[int], docs: int) -> str:
+def encode_postings(postings: Sequence[int], docs: int) -> str:
     """[doc, score, doc, score, ...] (doc numbers ascending) -> its text in a
     shard: the score step, then each doc number less the previous one and the
     score divided by the step, as numbers in :data:`DIGITS`.  The step is 1, or
@@ -428,6 +430,21 @@ class Built:
                 f"{self.retokenised} docs tokenised)")
 
 
+#: a doc's terms as a kept index holds them: the terms (the strings keying the
+#: posting lists) and their scores, one byte each (scores are 1..255)
+Terms = tuple[tuple[str, ...], bytes]
+
+
+def _packed(terms: dict[str, int]) -> Terms:
+    return tuple(terms), bytes(terms.values())
+
+
+def _slim(doc: Doc) -> Doc:
+    """``doc`` without its indexed text: what a kept index needs of a doc whose
+    terms it holds (what a result shows, its identity and digest)."""
+    return doc if doc.fields is None else dataclasses.replace(doc, fields=None)
+
+
 class SearchIndex:
     """Builds ``<site>/_search/``; kept between the rebuilds of ``mkdocs serve``.
 
@@ -435,7 +452,13 @@ class SearchIndex:
     the posting lists of the changed documents' terms only, and makes again only
     the shards holding those terms (or whose terms changed) and the doc chunks of
     the changed documents; otherwise it makes everything (from the terms of
-    unchanged documents, kept)."""
+    unchanged documents, kept).
+
+    What a kept index holds is compact: each doc's terms as a tuple and a
+    ``bytes`` of scores (:data:`Terms`), the posting lists as ``array('i')``,
+    the docs without their indexed text (``fields``), and of each file only the
+    digest and size of its bytes: a build makes again the files an edit changed
+    (and those not on disk as made), never keeps their bytes."""
 
     def __init__(self, shard_bytes: int = SHARD_BYTES, chunk: int = CHUNK,
                  keep: bool = True) -> None:
@@ -446,31 +469,47 @@ class SearchIndex:
         self.keep = keep
         self._idents: list[str] = []
         self._digests: list[str] = []
-        #: doc number -> its term scores
-        self._doc_terms: list[dict[str, int]] = []
+        #: doc number -> its terms and their scores
+        self._doc_terms: list[Terms] = []
+        #: doc number -> the doc without its fields (what its chunk shows)
+        self._docs: list[Doc] = []
         #: term -> [doc, score, doc, score, ...] by doc number
-        self._postings: dict[str, list[int]] = {}
+        self._postings: dict[str, array] = {}
         self._shards: dict[str, list[str]] = {}
         #: term -> its size in a shard, and the terms sorted (kept between builds)
         self._sizes: dict[str, int] | None = None
         self._sorted: list[str] = []
-        #: file (relative to the folder) -> bytes made by the last build, those on
-        #: disk, and their sha1 (by the bytes object)
-        self._files: dict[str, bytes] = {}
-        self._written: dict[str, bytes] = {}
+        #: file (relative to the folder; the manifest aside) -> sha1 and size of
+        #: the bytes the last build made
+        self._made: dict[str, tuple[str, int]] = {}
+        #: file (the manifest too) -> sha1 of the bytes written there
+        self._disk: dict[str, str] = {}
         #: files of the last write (none stale on disk when a write changes none)
         self._on_disk = -1
-        self._sha: dict[str, tuple[bytes, str]] = {}
-        #: paper docs kept for :func:`catalog_docs`
+        #: paper docs kept for :func:`catalog_docs` (without their fields once
+        #: the index holds their terms)
         self.paper_docs: dict = {}
 
-    def _terms(self, doc: Doc, built: Built, by_digest: dict[str, dict[str, int]]
-               ) -> dict[str, int]:
+    def _terms(self, doc: Doc, built: Built, by_digest: dict
+               ) -> dict[str, int] | Terms:
         terms = by_digest.get(doc.digest) if doc.digest else None
         if terms is None:
+            if doc.fields is None:
+                raise RuntimeError(f"search index: the terms of {doc.ident} are not kept")
             terms = scores(doc)
             built.retokenised += 1
         return terms
+
+    def _keep_doc(self, doc: Doc, old: Doc | None = None) -> Doc:
+        """The slim doc kept for ``doc`` (in :attr:`paper_docs` too, in place of
+        ``doc``; ``old``, the doc it replaces, leaves it)."""
+        slim = _slim(doc)
+        kept = self.paper_docs
+        if old is not None and old.digest != doc.digest and kept.get(old.digest) is old:
+            del kept[old.digest]
+        if doc.digest and kept.get(doc.digest) is doc:
+            kept[doc.digest] = slim
+        return slim
 
     def files(self, docs: list[Doc], known: dict[str, dict[str, int]] | None = None
               ) -> tuple[dict[str, bytes], Built]:
@@ -478,27 +517,44 @@ class SearchIndex:
         doc digest -> terms made elsewhere (:func:`doc_terms` in another process),
         used instead of scoring those docs again; an index not kept (``keep``
         False) empties it once the posting lists hold the terms."""
+        return self._build([d.ident for d in docs], [d.digest for d in docs],
+                           docs.__getitem__, known, every=True)
+
+    def _build(self, idents: list[str], digests: list[str], doc: Callable[[int], Doc],
+               known: dict | None, every: bool, disk: bool = False
+               ) -> tuple[dict[str, bytes], Built]:
+        """The files (manifest last) of the index of the docs ``doc(n)`` for
+        ``n < len(idents)``: every file (``every``), else those whose bytes may
+        differ from the last build's, and (``disk``) those not written as made."""
         known = known or {}
-        built = Built(docs=len(docs))
-        idents = [d.ident for d in docs]
-        digests = [d.digest for d in docs]
+        count = len(idents)
+        built = Built(docs=count)
         postings = self._postings
+        keep = self.keep
+        affected: set[str] | None = None
+        chunks: set[int] | None = None
         if idents == self._idents and self._sizes is not None:
             changed = [n for n, d in enumerate(digests) if not d or d != self._digests[n]]
-            affected: set[str] = set()
+            affected = set()
             for n in changed:
-                old = self._doc_terms[n]
-                new = self._doc_terms[n] = self._terms(docs[n], built, known)
+                new_doc = doc(n)
+                terms = self._terms(new_doc, built, known)
+                new = terms if isinstance(terms, dict) else dict(zip(*terms, strict=True))
+                old = dict(zip(*self._doc_terms[n], strict=True))
+                self._doc_terms[n] = _packed(new)
+                self._docs[n] = self._keep_doc(new_doc, self._docs[n])
                 for t in old.keys() | new.keys():
                     if old.get(t) == new.get(t):
                         continue
                     affected.add(t)
-                    flat = postings.setdefault(t, [])
+                    flat = postings.get(t)
+                    if flat is None:
+                        flat = postings[t] = array("i")
                     i = _pair_index(flat, n)
                     if t in old:
                         del flat[i:i + 2]
                     if t in new:
-                        flat[i:i] = [n, new[t]]
+                        flat[i:i] = array("i", (n, new[t]))
                     if not flat:
                         del postings[t]
             sizes, terms = self._sizes, self._sorted
@@ -514,57 +570,78 @@ class SearchIndex:
                 sizes[t] = len(t) + 4 + 3 * len(flat)
             chunks = {n // self.chunk for n in changed}
         else:
-            by_digest = {d: t for d, t in zip(self._digests, self._doc_terms, strict=True)}
+            by_digest: dict = dict(zip(self._digests, self._doc_terms, strict=True))
             by_digest.update(known)
-            self._doc_terms = [self._terms(doc, built, by_digest) for doc in docs]
+            self._doc_terms, self._docs = [], []
             postings = self._postings = {}
-            for n, terms in enumerate(self._doc_terms):
-                for t, s in terms.items():
+            kept_terms: list[Terms] = []
+            kept_docs: list[Doc] = []
+            for n in range(count):
+                d = doc(n)
+                terms = self._terms(d, built, by_digest)
+                if isinstance(terms, dict):
+                    pairs = terms.items()
+                    if keep:
+                        terms = _packed(terms)
+                else:
+                    pairs = zip(*terms, strict=True)
+                for t, s in pairs:
                     flat = postings.get(t)
                     if flat is None:
-                        postings[t] = [n, s]
+                        postings[t] = array("i", (n, s))
                     else:
                         flat.append(n)
                         flat.append(s)
-            affected = set(postings)
-            chunks = set(range(-(-len(docs) // self.chunk)))
-            if not self.keep:  # the shards are made from the postings alone
-                self._doc_terms, idents, digests = [], [], []
-                by_digest.clear()
+                if keep:
+                    kept_terms.append(terms)
+                    kept_docs.append(self._keep_doc(d))
+            by_digest.clear()
+            if keep:
+                self._doc_terms, self._docs = kept_terms, kept_docs
+            else:  # the shards are made from the postings alone
+                idents, digests = [], []
                 known.clear()
-            self._files = {}
+            self._made = {}
             sizes = self._sizes = {t: len(t) + 4 + 3 * len(p) for t, p in postings.items()}
             terms = self._sorted = sorted(sizes)
         self._idents, self._digests = idents, digests
         shards = partition(sizes, self.shard_bytes, terms)
-        old_files, old_shards = self._files, self._shards
+        old_made, old_shards, on_disk = self._made, self._shards, self._disk if disk else None
+        made: dict[str, tuple[str, int]] = {}
         out: dict[str, bytes] = {}
-        for shard_key, terms in shards.items():
-            name = shard_file(shard_key)
-            data = old_files.get(name)
-            if data is None or old_shards.get(shard_key) != terms or not affected.isdisjoint(terms):
-                data = _dumps({t: encode_postings(postings[t], len(docs)) for t in terms})
-            out[name] = data
-        for c in range(0, len(docs), self.chunk):
-            name = f"d/{c // self.chunk}.json"
-            data = old_files.get(name)
-            out[name] = (_dumps([d.shown() for d in docs[c:c + self.chunk]])
-                         if data is None or c // self.chunk in chunks else data)
-        self._files, self._shards = dict(out), shards
+
+        def take(name: str, make: Callable[[], bytes], stale: bool) -> None:
+            info = old_made.get(name)
+            stale = stale or info is None
+            if stale or every or (on_disk is not None and on_disk.get(name) != info[0]):
+                data = out[name] = make()
+                if stale:
+                    info = (key(data), len(data))
+            made[name] = info
+
+        for shard_key, shard_terms in shards.items():
+            take(shard_file(shard_key),
+                 lambda ts=shard_terms: _dumps({t: encode_postings(postings[t], count)
+                                                for t in ts}),
+                 old_shards.get(shard_key) != shard_terms
+                 or (affected is not None and not affected.isdisjoint(shard_terms)))
+        shown = self._docs if keep else None
+        for c in range(0, count, self.chunk):
+            part = range(c, min(c + self.chunk, count))
+            take(f"d/{c // self.chunk}.json",
+                 lambda part=part: _dumps([(shown[m] if shown is not None else doc(m)).shown()
+                                           for m in part]),
+                 chunks is None or c // self.chunk in chunks)
+        self._made, self._shards = made, shards
         version = Digest()
-        sha = {}
-        for name in sorted(out):
-            data = out[name]
-            known = self._sha.get(name)
-            sha[name] = known if known and known[0] is data else (data, key(data))
-            version.add(name, sha[name][1])
-        self._sha = sha
-        out["manifest.json"] = _dumps({"format": FORMAT, "version": version.hex()[:12],
-                                       "docs": len(docs), "chunk": self.chunk,
-                                       "shards": list(shards)})
+        for name in sorted(made):
+            version.add(name, made[name][0])
+        manifest = out["manifest.json"] = _dumps({
+            "format": FORMAT, "version": version.hex()[:12], "docs": count,
+            "chunk": self.chunk, "shards": list(shards)})
         built.shards = len(shards)
-        built.files = len(out)
-        built.bytes = sum(len(b) for b in out.values())
+        built.files = len(made) + 1
+        built.bytes = sum(size for _sha, size in made.values()) + len(manifest)
         return out, built
 
     def write(self, docs: list[Doc], folder: Path | str,
@@ -572,36 +649,60 @@ class SearchIndex:
         """Write the index of ``docs`` into ``folder``: shards and doc chunks whose
         bytes changed, then the manifest; then remove files no longer made.
         ``known``: as for :meth:`files`."""
+        return self._write(folder, [d.ident for d in docs], [d.digest for d in docs],
+                           docs.__getitem__, known)
+
+    def patch(self, docs: list[Doc], folder: Path | str) -> Built:
+        """Write the index after an edit: each of ``docs`` takes the place of the
+        kept doc of its ident (a page the index does not hold is left out; any
+        other doc it does not hold is an error), the others stay as the last
+        build left them."""
+        if not self.keep or self._sizes is None:
+            raise RuntimeError("no search index kept to patch")
+        at = {ident: n for n, ident in enumerate(self._idents)}
+        digests = list(self._digests)
+        new: dict[int, Doc] = {}
+        for d in docs:
+            n = at.get(d.ident)
+            if n is None:
+                if d.kind == "page":
+                    continue
+                raise KeyError(f"search index: no doc {d.ident} to patch")
+            new[n] = d
+            digests[n] = d.digest
+        kept = self._docs
+        return self._write(folder, self._idents, digests,
+                           lambda n: new[n] if n in new else kept[n], None)
+
+    def _write(self, folder: Path | str, idents: list[str], digests: list[str],
+               doc: Callable[[int], Doc], known: dict | None) -> Built:
         folder = Path(folder)
-        out, built = self.files(docs, known)
-        manifest = out.pop("manifest.json")
         if not (folder / "manifest.json").is_file():
             # a site folder emptied since (a clean build): everything is written again
-            self._written, self._on_disk = {}, -1
-        written: dict[str, bytes] = {}
-        for name, data in [*out.items(), ("manifest.json", manifest)]:
-            written[name] = data
-            before = self._written.get(name)
-            if before is data:
-                continue  # the very bytes written last time
+            self._disk, self._on_disk = {}, -1
+        out, built = self._build(idents, digests, doc, known, every=False, disk=True)
+        made, on_disk = self._made, self._disk
+        for name, data in out.items():  # the manifest last
+            sha = made[name][0] if name in made else key(data)
             path = folder / name
-            if before == data and path.is_file():
+            if on_disk.get(name) == sha and path.is_file():
                 continue
             write_over(path, data)
+            on_disk[name] = sha
             built.written += 1
-        stale = self._written.keys() - written.keys()
-        self._written = written
-        if not stale and len(written) == self._on_disk:
+        stale = [name for name in on_disk if name not in made and name != "manifest.json"]
+        for name in stale:
+            del on_disk[name]
+        if not stale and len(made) + 1 == self._on_disk:
             return built
-        self._on_disk = len(written)
+        self._on_disk = len(made) + 1
         for sub in ("s", "d"):
             if (folder / sub).is_dir():
                 for entry in os.scandir(folder / sub):
-                    if f"{sub}/{entry.name}" not in written and entry.is_file():
+                    if f"{sub}/{entry.name}" not in made and entry.is_file():
                         os.remove(entry.path)
                         built.removed += 1
         return built
-
 
 # -- the client's ranking, in Python ---------------------------------------------
 
