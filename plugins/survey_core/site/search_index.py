@@ -337,19 +337,6 @@ COARSE_MIN = 1000
 COARSE_STEP = 16
 
 
-def _pair_index(flat: Sequence[int], doc: int) -> int:
-    """The index in ``flat`` ([doc, score, ...], docs ascending) of the first pair
-    whose doc is not below ``doc``: a binary search over the pairs, no copy."""
-    lo, hi = 0, len(flat) // 2
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if flat[2 * mid] < doc:
-            lo = mid + 1
-        else:
-            hi = mid
-    return 2 * lo
-
-
 #: the digits of a posting list's text: a number is written in base 32, most
 #: significant digit first, every digit but the last from the upper half
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
@@ -439,6 +426,29 @@ def _packed(terms: dict[str, int]) -> Terms:
     return tuple(terms), bytes(terms.values())
 
 
+def _kept_postings(flat: list[int]) -> array:
+    """A posting list as a kept index holds it: ``doc << 8 | score`` per doc, in
+    an ``array('i')`` (4 bytes a posting; scores are 1..255)."""
+    return array("i", [d << 8 | s for d, s in zip(flat[0::2], flat[1::2], strict=True)])
+
+
+def _pairs(flat: list[int] | array) -> list[int]:
+    """[doc, score, ...] of a posting list, as built or as kept."""
+    if isinstance(flat, list):
+        return flat
+    out = [0] * (2 * len(flat))
+    if len(flat) > 4000:
+        import numpy as np
+
+        packed = np.frombuffer(flat, dtype=np.intc)
+        out[0::2] = (packed >> 8).tolist()
+        out[1::2] = (packed & 255).tolist()
+    else:
+        out[0::2] = [v >> 8 for v in flat]
+        out[1::2] = [v & 255 for v in flat]
+    return out
+
+
 def _slim(doc: Doc) -> Doc:
     """``doc`` without its indexed text: what a kept index needs of a doc whose
     terms it holds (what a result shows, its identity and digest)."""
@@ -455,7 +465,8 @@ class SearchIndex:
     unchanged documents, kept).
 
     What a kept index holds is compact: each doc's terms as a tuple and a
-    ``bytes`` of scores (:data:`Terms`), the posting lists as ``array('i')``,
+    ``bytes`` of scores (:data:`Terms`), the posting lists as ``array('i')`` of
+    ``doc << 8 | score`` (a build makes them as lists, then packs them),
     the docs without their indexed text (``fields``), and of each file only the
     digest and size of its bytes: a build makes again the files an edit changed
     (and those not on disk as made), never keeps their bytes."""
@@ -473,8 +484,9 @@ class SearchIndex:
         self._doc_terms: list[Terms] = []
         #: doc number -> the doc without its fields (what its chunk shows)
         self._docs: list[Doc] = []
-        #: term -> [doc, score, doc, score, ...] by doc number
-        self._postings: dict[str, array] = {}
+        #: term -> [doc, score, doc, score, ...] by doc number while a build makes
+        #: them; kept (``keep``) as ``array('i')`` of ``doc << 8 | score``
+        self._postings: dict[str, list[int] | array] = {}
         self._shards: dict[str, list[str]] = {}
         #: term -> its size in a shard, and the terms sorted (kept between builds)
         self._sizes: dict[str, int] | None = None
@@ -550,11 +562,11 @@ class SearchIndex:
                     flat = postings.get(t)
                     if flat is None:
                         flat = postings[t] = array("i")
-                    i = _pair_index(flat, n)
+                    i = bisect.bisect_left(flat, n << 8)
                     if t in old:
-                        del flat[i:i + 2]
+                        del flat[i]
                     if t in new:
-                        flat[i:i] = array("i", (n, new[t]))
+                        flat.insert(i, n << 8 | new[t])
                     if not flat:
                         del postings[t]
             sizes, terms = self._sizes, self._sorted
@@ -567,7 +579,7 @@ class SearchIndex:
                     continue
                 if t not in sizes:
                     bisect.insort(terms, t)
-                sizes[t] = len(t) + 4 + 3 * len(flat)
+                sizes[t] = len(t) + 4 + 6 * len(flat)
             chunks = {n // self.chunk for n in changed}
         else:
             by_digest: dict = dict(zip(self._digests, self._doc_terms, strict=True))
@@ -588,7 +600,7 @@ class SearchIndex:
                 for t, s in pairs:
                     flat = postings.get(t)
                     if flat is None:
-                        postings[t] = array("i", (n, s))
+                        postings[t] = [n, s]
                     else:
                         flat.append(n)
                         flat.append(s)
@@ -621,7 +633,7 @@ class SearchIndex:
 
         for shard_key, shard_terms in shards.items():
             take(shard_file(shard_key),
-                 lambda ts=shard_terms: _dumps({t: encode_postings(postings[t], count)
+                 lambda ts=shard_terms: _dumps({t: encode_postings(_pairs(postings[t]), count)
                                                 for t in ts}),
                  old_shards.get(shard_key) != shard_terms
                  or (affected is not None and not affected.isdisjoint(shard_terms)))
@@ -632,6 +644,9 @@ class SearchIndex:
                  lambda part=part: _dumps([(shown[m] if shown is not None else doc(m)).shown()
                                            for m in part]),
                  chunks is None or c // self.chunk in chunks)
+        if keep and affected is None:
+            for t, flat in postings.items():
+                postings[t] = _kept_postings(flat)
         self._made, self._shards = made, shards
         version = Digest()
         for name in sorted(made):
