@@ -422,11 +422,10 @@ def test_a_patched_index_equals_a_fresh_one_after_several_edits(tmp_path, catalo
 
 
 def test_a_kept_index_holds_terms_postings_and_docs_compactly(tmp_path, catalog):
-    """What a kept index holds: each doc's terms as a tuple of the very strings
-    keying the posting lists and a ``bytes`` of scores, posting lists as
-    ``array('i')``, docs without their indexed text, and of the files only a
-    digest and size; from that it makes every file again (a clean site folder,
-    or :meth:`files`)."""
+    """What a kept index holds: each doc's terms by number with their scores in
+    an ``array('i')``, posting lists as ``array('i')``, docs without their
+    indexed text, and of the files only a digest and size; from that it makes
+    every file again (a clean site folder, or :meth:`files`)."""
     from array import array
 
     index = si.SearchIndex()
@@ -434,11 +433,10 @@ def test_a_kept_index_holds_terms_postings_and_docs_compactly(tmp_path, catalog)
     served = tmp_path / "served"
     index.write(docs, served)
     assert len(index._doc_terms) == len(docs)
-    for (terms, values), doc in zip(index._doc_terms, docs, strict=True):
-        assert type(terms) is tuple and type(values) is bytes
-        assert dict(zip(terms, values, strict=True)) == si.scores(doc)
-    keys = {id(k) for k in index._postings}
-    assert all(id(t) in keys for terms, _ in index._doc_terms for t in terms)
+    for terms, doc in zip(index._doc_terms, docs, strict=True):
+        assert type(terms) is array and terms.itemsize == 4
+        assert index._unpack(terms) == si.scores(doc)
+    assert all(index._vocab[index._ids[t]] is t for t in index._postings)
     assert all(type(p) is array and p.typecode == "i" for p in index._postings.values())
     assert all(d.fields is None for d in index._docs)
     assert index.paper_docs and all(d.fields is None for d in index.paper_docs.values())

@@ -417,13 +417,9 @@ class Built:
                 f"{self.retokenised} docs tokenised)")
 
 
-#: a doc's terms as a kept index holds them: the terms (the strings keying the
-#: posting lists) and their scores, one byte each (scores are 1..255)
-Terms = tuple[tuple[str, ...], bytes]
-
-
-def _packed(terms: dict[str, int]) -> Terms:
-    return tuple(terms), bytes(terms.values())
+#: a doc's terms as a kept index holds them: ``term number << 8 | score`` for
+#: each (the number of a term in :attr:`SearchIndex._vocab`; scores are 1..255)
+Terms = array
 
 
 def _kept_postings(flat: list[int]) -> array:
@@ -464,8 +460,8 @@ class SearchIndex:
     the changed documents; otherwise it makes everything (from the terms of
     unchanged documents, kept).
 
-    What a kept index holds is compact: each doc's terms as a tuple and a
-    ``bytes`` of scores (:data:`Terms`), the posting lists as ``array('i')`` of
+    What a kept index holds is compact: each doc's terms as numbers with their
+    scores in an ``array('i')`` (:data:`Terms`), the posting lists as ``array('i')`` of
     ``doc << 8 | score`` (a build makes them as lists, then packs them),
     the docs without their indexed text (``fields``), and of each file only the
     digest and size of its bytes: a build makes again the files an edit changed
@@ -482,6 +478,10 @@ class SearchIndex:
         self._digests: list[str] = []
         #: doc number -> its terms and their scores
         self._doc_terms: list[Terms] = []
+        #: every term a kept doc had, and its number there (kept docs' terms are
+        #: held by number: 4 bytes a term, not a pointer and a score byte)
+        self._vocab: list[str] = []
+        self._ids: dict[str, int] = {}
         #: doc number -> the doc without its fields (what its chunk shows)
         self._docs: list[Doc] = []
         #: term -> [doc, score, doc, score, ...] by doc number while a build makes
@@ -511,6 +511,21 @@ class SearchIndex:
             terms = scores(doc)
             built.retokenised += 1
         return terms
+
+    def _pack(self, terms: dict[str, int]) -> Terms:
+        ids = self._ids
+        if not ids.keys() >= terms.keys():
+            vocab = self._vocab
+            for t in [t for t in terms if t not in ids]:
+                ids[t] = len(vocab)
+                vocab.append(t)
+            if len(vocab) >= 1 << 23:
+                raise RuntimeError("search index: too many distinct terms to keep")
+        return array("i", [ids[t] << 8 | s for t, s in terms.items()])
+
+    def _unpack(self, terms: Terms) -> dict[str, int]:
+        vocab = self._vocab
+        return {vocab[v >> 8]: v & 255 for v in terms}
 
     def _keep_doc(self, doc: Doc, old: Doc | None = None) -> Doc:
         """The slim doc kept for ``doc`` (in :attr:`paper_docs` too, in place of
@@ -551,9 +566,9 @@ class SearchIndex:
             for n in changed:
                 new_doc = doc(n)
                 terms = self._terms(new_doc, built, known)
-                new = terms if isinstance(terms, dict) else dict(zip(*terms, strict=True))
-                old = dict(zip(*self._doc_terms[n], strict=True))
-                self._doc_terms[n] = _packed(new)
+                new = terms if isinstance(terms, dict) else self._unpack(terms)
+                old = self._unpack(self._doc_terms[n])
+                self._doc_terms[n] = self._pack(new)
                 self._docs[n] = self._keep_doc(new_doc, self._docs[n])
                 for t in old.keys() | new.keys():
                     if old.get(t) == new.get(t):
@@ -594,9 +609,10 @@ class SearchIndex:
                 if isinstance(terms, dict):
                     pairs = terms.items()
                     if keep:
-                        terms = _packed(terms)
+                        terms = self._pack(terms)
                 else:
-                    pairs = zip(*terms, strict=True)
+                    vocab = self._vocab
+                    pairs = [(vocab[v >> 8], v & 255) for v in terms]
                 for t, s in pairs:
                     flat = postings.get(t)
                     if flat is None:
