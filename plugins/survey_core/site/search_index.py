@@ -433,7 +433,7 @@ def _pairs(flat: list[int] | array) -> list[int]:
     if isinstance(flat, list):
         return flat
     out = [0] * (2 * len(flat))
-    if len(flat) > 4000:
+    if len(flat) > 500:
         import numpy as np
 
         packed = np.frombuffer(flat, dtype=np.intc)
