@@ -25,6 +25,9 @@ lengths it fetched (:func:`search` is the same ranking in Python).
 :class:`SearchIndex` keeps each document's terms between builds (``mkdocs
 serve``): only documents whose inputs changed are tokenised again, and only
 files whose bytes changed are written; files no build makes any more are removed.
+What it keeps is compact (terms by number, posting lists as typed arrays, docs
+without their indexed text, a digest per file rather than its bytes), and an
+edit (:meth:`SearchIndex.patch`) makes again only the files it changes.
 """
 
 from __future__ import annotations
