@@ -33,7 +33,6 @@ edit (:meth:`SearchIndex.patch`) makes again only the files it changes.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import html
 import itertools
 import json
@@ -119,13 +118,13 @@ def query_terms(query: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Doc:
-    """One search document: what is indexed (``fields``: field name -> text; None
-    in a doc a kept index holds the terms of) and what a result shows."""
+    """One search document: what is indexed (``fields``: field name -> text) and
+    what a result shows."""
     ident: str  # stable identity, e.g. "paper:<id>"
     url: str  # from the site root, e.g. "papers/x/"
     title: str
     kind: str  # paper, topic, survey or page
-    fields: tuple[tuple[str, str], ...] | None
+    fields: tuple[tuple[str, str], ...]
     authors: str = ""
     year: int | None = None
     topics: str = ""
@@ -140,6 +139,18 @@ class Doc:
             if value:
                 out[name] = value
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class KeptDoc:
+    """A doc as a kept index holds it once it has the doc's terms: its identity,
+    digest and what its result shows, as the JSON of its entry in a doc chunk
+    (one ``bytes``, not the fields and the shown strings of a :class:`Doc`)."""
+    ident: str
+    digest: str
+    shown_json: bytes
+    #: nothing to index: its terms are the index's
+    fields = None
 
 
 def field_length(n: int) -> float:
@@ -210,7 +221,7 @@ def paper_doc(paper, topic_names: list[str], digest: str | None = None) -> Doc:
 
 
 def catalog_docs(catalog, survey_url: Callable[[str], str] = lambda sid: f"surveys/{sid}/",
-                 kept: dict | None = None) -> list[Doc]:
+                 kept: dict | None = None) -> list[Doc | KeptDoc]:
     """Every paper (newest first, so the docs of one query cluster in few chunks
     and a lower number is a newer paper), then every topic and survey.  ``kept``:
     paper docs by record digest and topic names, from the last call (updated)."""
@@ -448,10 +459,16 @@ def _pairs(flat: list[int] | array) -> list[int]:
     return out
 
 
-def _slim(doc: Doc) -> Doc:
-    """``doc`` without its indexed text: what a kept index needs of a doc whose
-    terms it holds (what a result shows, its identity and digest)."""
-    return doc if doc.fields is None else dataclasses.replace(doc, fields=None)
+def _slim(doc: Doc | KeptDoc) -> KeptDoc:
+    """What a kept index needs of a doc whose terms it holds."""
+    return doc if isinstance(doc, KeptDoc) else KeptDoc(doc.ident, doc.digest,
+                                                        _dumps(doc.shown()))
+
+
+def _chunk(docs: Iterable[Doc | KeptDoc]) -> bytes:
+    """A doc chunk's bytes: what :func:`_dumps` makes of the docs' ``shown()``."""
+    return b"[" + b",".join(d.shown_json if isinstance(d, KeptDoc) else _dumps(d.shown())
+                            for d in docs) + b"]"
 
 
 class SearchIndex:
@@ -466,7 +483,7 @@ class SearchIndex:
     What a kept index holds is compact: each doc's terms as numbers with their
     scores in an ``array('i')`` (:data:`Terms`), the posting lists as ``array('i')`` of
     ``doc << 8 | score`` (a build makes them as lists, then packs them),
-    the docs without their indexed text (``fields``), and of each file only the
+    the docs as :class:`KeptDoc` (no indexed text), and of each file only the
     digest and size of its bytes: a build makes again the files an edit changed
     (and those not on disk as made), never keeps their bytes."""
 
@@ -485,8 +502,8 @@ class SearchIndex:
         #: held by number: 4 bytes a term, not a pointer and a score byte)
         self._vocab: list[str] = []
         self._ids: dict[str, int] = {}
-        #: doc number -> the doc without its fields (what its chunk shows)
-        self._docs: list[Doc] = []
+        #: doc number -> what is kept of the doc (what its chunk shows)
+        self._docs: list[KeptDoc] = []
         #: term -> [doc, score, doc, score, ...] by doc number while a build makes
         #: them; kept (``keep``) as ``array('i')`` of ``doc << 8 | score``
         self._postings: dict[str, list[int] | array] = {}
@@ -501,8 +518,8 @@ class SearchIndex:
         self._disk: dict[str, str] = {}
         #: files of the last write (none stale on disk when a write changes none)
         self._on_disk = -1
-        #: paper docs kept for :func:`catalog_docs` (without their fields once
-        #: the index holds their terms)
+        #: paper docs kept for :func:`catalog_docs` (as :class:`KeptDoc` once the
+        #: index holds their terms)
         self.paper_docs: dict = {}
 
     def _terms(self, doc: Doc, built: Built, by_digest: dict
@@ -530,7 +547,7 @@ class SearchIndex:
         vocab = self._vocab
         return {vocab[v >> 8]: v & 255 for v in terms}
 
-    def _keep_doc(self, doc: Doc, old: Doc | None = None) -> Doc:
+    def _keep_doc(self, doc: Doc | KeptDoc, old: KeptDoc | None = None) -> KeptDoc:
         """The slim doc kept for ``doc`` (in :attr:`paper_docs` too, in place of
         ``doc``; ``old``, the doc it replaces, leaves it)."""
         slim = _slim(doc)
@@ -605,7 +622,7 @@ class SearchIndex:
             self._doc_terms, self._docs = [], []
             postings = self._postings = {}
             kept_terms: list[Terms] = []
-            kept_docs: list[Doc] = []
+            kept_docs: list[KeptDoc] = []
             for n in range(count):
                 d = doc(n)
                 terms = self._terms(d, built, by_digest)
@@ -656,12 +673,12 @@ class SearchIndex:
                                                 for t in ts}),
                  old_shards.get(shard_key) != shard_terms
                  or (affected is not None and not affected.isdisjoint(shard_terms)))
-        shown = self._docs if keep else None
+        held = self._docs
         for c in range(0, count, self.chunk):
             part = range(c, min(c + self.chunk, count))
             take(f"d/{c // self.chunk}.json",
-                 lambda part=part: _dumps([(shown[m] if shown is not None else doc(m)).shown()
-                                           for m in part]),
+                 (lambda part=part: _chunk([held[m] for m in part])) if keep else
+                 (lambda part=part: _dumps([doc(m).shown() for m in part])),
                  chunks is None or c // self.chunk in chunks)
         if keep and affected is None:
             for t, flat in postings.items():
