@@ -384,6 +384,27 @@ def encode_postings(postings: Sequence[int], docs: int) -> str:
         deltas = np.diff(np.array(numbers, dtype=np.int64), prepend=0).tolist()
     else:
         deltas = [b - a for a, b in zip([0, *numbers], numbers, strict=False)]
+    return _encode(deltas, values, docs)
+
+
+def _encode_kept(flat: array, docs: int) -> str:
+    """:func:`encode_postings` of a posting list as a kept index holds it
+    (``doc << 8 | score`` each)."""
+    if len(flat) > 500:
+        import numpy as np
+
+        packed = np.frombuffer(flat, dtype=np.intc)
+        deltas = np.diff(packed >> 8, prepend=0).tolist()
+        values = (packed & 255).tolist()
+    else:
+        numbers = [v >> 8 for v in flat]
+        deltas = [b - a for a, b in zip([0, *numbers], numbers, strict=False)]
+        values = [v & 255 for v in flat]
+    return _encode(deltas, values, docs)
+
+
+def _encode(deltas: list[int], values: Sequence[int], docs: int) -> str:
+    numbers = deltas
     step = COARSE_STEP if len(numbers) > max(COARSE_SHARE * docs, COARSE_MIN) else 1
     if step > 1:
         values = [round(v / step) for v in values]
@@ -440,23 +461,6 @@ def _kept_postings(flat: list[int]) -> array:
     """A posting list as a kept index holds it: ``doc << 8 | score`` per doc, in
     an ``array('i')`` (4 bytes a posting; scores are 1..255)."""
     return array("i", [d << 8 | s for d, s in zip(flat[0::2], flat[1::2], strict=True)])
-
-
-def _pairs(flat: list[int] | array) -> list[int]:
-    """[doc, score, ...] of a posting list, as built or as kept."""
-    if isinstance(flat, list):
-        return flat
-    out = [0] * (2 * len(flat))
-    if len(flat) > 500:
-        import numpy as np
-
-        packed = np.frombuffer(flat, dtype=np.intc)
-        out[0::2] = (packed >> 8).tolist()
-        out[1::2] = (packed & 255).tolist()
-    else:
-        out[0::2] = [v >> 8 for v in flat]
-        out[1::2] = [v & 255 for v in flat]
-    return out
 
 
 def _slim(doc: Doc | KeptDoc) -> KeptDoc:
@@ -568,11 +572,12 @@ class SearchIndex:
                            docs.__getitem__, known, every=True)
 
     def _build(self, idents: list[str], digests: list[str], doc: Callable[[int], Doc],
-               known: dict | None, every: bool, disk: bool = False
-               ) -> tuple[dict[str, bytes], Built]:
+               known: dict | None, every: bool, disk: bool = False,
+               changed: list[int] | None = None) -> tuple[dict[str, bytes], Built]:
         """The files (manifest last) of the index of the docs ``doc(n)`` for
         ``n < len(idents)``: every file (``every``), else those whose bytes may
-        differ from the last build's, and (``disk``) those not written as made."""
+        differ from the last build's, and (``disk``) those not written as made.
+        ``changed``: the numbers of the docs that may differ, if known."""
         known = known or {}
         count = len(idents)
         built = Built(docs=count)
@@ -581,7 +586,9 @@ class SearchIndex:
         affected: set[str] | None = None
         chunks: set[int] | None = None
         if idents == self._idents and self._sizes is not None:
-            changed = [n for n, d in enumerate(digests) if not d or d != self._digests[n]]
+            old_digests = self._digests
+            changed = [n for n in (range(count) if changed is None else changed)
+                       if not digests[n] or digests[n] != old_digests[n]]
             affected = set()
             for n in changed:
                 new_doc = doc(n)
@@ -667,9 +674,12 @@ class SearchIndex:
                     info = (key(data), len(data))
             made[name] = info
 
+        def encode(flat: list[int] | array, docs: int) -> str:
+            return (encode_postings if isinstance(flat, list) else _encode_kept)(flat, docs)
+
         for shard_key, shard_terms in shards.items():
             take(shard_file(shard_key),
-                 lambda ts=shard_terms: _dumps({t: encode_postings(_pairs(postings[t]), count)
+                 lambda ts=shard_terms: _dumps({t: encode(postings[t], count)
                                                 for t in ts}),
                  old_shards.get(shard_key) != shard_terms
                  or (affected is not None and not affected.isdisjoint(shard_terms)))
@@ -723,15 +733,17 @@ class SearchIndex:
             digests[n] = d.digest
         kept = self._docs
         return self._write(folder, self._idents, digests,
-                           lambda n: new[n] if n in new else kept[n], None)
+                           lambda n: new[n] if n in new else kept[n], None, sorted(new))
 
     def _write(self, folder: Path | str, idents: list[str], digests: list[str],
-               doc: Callable[[int], Doc], known: dict | None) -> Built:
+               doc: Callable[[int], Doc | KeptDoc], known: dict | None,
+               changed: list[int] | None = None) -> Built:
         folder = Path(folder)
         if not (folder / "manifest.json").is_file():
             # a site folder emptied since (a clean build): everything is written again
             self._disk, self._on_disk = {}, -1
-        out, built = self._build(idents, digests, doc, known, every=False, disk=True)
+        out, built = self._build(idents, digests, doc, known, every=False, disk=True,
+                                 changed=changed)
         made, on_disk = self._made, self._disk
         for name, data in out.items():  # the manifest last
             sha = made[name][0] if name in made else key(data)
