@@ -479,3 +479,35 @@ def test_a_patch_of_a_doc_the_index_does_not_hold(tmp_path, catalog):
     with pytest.raises(RuntimeError, match="not kept"):
         si.SearchIndex().files([index._docs[0]])
     assert si.SearchIndex(keep=False).write(docs, tmp_path / "lean").retokenised == len(docs)
+
+
+def test_a_build_failing_midway_leaves_nothing_half_kept(tmp_path, catalog, monkeypatch):
+    """A patch that fails midway (here: scoring the second of two edited docs)
+    leaves no half-updated terms or postings: the index forgets what it kept, and
+    the next build makes every file again, equal to a fresh build's."""
+    index = si.SearchIndex()
+    served = tmp_path / "served"
+    index.write(si.catalog_docs(catalog, kept=index.paper_docs), served)
+    first, second = catalog.newest[1], catalog.newest[4]
+    cat, a = _edited(catalog, first, title=first.title + " ocelot", digest="edit-a")
+    cat, b = _edited(cat, second, title=second.title + " margay", digest="edit-b")
+    docs = [si.catalog_paper_doc(cat, p)[1] for p in (a, b)]
+    scores = si.scores
+
+    def failing(doc):
+        if doc is docs[1]:
+            raise OSError("scoring failed")
+        return scores(doc)
+
+    monkeypatch.setattr(si, "scores", failing)
+    with pytest.raises(OSError, match="scoring failed"):
+        index.patch(docs, served)
+    monkeypatch.setattr(si, "scores", scores)
+    assert index._doc_terms == [] and index._postings == {} and index.paper_docs == {}
+    with pytest.raises(RuntimeError, match="no search index kept"):
+        index.patch(docs, served)
+    again = index.write(si.catalog_docs(cat, kept=index.paper_docs), served)
+    assert again.retokenised == again.docs
+    assert _tree(served) == si.SearchIndex().files(si.catalog_docs(cat))[0]
+    assert si.search(_tree(served), "ocelot margay") == []
+    assert si.search(_tree(served), "margay") == [4]

@@ -498,6 +498,10 @@ class SearchIndex:
         #: whether the index is kept for the next build (``mkdocs serve``): if not,
         #: each doc's term scores are let go once the posting lists hold them
         self.keep = keep
+        self._forget()
+
+    def _forget(self) -> None:
+        """Nothing kept: the next build makes every file from its docs."""
         self._idents: list[str] = []
         self._digests: list[str] = []
         #: doc number -> its terms and their scores
@@ -571,9 +575,18 @@ class SearchIndex:
         return self._build([d.ident for d in docs], [d.digest for d in docs],
                            docs.__getitem__, known, every=True)
 
-    def _build(self, idents: list[str], digests: list[str], doc: Callable[[int], Doc],
-               known: dict | None, every: bool, disk: bool = False,
-               changed: list[int] | None = None) -> tuple[dict[str, bytes], Built]:
+    def _build(self, *args, **kwargs) -> tuple[dict[str, bytes], Built]:
+        """:meth:`_make`; a build that fails midway leaves nothing kept (not
+        half-updated terms and postings), and the next one makes everything."""
+        try:
+            return self._make(*args, **kwargs)
+        except BaseException:
+            self._forget()
+            raise
+
+    def _make(self, idents: list[str], digests: list[str], doc: Callable[[int], Doc],
+              known: dict | None, every: bool, disk: bool = False,
+              changed: list[int] | None = None) -> tuple[dict[str, bytes], Built]:
         """The files (manifest last) of the index of the docs ``doc(n)`` for
         ``n < len(idents)``: every file (``every``), else those whose bytes may
         differ from the last build's, and (``disk``) those not written as made.
