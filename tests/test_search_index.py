@@ -346,3 +346,168 @@ def test_an_index_not_kept_gives_the_same_files_and_lets_the_terms_go(docs, file
     kept = si.SearchIndex()
     kept.files(docs, si.doc_terms(docs))
     assert len(kept._doc_terms) == len(docs)
+
+
+def _edited(catalog, paper, **changes):
+    """``catalog`` with ``paper`` replaced by a copy with ``changes`` (a new digest)."""
+    edited = dataclasses.replace(paper, **changes)
+    swap = [edited if p.id == paper.id else p for p in catalog.papers]
+    newest = [edited if p.id == paper.id else p for p in catalog.newest]
+    return dataclasses.replace(catalog, papers=swap, newest=newest), edited
+
+
+def _postings_of(files: dict[str, bytes], term: str) -> list[int] | None:
+    keys = set(json.loads(files["manifest.json"])["shards"])
+    shard = si.shard_of(term, keys)
+    found = json.loads(files[si.shard_file(shard)]).get(term) if shard is not None else None
+    return si.decode_postings(found) if found is not None else None
+
+
+def test_a_patched_index_equals_a_fresh_one_after_several_edits(tmp_path, catalog):
+    """``SearchIndex.patch`` (an edit under ``mkdocs serve``): after each of several
+    edits, the files on disk are those of a fresh build, byte for byte, and only
+    the changed ones were written: an edit that brings a term no doc had, one that
+    takes it out again (the term leaves the index), one that takes a word out of a
+    paper while other papers keep it, and a page's text."""
+    index = si.SearchIndex()
+    served = tmp_path / "served"
+    page = si.page_doc("about/", "About", "About this survey.")
+    first = index.write(si.catalog_docs(catalog, kept=index.paper_docs) + [page], served)
+    assert first.written == first.files
+
+    def check(cat, pages, edited_docs) -> dict[str, bytes]:
+        before = _tree(served)
+        built = index.patch(edited_docs, served)
+        after = _tree(served)
+        fresh_docs = si.catalog_docs(cat) + pages
+        fresh = si.SearchIndex().files(fresh_docs)[0]
+        assert after == fresh
+        differ = {p for p in after if before.get(p) != after[p]}
+        assert built.written == len(differ) and "manifest.json" in differ
+        assert built.removed == len(before.keys() - after.keys())
+        assert built.retokenised == len(edited_docs)
+        assert built.files == len(after) and built.bytes == sum(map(len, after.values()))
+        return after
+
+    paper = catalog.newest[7]
+    assert _postings_of(_tree(served), "zyzzyva") is None
+    cat1, edited = _edited(catalog, paper, title=paper.title + " zyzzyva", digest="edit-1")
+    files = check(cat1, [page], [si.catalog_paper_doc(cat1, edited)[1]])
+    assert si.search(files, "zyzzyva") == [7]
+    assert _postings_of(files, "zyzzyva")[0::2] == [7]
+
+    # The same paper as it was: "zyzzyva" is no doc's term any more.
+    cat2, _ = _edited(cat1, edited, title=paper.title, digest=paper.digest)
+    files = check(cat2, [page], [si.catalog_paper_doc(cat2, paper)[1]])
+    assert _postings_of(files, "zyzzyva") is None and si.search(files, "zyzzyva") == []
+    assert "zyzzyva" not in index._postings and "zyzzyva" not in index._sorted
+
+    # Another paper's abstract goes: a word of it stays in other papers only.
+    other = catalog.newest[3]
+    old_terms = si.scores(si.catalog_paper_doc(cat2, other)[1])
+    cat3, bare = _edited(cat2, other, abstract="", digest="edit-3")
+    gone = [t for t in old_terms if t not in si.scores(si.catalog_paper_doc(cat3, bare)[1])
+            and len(_postings_of(files, t)) > 2]
+    assert gone
+    new_page = si.page_doc("about/", "About", "About this survey, and its quokka.")
+    files = check(cat3, [new_page], [si.catalog_paper_doc(cat3, bare)[1], new_page])
+    for t in gone:
+        assert 3 not in _postings_of(files, t)[0::2]
+    assert si.search(files, "quokka") == [len(si.catalog_docs(cat3))]
+
+    # A whole build with the docs as kept (without their fields) writes nothing.
+    again = index.write(si.catalog_docs(cat3, kept=index.paper_docs) + [new_page], served)
+    assert again.written == 0 and again.retokenised == 0
+    assert _tree(served) == files
+
+
+def test_a_kept_index_holds_terms_postings_and_docs_compactly(tmp_path, catalog):
+    """What a kept index holds: each doc's terms by number with their scores in
+    an ``array('i')``, posting lists as ``array('i')``, docs without their
+    indexed text, and of the files only a digest and size; from that it makes
+    every file again (a clean site folder, or :meth:`files`)."""
+    from array import array
+
+    index = si.SearchIndex()
+    docs = si.catalog_docs(catalog, kept=index.paper_docs)
+    served = tmp_path / "served"
+    index.write(docs, served)
+    assert len(index._doc_terms) == len(docs)
+    for terms, doc in zip(index._doc_terms, docs, strict=True):
+        assert type(terms) is array and terms.itemsize == 4
+        assert index._unpack(terms) == si.scores(doc)
+    assert all(index._vocab[index._ids[t]] is t for t in index._postings)
+    assert all(type(p) is array and p.typecode == "i" for p in index._postings.values())
+    assert all(d.fields is None for d in index._docs)
+    assert index.paper_docs and all(d.fields is None for d in index.paper_docs.values())
+    assert all(type(d) is si.KeptDoc for d in index._docs)
+    assert [json.loads(d.shown_json) for d in index._docs] == [d.shown() for d in docs]
+    held = [v for v in vars(index).values() if isinstance(v, dict)]
+    assert not any(isinstance(x, bytes) for d in held for x in d.values())
+    fresh = _tree(served)
+
+    # A clean site folder: every file made again from what is kept.
+    import shutil
+    shutil.rmtree(served)
+    rewritten = index.write(si.catalog_docs(catalog, kept=index.paper_docs), served)
+    assert rewritten.retokenised == 0 and rewritten.written == rewritten.files
+    assert _tree(served) == fresh
+    assert index.files(si.catalog_docs(catalog, kept=index.paper_docs))[0] == fresh
+
+    # Files made by files() but not written: the next write writes them.
+    cat, edited = _edited(catalog, catalog.newest[2], title="Wombat", digest="edit-w")
+    index.files(si.catalog_docs(cat, kept=index.paper_docs))
+    index.write(si.catalog_docs(cat, kept=index.paper_docs), served)
+    assert _tree(served) == si.SearchIndex().files(si.catalog_docs(cat))[0]
+
+
+def test_a_patch_of_a_doc_the_index_does_not_hold(tmp_path, catalog):
+    """A paper the kept index does not hold is an error (the site is built
+    again); a page it does not hold (left out of the search) is left out; a doc
+    kept without its text, its terms lost, is an error, not an empty doc."""
+    index = si.SearchIndex()
+    docs = si.catalog_docs(catalog, kept=index.paper_docs)
+    with pytest.raises(RuntimeError, match="no search index kept"):
+        index.patch(docs[:1], tmp_path / "x")
+    index.write(docs, tmp_path / "out")
+    stranger = dataclasses.replace(docs[0], ident="paper:nobody", digest="nobody")
+    with pytest.raises(KeyError, match="paper:nobody"):
+        index.patch([stranger], tmp_path / "out")
+    before = _tree(tmp_path / "out")
+    built = index.patch([si.page_doc("secret/", "Secret", "Hidden page")], tmp_path / "out")
+    assert built.written == 0 and _tree(tmp_path / "out") == before
+    with pytest.raises(RuntimeError, match="not kept"):
+        si.SearchIndex().files([index._docs[0]])
+    assert si.SearchIndex(keep=False).write(docs, tmp_path / "lean").retokenised == len(docs)
+
+
+def test_a_build_failing_midway_leaves_nothing_half_kept(tmp_path, catalog, monkeypatch):
+    """A patch that fails midway (here: scoring the second of two edited docs)
+    leaves no half-updated terms or postings: the index forgets what it kept, and
+    the next build makes every file again, equal to a fresh build's."""
+    index = si.SearchIndex()
+    served = tmp_path / "served"
+    index.write(si.catalog_docs(catalog, kept=index.paper_docs), served)
+    first, second = catalog.newest[1], catalog.newest[4]
+    cat, a = _edited(catalog, first, title=first.title + " ocelot", digest="edit-a")
+    cat, b = _edited(cat, second, title=second.title + " margay", digest="edit-b")
+    docs = [si.catalog_paper_doc(cat, p)[1] for p in (a, b)]
+    scores = si.scores
+
+    def failing(doc):
+        if doc is docs[1]:
+            raise OSError("scoring failed")
+        return scores(doc)
+
+    monkeypatch.setattr(si, "scores", failing)
+    with pytest.raises(OSError, match="scoring failed"):
+        index.patch(docs, served)
+    monkeypatch.setattr(si, "scores", scores)
+    assert index._doc_terms == [] and index._postings == {} and index.paper_docs == {}
+    with pytest.raises(RuntimeError, match="no search index kept"):
+        index.patch(docs, served)
+    again = index.write(si.catalog_docs(cat, kept=index.paper_docs), served)
+    assert again.retokenised == again.docs
+    assert _tree(served) == si.SearchIndex().files(si.catalog_docs(cat))[0]
+    assert si.search(_tree(served), "ocelot margay") == []
+    assert si.search(_tree(served), "margay") == [4]

@@ -71,8 +71,6 @@ class DiscoveryPart(Part):
         #: page source -> (URL, title, text) of the ordinary pages, kept for pages a
         #: rebuild skips
         self._page_text: dict[str, tuple[str, str, str]] = {}
-        #: the search index's documents of the last build (`mkdocs serve`)
-        self._docs: list = []
         #: feed (None: the site's) -> ids of the papers it shows
         self._feed_ids: dict[str | None, set[str]] = {}
         self._exported = None
@@ -312,27 +310,21 @@ class DiscoveryPart(Part):
         if not self.config.search_index:
             return
         index = self._search_index
-        if index is None or not self._docs:
+        if index is None:
             raise RuntimeError("no search index to patch")
-        docs = list(self._docs)
-        at = {d.ident: n for n, d in enumerate(docs)}
         cat = st.catalog
+        docs = []
         for p in changed:
             doc_key, doc = search_index.catalog_paper_doc(cat, p)
-            docs[at[doc.ident]] = doc
+            docs.append(doc)
             if doc_key:
                 index.paper_docs[doc_key] = doc
         names = {tid: t.name for tid, t in cat.taxonomy.topics.items()}
-        for sid in survey_ids:
-            doc = search_index.survey_doc(cat.surveys[sid], names, self._survey_url())
-            docs[at[doc.ident]] = doc
-        for uri in rendered:
-            if uri in self._page_text:
-                doc = search_index.page_doc(*self._page_text[uri])
-                if doc.ident in at:
-                    docs[at[doc.ident]] = doc
-        index.write(docs, Path(st.config.site_dir) / search_index.FOLDER)
-        self._docs = docs
+        docs += [search_index.survey_doc(cat.surveys[sid], names, self._survey_url())
+                 for sid in survey_ids]
+        docs += [search_index.page_doc(*self._page_text[uri]) for uri in rendered
+                 if uri in self._page_text]
+        index.patch(docs, Path(st.config.site_dir) / search_index.FOLDER)
 
     def _index(self, st: BuildState, files: Files, config: MkDocsConfig) -> None:
         from survey_core.formats.bibtex import paper_to_entry
@@ -487,9 +479,6 @@ class DiscoveryPart(Part):
         built = index.write(docs, Path(config.site_dir) / search_index.FOLDER, known)
         if self.command != "serve":
             self._search_index = None  # kept only for the next rebuild
-            self._docs = []
-        else:
-            self._docs = docs
         log.info(f"survey: search index {search_index.FOLDER}/: {built.summary()} "
                  f"in {time.perf_counter() - started:.2f}s{forked}")
 

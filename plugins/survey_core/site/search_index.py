@@ -25,6 +25,9 @@ lengths it fetched (:func:`search` is the same ranking in Python).
 :class:`SearchIndex` keeps each document's terms between builds (``mkdocs
 serve``): only documents whose inputs changed are tokenised again, and only
 files whose bytes changed are written; files no build makes any more are removed.
+What it keeps is compact (terms by number, posting lists as typed arrays, docs
+without their indexed text, a digest per file rather than its bytes), and an
+edit (:meth:`SearchIndex.patch`) makes again only the files it changes.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ import os
 import re
 import sys
 import unicodedata
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,7 +116,7 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(tokenise(query)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Doc:
     """One search document: what is indexed (``fields``: field name -> text) and
     what a result shows."""
@@ -135,6 +139,18 @@ class Doc:
             if value:
                 out[name] = value
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class KeptDoc:
+    """A doc as a kept index holds it once it has the doc's terms: its identity,
+    digest and what its result shows, as the JSON of its entry in a doc chunk
+    (one ``bytes``, not the fields and the shown strings of a :class:`Doc`)."""
+    ident: str
+    digest: str
+    shown_json: bytes
+    #: nothing to index: its terms are the index's
+    fields = None
 
 
 def field_length(n: int) -> float:
@@ -205,7 +221,7 @@ def paper_doc(paper, topic_names: list[str], digest: str | None = None) -> Doc:
 
 
 def catalog_docs(catalog, survey_url: Callable[[str], str] = lambda sid: f"surveys/{sid}/",
-                 kept: dict | None = None) -> list[Doc]:
+                 kept: dict | None = None) -> list[Doc | KeptDoc]:
     """Every paper (newest first, so the docs of one query cluster in few chunks
     and a lower number is a newer paper), then every topic and survey.  ``kept``:
     paper docs by record digest and topic names, from the last call (updated)."""
@@ -335,19 +351,6 @@ COARSE_MIN = 1000
 COARSE_STEP = 16
 
 
-def _pair_index(flat: list[int], doc: int) -> int:
-    """The index in ``flat`` ([doc, score, ...], docs ascending) of the first pair
-    whose doc is not below ``doc``: a binary search over the pairs, no copy."""
-    lo, hi = 0, len(flat) // 2
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if flat[2 * mid] < doc:
-            lo = mid + 1
-        else:
-            hi = mid
-    return 2 * lo
-
-
 #: the digits of a posting list's text: a number is written in base 32, most
 #: significant digit first, every digit but the last from the upper half
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
@@ -367,7 +370,7 @@ def _number(n: int) -> str:
 _NUMBERS = [_number(n) for n in range(1 << 15)]
 
 
-def encode_postings(postings: list[int], docs: int) -> str:
+def encode_postings(postings: Sequence[int], docs: int) -> str:
     """[doc, score, doc, score, ...] (doc numbers ascending) -> its text in a
     shard: the score step, then each doc number less the previous one and the
     score divided by the step, as numbers in :data:`DIGITS`.  The step is 1, or
@@ -381,6 +384,27 @@ def encode_postings(postings: list[int], docs: int) -> str:
         deltas = np.diff(np.array(numbers, dtype=np.int64), prepend=0).tolist()
     else:
         deltas = [b - a for a, b in zip([0, *numbers], numbers, strict=False)]
+    return _encode(deltas, values, docs)
+
+
+def _encode_kept(flat: array, docs: int) -> str:
+    """:func:`encode_postings` of a posting list as a kept index holds it
+    (``doc << 8 | score`` each)."""
+    if len(flat) > 500:
+        import numpy as np
+
+        packed = np.frombuffer(flat, dtype=np.intc)
+        deltas = np.diff(packed >> 8, prepend=0).tolist()
+        values = (packed & 255).tolist()
+    else:
+        numbers = [v >> 8 for v in flat]
+        deltas = [b - a for a, b in zip([0, *numbers], numbers, strict=False)]
+        values = [v & 255 for v in flat]
+    return _encode(deltas, values, docs)
+
+
+def _encode(deltas: list[int], values: Sequence[int], docs: int) -> str:
+    numbers = deltas
     step = COARSE_STEP if len(numbers) > max(COARSE_SHARE * docs, COARSE_MIN) else 1
     if step > 1:
         values = [round(v / step) for v in values]
@@ -428,6 +452,29 @@ class Built:
                 f"{self.retokenised} docs tokenised)")
 
 
+#: a doc's terms as a kept index holds them: ``term number << 8 | score`` for
+#: each (the number of a term in :attr:`SearchIndex._vocab`; scores are 1..255)
+Terms = array
+
+
+def _kept_postings(flat: list[int]) -> array:
+    """A posting list as a kept index holds it: ``doc << 8 | score`` per doc, in
+    an ``array('i')`` (4 bytes a posting; scores are 1..255)."""
+    return array("i", [d << 8 | s for d, s in zip(flat[0::2], flat[1::2], strict=True)])
+
+
+def _slim(doc: Doc | KeptDoc) -> KeptDoc:
+    """What a kept index needs of a doc whose terms it holds."""
+    return doc if isinstance(doc, KeptDoc) else KeptDoc(doc.ident, doc.digest,
+                                                        _dumps(doc.shown()))
+
+
+def _chunk(docs: Iterable[Doc | KeptDoc]) -> bytes:
+    """A doc chunk's bytes: what :func:`_dumps` makes of the docs' ``shown()``."""
+    return b"[" + b",".join(d.shown_json if isinstance(d, KeptDoc) else _dumps(d.shown())
+                            for d in docs) + b"]"
+
+
 class SearchIndex:
     """Builds ``<site>/_search/``; kept between the rebuilds of ``mkdocs serve``.
 
@@ -435,7 +482,14 @@ class SearchIndex:
     the posting lists of the changed documents' terms only, and makes again only
     the shards holding those terms (or whose terms changed) and the doc chunks of
     the changed documents; otherwise it makes everything (from the terms of
-    unchanged documents, kept)."""
+    unchanged documents, kept).
+
+    What a kept index holds is compact: each doc's terms as numbers with their
+    scores in an ``array('i')`` (:data:`Terms`), the posting lists as ``array('i')`` of
+    ``doc << 8 | score`` (a build makes them as lists, then packs them),
+    the docs as :class:`KeptDoc` (no indexed text), and of each file only the
+    digest and size of its bytes: a build makes again the files an edit changed
+    (and those not on disk as made), never keeps their bytes."""
 
     def __init__(self, shard_bytes: int = SHARD_BYTES, chunk: int = CHUNK,
                  keep: bool = True) -> None:
@@ -444,33 +498,73 @@ class SearchIndex:
         #: whether the index is kept for the next build (``mkdocs serve``): if not,
         #: each doc's term scores are let go once the posting lists hold them
         self.keep = keep
+        self._forget()
+
+    def _forget(self) -> None:
+        """Nothing kept: the next build makes every file from its docs."""
         self._idents: list[str] = []
         self._digests: list[str] = []
-        #: doc number -> its term scores
-        self._doc_terms: list[dict[str, int]] = []
-        #: term -> [doc, score, doc, score, ...] by doc number
-        self._postings: dict[str, list[int]] = {}
+        #: doc number -> its terms and their scores
+        self._doc_terms: list[Terms] = []
+        #: every term a kept doc had, and its number there (kept docs' terms are
+        #: held by number: 4 bytes a term, not a pointer and a score byte)
+        self._vocab: list[str] = []
+        self._ids: dict[str, int] = {}
+        #: doc number -> what is kept of the doc (what its chunk shows)
+        self._docs: list[KeptDoc] = []
+        #: term -> [doc, score, doc, score, ...] by doc number while a build makes
+        #: them; kept (``keep``) as ``array('i')`` of ``doc << 8 | score``
+        self._postings: dict[str, list[int] | array] = {}
         self._shards: dict[str, list[str]] = {}
         #: term -> its size in a shard, and the terms sorted (kept between builds)
         self._sizes: dict[str, int] | None = None
         self._sorted: list[str] = []
-        #: file (relative to the folder) -> bytes made by the last build, those on
-        #: disk, and their sha1 (by the bytes object)
-        self._files: dict[str, bytes] = {}
-        self._written: dict[str, bytes] = {}
+        #: file (relative to the folder; the manifest aside) -> sha1 and size of
+        #: the bytes the last build made
+        self._made: dict[str, tuple[str, int]] = {}
+        #: file (the manifest too) -> sha1 of the bytes written there
+        self._disk: dict[str, str] = {}
         #: files of the last write (none stale on disk when a write changes none)
         self._on_disk = -1
-        self._sha: dict[str, tuple[bytes, str]] = {}
-        #: paper docs kept for :func:`catalog_docs`
+        #: paper docs kept for :func:`catalog_docs` (as :class:`KeptDoc` once the
+        #: index holds their terms)
         self.paper_docs: dict = {}
 
-    def _terms(self, doc: Doc, built: Built, by_digest: dict[str, dict[str, int]]
-               ) -> dict[str, int]:
+    def _terms(self, doc: Doc, built: Built, by_digest: dict
+               ) -> dict[str, int] | Terms:
         terms = by_digest.get(doc.digest) if doc.digest else None
         if terms is None:
+            if doc.fields is None:
+                raise RuntimeError(f"search index: the terms of {doc.ident} are not kept")
             terms = scores(doc)
             built.retokenised += 1
         return terms
+
+    def _pack(self, terms: dict[str, int]) -> Terms:
+        ids = self._ids
+        if not ids.keys() >= terms.keys():
+            vocab = self._vocab
+            for t in [t for t in terms if t not in ids]:
+                ids[t] = len(vocab)
+                vocab.append(t)
+            if len(vocab) >= 1 << 23:
+                raise RuntimeError("search index: too many distinct terms to keep")
+        return array("i", [ids[t] << 8 | s for t, s in terms.items()])
+
+    def _unpack(self, terms: Terms) -> dict[str, int]:
+        vocab = self._vocab
+        return {vocab[v >> 8]: v & 255 for v in terms}
+
+    def _keep_doc(self, doc: Doc | KeptDoc, old: KeptDoc | None = None) -> KeptDoc:
+        """The slim doc kept for ``doc`` (in :attr:`paper_docs` too, in place of
+        ``doc``; ``old``, the doc it replaces, leaves it)."""
+        slim = _slim(doc)
+        kept = self.paper_docs
+        if old is not None and old.digest != doc.digest and kept.get(old.digest) is old:
+            del kept[old.digest]
+        if doc.digest and kept.get(doc.digest) is doc:
+            kept[doc.digest] = slim
+        return slim
 
     def files(self, docs: list[Doc], known: dict[str, dict[str, int]] | None = None
               ) -> tuple[dict[str, bytes], Built]:
@@ -478,27 +572,56 @@ class SearchIndex:
         doc digest -> terms made elsewhere (:func:`doc_terms` in another process),
         used instead of scoring those docs again; an index not kept (``keep``
         False) empties it once the posting lists hold the terms."""
+        return self._build([d.ident for d in docs], [d.digest for d in docs],
+                           docs.__getitem__, known, every=True)
+
+    def _build(self, *args, **kwargs) -> tuple[dict[str, bytes], Built]:
+        """:meth:`_make`; a build that fails midway leaves nothing kept (not
+        half-updated terms and postings), and the next one makes everything."""
+        try:
+            return self._make(*args, **kwargs)
+        except BaseException:
+            self._forget()
+            raise
+
+    def _make(self, idents: list[str], digests: list[str], doc: Callable[[int], Doc],
+              known: dict | None, every: bool, disk: bool = False,
+              changed: list[int] | None = None) -> tuple[dict[str, bytes], Built]:
+        """The files (manifest last) of the index of the docs ``doc(n)`` for
+        ``n < len(idents)``: every file (``every``), else those whose bytes may
+        differ from the last build's, and (``disk``) those not written as made.
+        ``changed``: the numbers of the docs that may differ, if known."""
         known = known or {}
-        built = Built(docs=len(docs))
-        idents = [d.ident for d in docs]
-        digests = [d.digest for d in docs]
+        count = len(idents)
+        built = Built(docs=count)
         postings = self._postings
+        keep = self.keep
+        affected: set[str] | None = None
+        chunks: set[int] | None = None
         if idents == self._idents and self._sizes is not None:
-            changed = [n for n, d in enumerate(digests) if not d or d != self._digests[n]]
-            affected: set[str] = set()
+            old_digests = self._digests
+            changed = [n for n in (range(count) if changed is None else changed)
+                       if not digests[n] or digests[n] != old_digests[n]]
+            affected = set()
             for n in changed:
-                old = self._doc_terms[n]
-                new = self._doc_terms[n] = self._terms(docs[n], built, known)
+                new_doc = doc(n)
+                terms = self._terms(new_doc, built, known)
+                new = terms if isinstance(terms, dict) else self._unpack(terms)
+                old = self._unpack(self._doc_terms[n])
+                self._doc_terms[n] = self._pack(new)
+                self._docs[n] = self._keep_doc(new_doc, self._docs[n])
                 for t in old.keys() | new.keys():
                     if old.get(t) == new.get(t):
                         continue
                     affected.add(t)
-                    flat = postings.setdefault(t, [])
-                    i = _pair_index(flat, n)
+                    flat = postings.get(t)
+                    if flat is None:
+                        flat = postings[t] = array("i")
+                    i = bisect.bisect_left(flat, n << 8)
                     if t in old:
-                        del flat[i:i + 2]
+                        del flat[i]
                     if t in new:
-                        flat[i:i] = [n, new[t]]
+                        flat.insert(i, n << 8 | new[t])
                     if not flat:
                         del postings[t]
             sizes, terms = self._sizes, self._sorted
@@ -511,60 +634,88 @@ class SearchIndex:
                     continue
                 if t not in sizes:
                     bisect.insort(terms, t)
-                sizes[t] = len(t) + 4 + 3 * len(flat)
+                sizes[t] = len(t) + 4 + 6 * len(flat)
             chunks = {n // self.chunk for n in changed}
         else:
-            by_digest = {d: t for d, t in zip(self._digests, self._doc_terms, strict=True)}
+            by_digest: dict = dict(zip(self._digests, self._doc_terms, strict=True))
             by_digest.update(known)
-            self._doc_terms = [self._terms(doc, built, by_digest) for doc in docs]
+            self._doc_terms, self._docs = [], []
             postings = self._postings = {}
-            for n, terms in enumerate(self._doc_terms):
-                for t, s in terms.items():
+            kept_terms: list[Terms] = []
+            kept_docs: list[KeptDoc] = []
+            for n in range(count):
+                d = doc(n)
+                terms = self._terms(d, built, by_digest)
+                if isinstance(terms, dict):
+                    pairs = terms.items()
+                    if keep:
+                        terms = self._pack(terms)
+                else:
+                    vocab = self._vocab
+                    pairs = [(vocab[v >> 8], v & 255) for v in terms]
+                for t, s in pairs:
                     flat = postings.get(t)
                     if flat is None:
                         postings[t] = [n, s]
                     else:
                         flat.append(n)
                         flat.append(s)
-            affected = set(postings)
-            chunks = set(range(-(-len(docs) // self.chunk)))
-            if not self.keep:  # the shards are made from the postings alone
-                self._doc_terms, idents, digests = [], [], []
-                by_digest.clear()
+                if keep:
+                    kept_terms.append(terms)
+                    kept_docs.append(self._keep_doc(d))
+            by_digest.clear()
+            if keep:
+                self._doc_terms, self._docs = kept_terms, kept_docs
+            else:  # the shards are made from the postings alone
+                idents, digests = [], []
                 known.clear()
-            self._files = {}
+            self._made = {}
             sizes = self._sizes = {t: len(t) + 4 + 3 * len(p) for t, p in postings.items()}
             terms = self._sorted = sorted(sizes)
         self._idents, self._digests = idents, digests
         shards = partition(sizes, self.shard_bytes, terms)
-        old_files, old_shards = self._files, self._shards
+        old_made, old_shards, on_disk = self._made, self._shards, self._disk if disk else None
+        made: dict[str, tuple[str, int]] = {}
         out: dict[str, bytes] = {}
-        for shard_key, terms in shards.items():
-            name = shard_file(shard_key)
-            data = old_files.get(name)
-            if data is None or old_shards.get(shard_key) != terms or not affected.isdisjoint(terms):
-                data = _dumps({t: encode_postings(postings[t], len(docs)) for t in terms})
-            out[name] = data
-        for c in range(0, len(docs), self.chunk):
-            name = f"d/{c // self.chunk}.json"
-            data = old_files.get(name)
-            out[name] = (_dumps([d.shown() for d in docs[c:c + self.chunk]])
-                         if data is None or c // self.chunk in chunks else data)
-        self._files, self._shards = dict(out), shards
+
+        def take(name: str, make: Callable[[], bytes], stale: bool) -> None:
+            info = old_made.get(name)
+            stale = stale or info is None
+            if stale or every or (on_disk is not None and on_disk.get(name) != info[0]):
+                data = out[name] = make()
+                if stale:
+                    info = (key(data), len(data))
+            made[name] = info
+
+        def encode(flat: list[int] | array, docs: int) -> str:
+            return (encode_postings if isinstance(flat, list) else _encode_kept)(flat, docs)
+
+        for shard_key, shard_terms in shards.items():
+            take(shard_file(shard_key),
+                 lambda ts=shard_terms: _dumps({t: encode(postings[t], count)
+                                                for t in ts}),
+                 old_shards.get(shard_key) != shard_terms
+                 or (affected is not None and not affected.isdisjoint(shard_terms)))
+        held = self._docs
+        for c in range(0, count, self.chunk):
+            part = range(c, min(c + self.chunk, count))
+            take(f"d/{c // self.chunk}.json",
+                 (lambda part=part: _chunk([held[m] for m in part])) if keep else
+                 (lambda part=part: _dumps([doc(m).shown() for m in part])),
+                 chunks is None or c // self.chunk in chunks)
+        if keep and affected is None:
+            for t, flat in postings.items():
+                postings[t] = _kept_postings(flat)
+        self._made, self._shards = made, shards
         version = Digest()
-        sha = {}
-        for name in sorted(out):
-            data = out[name]
-            known = self._sha.get(name)
-            sha[name] = known if known and known[0] is data else (data, key(data))
-            version.add(name, sha[name][1])
-        self._sha = sha
-        out["manifest.json"] = _dumps({"format": FORMAT, "version": version.hex()[:12],
-                                       "docs": len(docs), "chunk": self.chunk,
-                                       "shards": list(shards)})
+        for name in sorted(made):
+            version.add(name, made[name][0])
+        manifest = out["manifest.json"] = _dumps({
+            "format": FORMAT, "version": version.hex()[:12], "docs": count,
+            "chunk": self.chunk, "shards": list(shards)})
         built.shards = len(shards)
-        built.files = len(out)
-        built.bytes = sum(len(b) for b in out.values())
+        built.files = len(made) + 1
+        built.bytes = sum(size for _sha, size in made.values()) + len(manifest)
         return out, built
 
     def write(self, docs: list[Doc], folder: Path | str,
@@ -572,36 +723,62 @@ class SearchIndex:
         """Write the index of ``docs`` into ``folder``: shards and doc chunks whose
         bytes changed, then the manifest; then remove files no longer made.
         ``known``: as for :meth:`files`."""
+        return self._write(folder, [d.ident for d in docs], [d.digest for d in docs],
+                           docs.__getitem__, known)
+
+    def patch(self, docs: list[Doc], folder: Path | str) -> Built:
+        """Write the index after an edit: each of ``docs`` takes the place of the
+        kept doc of its ident (a page the index does not hold is left out; any
+        other doc it does not hold is an error), the others stay as the last
+        build left them."""
+        if not self.keep or self._sizes is None:
+            raise RuntimeError("no search index kept to patch")
+        at = {ident: n for n, ident in enumerate(self._idents)}
+        digests = list(self._digests)
+        new: dict[int, Doc] = {}
+        for d in docs:
+            n = at.get(d.ident)
+            if n is None:
+                if d.kind == "page":
+                    continue
+                raise KeyError(f"search index: no doc {d.ident} to patch")
+            new[n] = d
+            digests[n] = d.digest
+        kept = self._docs
+        return self._write(folder, self._idents, digests,
+                           lambda n: new[n] if n in new else kept[n], None, sorted(new))
+
+    def _write(self, folder: Path | str, idents: list[str], digests: list[str],
+               doc: Callable[[int], Doc | KeptDoc], known: dict | None,
+               changed: list[int] | None = None) -> Built:
         folder = Path(folder)
-        out, built = self.files(docs, known)
-        manifest = out.pop("manifest.json")
         if not (folder / "manifest.json").is_file():
             # a site folder emptied since (a clean build): everything is written again
-            self._written, self._on_disk = {}, -1
-        written: dict[str, bytes] = {}
-        for name, data in [*out.items(), ("manifest.json", manifest)]:
-            written[name] = data
-            before = self._written.get(name)
-            if before is data:
-                continue  # the very bytes written last time
+            self._disk, self._on_disk = {}, -1
+        out, built = self._build(idents, digests, doc, known, every=False, disk=True,
+                                 changed=changed)
+        made, on_disk = self._made, self._disk
+        for name, data in out.items():  # the manifest last
+            sha = made[name][0] if name in made else key(data)
             path = folder / name
-            if before == data and path.is_file():
+            if on_disk.get(name) == sha and path.is_file():
                 continue
             write_over(path, data)
+            on_disk[name] = sha
             built.written += 1
-        stale = self._written.keys() - written.keys()
-        self._written = written
-        if not stale and len(written) == self._on_disk:
+        stale = [name for name in on_disk if name not in made and name != "manifest.json"]
+        for name in stale:
+            del on_disk[name]
+        if not stale and len(made) + 1 == self._on_disk:
             return built
-        self._on_disk = len(written)
+        self._on_disk = len(made) + 1
         for sub in ("s", "d"):
             if (folder / sub).is_dir():
                 for entry in os.scandir(folder / sub):
-                    if f"{sub}/{entry.name}" not in written and entry.is_file():
+                    if f"{sub}/{entry.name}" not in made and entry.is_file():
                         os.remove(entry.path)
                         built.removed += 1
         return built
-
 
 # -- the client's ranking, in Python ---------------------------------------------
 
