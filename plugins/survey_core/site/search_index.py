@@ -457,12 +457,6 @@ class Built:
 Terms = array
 
 
-def _kept_postings(flat: list[int]) -> array:
-    """A posting list as a kept index holds it: ``doc << 8 | score`` per doc, in
-    an ``array('i')`` (4 bytes a posting; scores are 1..255)."""
-    return array("i", [d << 8 | s for d, s in zip(flat[0::2], flat[1::2], strict=True)])
-
-
 def _slim(doc: Doc | KeptDoc) -> KeptDoc:
     """What a kept index needs of a doc whose terms it holds."""
     return doc if isinstance(doc, KeptDoc) else KeptDoc(doc.ident, doc.digest,
@@ -653,13 +647,21 @@ class SearchIndex:
                 else:
                     vocab = self._vocab
                     pairs = [(vocab[v >> 8], v & 255) for v in terms]
-                for t, s in pairs:
-                    flat = postings.get(t)
-                    if flat is None:
-                        postings[t] = [n, s]
-                    else:
-                        flat.append(n)
-                        flat.append(s)
+                if keep:  # packed as kept from the start: no list of every posting
+                    v = n << 8
+                    for t, s in pairs:
+                        flat = postings.get(t)
+                        if flat is None:
+                            flat = postings[t] = array("i")
+                        flat.append(v | s)
+                else:
+                    for t, s in pairs:
+                        flat = postings.get(t)
+                        if flat is None:
+                            postings[t] = [n, s]
+                        else:
+                            flat.append(n)
+                            flat.append(s)
                 if keep:
                     kept_terms.append(terms)
                     kept_docs.append(self._keep_doc(d))
@@ -670,7 +672,9 @@ class SearchIndex:
                 idents, digests = [], []
                 known.clear()
             self._made = {}
-            sizes = self._sizes = {t: len(t) + 4 + 3 * len(p) for t, p in postings.items()}
+            # a posting's size: its two numbers in a list, one packed number kept
+            per = 6 if keep else 3
+            sizes = self._sizes = {t: len(t) + 4 + per * len(p) for t, p in postings.items()}
             terms = self._sorted = sorted(sizes)
         self._idents, self._digests = idents, digests
         shards = partition(sizes, self.shard_bytes, terms)
@@ -703,9 +707,6 @@ class SearchIndex:
                  (lambda part=part: _chunk([held[m] for m in part])) if keep else
                  (lambda part=part: _dumps([doc(m).shown() for m in part])),
                  chunks is None or c // self.chunk in chunks)
-        if keep and affected is None:
-            for t, flat in postings.items():
-                postings[t] = _kept_postings(flat)
         self._made, self._shards = made, shards
         version = Digest()
         for name in sorted(made):
