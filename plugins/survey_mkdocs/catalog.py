@@ -148,8 +148,6 @@ class CatalogPart(Part):
         if templates != getattr(self, "_templates_digest", None):
             self.memo = PaperMemo()  # fragments rendered by older templates are stale
             self._templates_digest = templates
-        # Only under `mkdocs serve` are values asked for again by a later build.
-        self.memo.rebuilds = self.command == "serve"
         self.memo.prune({p.digest for p in catalog.papers if p.digest})
         renderer.memo = self.memo
         renderer.topic_papers = self.config.topic_papers

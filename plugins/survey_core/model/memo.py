@@ -90,45 +90,32 @@ def unpacked(value):
     return value.unpack() if type(value) is Packed else value
 
 
-#: texts asked for once per build shorter than this are kept as they are
-PACK_MIN = 512
-
-
 class PaperMemo:
-    """Values derived from one record (its CSL item, its head tags, its table row),
-    kept in memory across ``mkdocs serve`` rebuilds and keyed by the record's
-    digest, so an edit re-derives only the edited record's values.
+    """Values derived from one record that a build asks for more than once (a
+    paper's row, shown on each of its topics' pages), kept in memory across
+    ``mkdocs serve`` rebuilds and keyed by the record's digest, so an edit
+    re-derives only the edited record's values.
 
-    A value a build asks for once (``once``) is needed again only by the next
-    full rebuild: a text of :data:`PACK_MIN` characters or more is then kept
-    zlib-compressed (a few microseconds to unpack, about half the memory: at
-    50,000 records the head tags and papers-index items alone are 230 MB as
-    they are)."""
+    A value a build asks for once (``once``: its head tags, its papers-index
+    item) is made each time and not kept: keeping them for the next full
+    rebuild would take 150 MB at 50,000 records (compressed), against a few
+    seconds to make them again when the taxonomy or a template changes."""
 
-    def __init__(self, rebuilds: bool = True) -> None:
+    def __init__(self) -> None:
         #: record digest -> value name -> value
         self.values: dict[str, dict[str, object]] = {}
-        #: whether another build will follow in this process (``mkdocs serve``);
-        #: if not, values asked for ``once`` are not kept
-        self.rebuilds = rebuilds
 
     def get(self, name: str, paper: Paper, compute, once: bool = False):
-        """The value ``name`` of ``paper``, computed the first time.  ``once``: the
-        build asks for it once, so it is kept only when another build follows."""
-        if paper.digest is None or (once and not self.rebuilds):
+        """The value ``name`` of ``paper``, computed the first time (``once``: each
+        time, see the class)."""
+        if paper.digest is None or once:
             return compute()
         values = self.values.get(paper.digest)
         if values is None:
             values = self.values[paper.digest] = {}
-        if name in values:
-            value = values[name]
-            return value.unpack() if type(value) is Packed else value
-        value = compute()
-        if once and isinstance(value, (str, bytes)) and len(value) >= PACK_MIN:
-            values[name] = Packed(value)
-        else:
-            values[name] = value
-        return value
+        if name not in values:
+            values[name] = compute()
+        return values[name]
 
     def prune(self, live: set[str]) -> None:
         """Forget the values of records that are gone (or changed)."""

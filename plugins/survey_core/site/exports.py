@@ -175,12 +175,13 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
             data = csl_item_text(item).encode("utf-8")
             return str(item["id"]), Packed(data) if pack else data
 
-        # Each item's text is kept with the record (under `mkdocs serve`), so an edit
+        # Each item's text is kept with the exports (under `mkdocs serve`), so an edit
         # re-encodes one item; UTF-8 bytes take a quarter of the memory of wide str.
         # The items themselves are only those made in this build.
         texts = {p.id: memo_.get("csl-text", p, lambda p=p: text(p), once=True)
                  for p in catalog.papers}
         out.texts = texts
+
         def joined(pids: list[str]) -> bytes | Callable[[], Iterable[bytes]]:
             if lazy:
                 return lambda: csl_pieces([texts[i] for i in pids])
