@@ -61,8 +61,6 @@ class CatalogPart(Part):
         self.events = PageEvents()
         #: topic pages (Markdown and stashed blocks) by the key of their inputs
         self._topic_pages = Carry()
-        #: paper-page keys by what the page is made from
-        self._paper_keys = Carry()
 
     @property
     def config(self) -> CatalogConfig:
@@ -244,15 +242,15 @@ class CatalogPart(Part):
                      [(s.id, s.title) for s in st.catalog.surveys.values()])
         self._render_paper = render
         head_inputs = tuple(st.head_inputs)
-        self._paper_keys.start()
         for paper in st.catalog.papers:
             file = st.paper_files[paper.id]
             file.render = partial(render, paper)
             inputs = (common, paper.digest or paper.title, st.bibtex.get(paper.id, ""),
                       head_inputs, tuple(st.catalog.paper_surveys.get(paper.id, [])),
                       tuple((r.id, r.digest or r.title) for r in st.related.get(paper.id) or []))
-            file.key = self._paper_keys.get(
-                inputs, lambda inputs=inputs: key(*inputs))
+            # (made again by each build: keeping 50,000 pages' inputs to look the keys
+            # up by would hold 40 MB for half a second of hashing)
+            file.key = key(*inputs)
         self._fork_pages(st, events.active)
         return env
 

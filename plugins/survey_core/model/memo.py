@@ -136,11 +136,16 @@ class Carry:
         """A new build: keep what the last one used."""
         self.previous, self.current = self.current, {}
 
-    def get(self, key, make):
+    def get(self, key, make, pack: bool = False):
+        """The value of ``key``; ``pack``: a text made is kept :class:`Packed` (and
+        given back unpacked)."""
         if key in self.current:
-            return self.current[key]
-        value = self.previous[key] if key in self.previous else make()
-        self.current[key] = value
+            return unpacked(self.current[key])
+        if key in self.previous:
+            value = self.current[key] = self.previous[key]
+            return unpacked(value)
+        value = make()
+        self.current[key] = Packed(value) if pack else value
         return value
 
 

@@ -211,6 +211,9 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
     without it no ``exports/`` files are written.  ``kept`` (``mkdocs serve``)
     hands the author files and the title order to the next build, which reuses
     them while the authors (or titles) of every paper, in order, are unchanged."""
+    # what is kept for the next build is kept compressed (43 MB of JSON at 50,000
+    # papers as it is)
+    pack = kept is not None
     if kept is not None:
         kept.start()
     else:
@@ -225,7 +228,7 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
     out[f"{PREFIX}/upvotes.json"] = _dump([p.upvotes or 0 for p in papers])
     out[f"{PREFIX}/title-order.json"] = kept.get(
         memo.key("title-order", *(x for p in papers for x in (p.id, p.title))),
-        lambda: _title_order(papers))
+        lambda: _title_order(papers), pack)
     # A shard is kept while its papers (their records, in order) and the topic
     # numbering are unchanged: an edit makes only its own shards again.
     digests = [p.digest or repr(p) for p in papers]
@@ -233,14 +236,14 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
     for k in range(0, len(papers), SHARD):
         out[f"{PREFIX}/rows/{k // SHARD}.json"] = kept.get(
             memo.key("rows", numbering, *digests[k:k + SHARD]),
-            lambda k=k: _rows(papers, filed.__getitem__, k))
+            lambda k=k: _rows(papers, filed.__getitem__, k), pack)
     if exported is not None:
         for k in range(0, len(papers), EXPORT_SHARD):
             out[f"{PREFIX}/exports/{k // EXPORT_SHARD}.json"] = (
                 b"[" + b",".join(exported(p) for p in papers[k:k + EXPORT_SHARD]) + b"]\n")
     for k in range(0, len(papers), TEXT_SHARD):
         out[f"{PREFIX}/text/{k // TEXT_SHARD}.json"] = kept.get(
-            memo.key("text", *digests[k:k + TEXT_SHARD]), lambda k=k: _text(papers, k))
+            memo.key("text", *digests[k:k + TEXT_SHARD]), lambda k=k: _text(papers, k), pack)
     # A bucket is kept while its authors, their papers (records and ordinals) and
     # the topic numbering are unchanged.
     for b, group in enumerate(names):
@@ -249,7 +252,8 @@ def index_files(catalog: Catalog, exported: Callable[[Paper], bytes] | None = No
                      *(x for name, ords in group.items()
                        for x in (name, ",".join(map(str, ords)),
                                  "\x1f".join([digests[i] for i in ords])))),
-            lambda group=group: _author_file(papers, group, filed.__getitem__, first, page))
+            lambda group=group: _author_file(papers, group, filed.__getitem__, first, page),
+            pack)
     return out
 
 
