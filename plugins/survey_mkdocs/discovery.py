@@ -171,11 +171,18 @@ class DiscoveryPart(Part):
 
         if self.command != "serve":
             self._related_cache = None  # term counts of every paper: not needed again
-        if self._forks(st):
+        least = self.plugin.config.catalog.fork_from
+        weighs = (self.command == "serve" and cache.prepared is None
+                  and 0 <= least <= len(cat.papers))
+        if self._forks(st) or weighs:
             # Only the paper pages need them (on_env): computed beside the exports,
             # the papers index and the Markdown pages, in a second process (which
-            # also writes the related cache).
-            self._related_job = (Forked(compute), compute, started)
+            # also writes the related cache).  The first build under `mkdocs serve`
+            # weighs the whole corpus for the edits to come (a gigabyte of term
+            # counts and arrays for a moment at 50,000 papers): the second process
+            # does it and hands back the cache with the weights (70 MB).
+            make = (lambda: (*compute(), cache)) if weighs else compute
+            self._related_job = (Forked(make), compute, started)
         else:
             self._related_job = None
             self._take_related(st, compute(), started, "")
@@ -191,6 +198,11 @@ class DiscoveryPart(Part):
         where = f" in a second process (waited {time.perf_counter() - waited:.2f}s)"
         if result is None:
             result, where = compute(), ""
+        elif len(result) == 3:  # the second process's cache, with the weights
+            found, stats, cache = result
+            cache.defer = self._related_cache.defer
+            self._related_cache = cache
+            result = (found, stats)
         self._take_related(st, result, started, where)
 
     def _take_related(self, st: BuildState, result: tuple[dict, RelatedStats], started: float,
