@@ -190,8 +190,17 @@ def test_incremental_rebuilds_match_a_fresh_build(tmp_path):
 def test_patched_edits_match_a_fresh_build(tmp_path):
     """Edits of records' text and of a survey's prose are patched into the site
     without a build (``survey_mkdocs.patch``); the site is then the one a fresh
-    build gives.  An edit that moves a paper is built, and patches resume after."""
+    build gives.  An edit that moves a paper is built, and patches resume after.
+    The catalog forks from its first record on (``fork_from: 0``): the server's
+    first build weighs the related papers in a second process and takes the
+    weights back for its edits."""
     root = copy_project(tmp_path / "project")
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "\n  - survey\n" in text
+    config.write_text(text.replace("\n  - survey\n",
+                                   "\n  - survey:\n      catalog: {fork_from: 0}\n"),
+                      encoding="utf-8")
     folder = root / "content" / "papers"
     records = {p: read_record(p, f"content/papers/{p.name}")[0]
                for p in sorted(folder.glob("*.yml"))}
@@ -207,6 +216,8 @@ def test_patched_edits_match_a_fresh_build(tmp_path):
         wait_until(lambda: get(served + "papers/") is not None, 180, proc, log)
         time.sleep(1.0)
         built = builds()
+        assert re.search(r"related papers for \d+ papers computed in [\d.]+s in a second "
+                         r"process", log.read_text()), log.read_text()
 
         # 1. a cited paper's title, another's abstract, a third's authors, venue and code
         in_survey = [(p, r) for p, r in records.items() if r.key in cited and r.topics]

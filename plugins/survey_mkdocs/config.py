@@ -45,7 +45,8 @@ class CatalogConfig(base.Config):
     #: parsing half the records, scoring the search index's documents, computing
     #: the related papers, and rendering and writing paper pages.  The site is
     #: the same, built sooner on a machine with two cores or more.
-    #: 0: always, -1: never.  ``mkdocs serve`` forks once, for the related papers of its first build.
+    #: 0: always, -1: never.  ``mkdocs serve`` forks once, for the related papers of
+    #: its first build.
     fork_from = c.Type(int, default=2000)
 
 
