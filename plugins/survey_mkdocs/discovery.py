@@ -181,8 +181,12 @@ class DiscoveryPart(Part):
             # weighs the whole corpus for the edits to come (a gigabyte of term
             # counts and arrays for a moment at 50,000 papers): the second process
             # does it and hands back the cache with the weights (70 MB).
-            make = (lambda: (*compute(), cache)) if weighs else compute
-            self._related_job = (Forked(make), compute, started)
+            def weigh() -> tuple:
+                found, stats = compute()
+                cache.drop_terms()  # on disk: the edits need only the weights
+                return found, stats, cache
+
+            self._related_job = (Forked(weigh if weighs else compute), compute, started)
         else:
             self._related_job = None
             self._take_related(st, compute(), started, "")
