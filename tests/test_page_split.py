@@ -84,22 +84,3 @@ def test_candidate_path_without_dense_matrix_gives_the_same_weights():
     assert (a.indptr == b.indptr).all() and (a.indices == b.indices).all()
     assert (a.data == b.data).all()
     assert _pruned_neighbours(dense, 5, 0.05) == _pruned_neighbours(entries, 5, 0.05)
-
-
-def test_a_large_value_of_a_second_process_comes_back_through_a_file(tmp_path, monkeypatch):
-    """A value whose pickle is over SPOOL_BYTES is handed back through a temporary file
-    (read as it is unpickled), which is removed; a small one through the pipe."""
-    import tempfile
-
-    import numpy as np
-
-    from survey_core.model import forked
-
-    if not forked.available():
-        return
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    big = {"weights": np.arange(400_000, dtype=np.float64), "ids": [f"p{i}" for i in range(1000)]}
-    got = forked.Forked(lambda: big).result()
-    assert got["ids"] == big["ids"] and np.array_equal(got["weights"], big["weights"])
-    assert forked.Forked(lambda: [1, 2, 3]).result() == [1, 2, 3]
-    assert list(tmp_path.iterdir()) == []

@@ -11,56 +11,14 @@ only slower.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
-import pickle
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
 
 def available() -> bool:
     return os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
-
-
-#: a value whose pickle is larger than this goes through a temporary file
-SPOOL_BYTES = 1 << 20
-
-
-class _Spooled:
-    """Where a large value was pickled (see :func:`_spooled`)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-
-def _spooled(value: Any) -> Any:
-    """``value``, or, when its pickle is large, the temporary file holding it: the
-    parent then unpickles it from the file as it reads (a pipe's message is read
-    whole first: 100 MB more at the peak for the related papers' weights of
-    50,000 papers)."""
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    if len(data) <= SPOOL_BYTES:
-        return value
-    try:
-        fd, path = tempfile.mkstemp(prefix="survey-forked-", suffix=".pickle")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-    except OSError:
-        return value
-    return _Spooled(path)
-
-
-def _unspooled(value: Any) -> Any:
-    if not isinstance(value, _Spooled):
-        return value
-    try:
-        with open(value.path, "rb") as fh:
-            return pickle.load(fh)
-    finally:
-        with contextlib.suppress(OSError):
-            os.remove(value.path)
 
 
 class Forked:
@@ -80,7 +38,7 @@ class Forked:
             except BaseException:  # the parent computes it itself
                 value = None
             try:
-                writer.send(_spooled(value))
+                writer.send(value)
             finally:
                 writer.close()
 
@@ -104,8 +62,8 @@ class Forked:
         if self._conn is None:
             return None
         try:
-            return _unspooled(self._conn.recv())
-        except (EOFError, OSError, pickle.UnpicklingError):
+            return self._conn.recv()
+        except (EOFError, OSError):
             return None
         finally:
             self.cancel()
@@ -113,9 +71,6 @@ class Forked:
     def cancel(self) -> None:
         """Stop the child (if still running) and release it."""
         if self._conn is not None:
-            with contextlib.suppress(Exception):  # a spooled value never read: its file goes
-                if self._conn.poll():
-                    _unspooled(self._conn.recv())
             self._conn.close()
             self._conn = None
         if self._proc is not None:
