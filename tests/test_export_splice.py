@@ -127,3 +127,37 @@ def test_collection_files_made_as_pieces_equal_the_joined_files(catalog, monkeyp
     # a collection of no paper
     assert b"".join(ex.csl_pieces([])) == b"[]\n"
     assert b"".join(ex.bib_pieces([])).decode() == ex.bib_file_text([])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_splice_that_moves_the_rest_is_written_through_a_small_buffer(tmp_path, seed):
+    """Entries that grow and shrink, near each other and at both ends: the file is
+    the plain join of its pieces, though the rest of it is moved a few bytes at a
+    time (a buffer far smaller than the file and than some edits)."""
+    import random
+
+    rng = random.Random(seed)
+    data = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400)))
+    edits, at = [], 0
+    while at < len(data) and len(edits) < 6:
+        off = rng.randrange(at, len(data))
+        n = rng.randrange(0, min(30, len(data) - off) + 1)
+        new = bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, n, n + 1, 50])))
+        edits.append((off, data[off:off + n], new))
+        at = off + n + rng.randrange(0, 5)
+    if all(len(o) == len(n) for _off, o, n in edits):
+        off, old, new = edits[-1]
+        edits[-1] = (off, old, new + b"!")
+    want, last = bytearray(), 0
+    for off, old, new in edits:
+        want += data[last:off] + new
+        last = off + len(old)
+    want += data[last:]
+    path = tmp_path / "all.bib"
+    path.write_bytes(data)
+    with path.open("r+b") as fh:
+        ex._shift_from(fh, edits, chunk=rng.choice([1, 3, 7, 64]))
+    assert path.read_bytes() == bytes(want)
+    path.write_bytes(data)  # and through apply_splice, with its default buffer
+    assert ex.apply_splice(str(path), ex.Splice(len(data), edits, lambda: b""))
+    assert path.read_bytes() == bytes(want)

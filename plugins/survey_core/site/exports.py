@@ -94,9 +94,9 @@ class Splice:
 
 def apply_splice(path: str, splice: Splice) -> bool:
     """Apply ``splice`` to the file at ``path`` in place: entries of the same length
-    are written over, else the file is rewritten from the first edit on.  Nothing is
-    written, and False returned, unless the file has the expected size and bytes at
-    every edit."""
+    are written over, else the file is rewritten from the first edit on, a piece at
+    a time (see :func:`_shift_from`).  Nothing is written, and False returned,
+    unless the file has the expected size and bytes at every edit."""
     try:
         with open(path, "r+b") as fh:
             if fh.seek(0, 2) != splice.size:
@@ -110,20 +110,57 @@ def apply_splice(path: str, splice: Splice) -> bool:
                     fh.seek(off)
                     fh.write(new)
                 return True
-            first = splice.edits[0][0]
-            fh.seek(first)
-            rest = fh.read()
-            pieces, at = [], first
-            for off, old, new in splice.edits:
-                pieces += [rest[at - first:off - first], new]
-                at = off + len(old)
-            pieces.append(rest[at - first:])
-            fh.seek(first)
-            fh.write(b"".join(pieces))
-            fh.truncate()
+            _shift_from(fh, splice.edits)
             return True
     except OSError:
         return False
+
+
+def _shift_from(fh, edits: list[tuple[int, bytes, bytes]], chunk: int = 1 << 20) -> None:
+    """Rewrite the open file ``fh`` from the first of ``edits`` on, in place, with
+    each edit's bytes replaced.  The rest of the file is moved through a buffer of
+    about ``chunk`` bytes plus what the edits grow it by, read before it is
+    written over (a 100 MB collection file is not held whole, nor twice)."""
+    first = edits[0][0]
+    buf = bytearray()  # the file's old bytes from ``pos`` on, read ahead
+    pos = read_to = at = first  # ``at``: where the new content is written next
+    end = fh.seek(0, 2)
+
+    def fill(upto: int) -> None:
+        nonlocal read_to
+        while read_to < min(upto, end):
+            fh.seek(read_to)
+            got = fh.read(max(chunk, min(upto, end) - read_to))
+            if not got:
+                raise OSError("the file shrank while it was rewritten")
+            buf.extend(got)
+            read_to += len(got)
+
+    def write(data: bytes) -> None:
+        nonlocal at
+        fill(at + len(data))  # old bytes there are read before they are written over
+        fh.seek(at)
+        fh.write(data)
+        at += len(data)
+
+    def copy(upto: int) -> None:
+        nonlocal pos
+        while pos < upto:
+            n = min(chunk, upto - pos)
+            fill(pos + n)
+            data = bytes(buf[:n])
+            del buf[:n]
+            pos += n
+            write(data)
+
+    for off, old, new in edits:
+        copy(off)
+        fill(off + len(old))
+        del buf[:len(old)]
+        pos += len(old)
+        write(new)
+    copy(end)
+    fh.truncate(at)
 
 
 #: Bump when the BibTeX writer changes, so cached entries are rebuilt.
