@@ -100,6 +100,14 @@ def test_a_made_file_is_written_piece_by_piece_and_read_back(tmp_path):
     changed.copy_file(dirty=True)
     assert ledger.finish() is None
     assert out.read_text() == "% 1\n@a{x}\n" and ledger.written == 1
+    # another plugin gives it new content after its key was taken: that is written
+    ledger.start(dirty=True)
+    given = add(Files([]), "bib/all.bib", pieces(["% 1\n", "@a{x}\n"]))
+    given._key()
+    given.content_string = "% 0\n"
+    given.copy_file(dirty=True)
+    assert ledger.finish() is None
+    assert out.read_text() == "% 0\n" and ledger.written == 1
     # a folder where the file should be
     (tmp_path / "site" / "data").write_text("a file where a folder should be")
     bad = add(Files([]), "data/papers.json", pieces(["[]\n"]))

@@ -173,6 +173,22 @@ def read_from(file, path: str) -> None:
         file._content = None
 
 
+@cache
+def file_attributes() -> tuple[str, ...]:
+    """The attributes MkDocs sets on a generated ``File`` after making it:
+    ``generated_by``, ``abs_src_path`` and, where a generated file holds its
+    content (``File._content``, MkDocs 1.5 and later), that.  A subclass sets them
+    first, in this order, so its instances' attribute dicts share their keys."""
+    from mkdocs.structure.files import File
+
+    names = ("generated_by", "abs_src_path")
+    if "self._content" in _source(File):
+        return (*names, "_content")
+    say_once("file-content", "survey: MkDocs' File holds no _content; generated files "
+             "take more memory")
+    return names
+
+
 # -- Material's search plugin -------------------------------------------------------
 def forget_search_index(plugins) -> None:
     """Material's search plugin merges its previous index on a dirty build,

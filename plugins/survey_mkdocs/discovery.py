@@ -105,17 +105,15 @@ class DiscoveryPart(Part):
             name = f"head:{config.site_url}:{config.site_name}:{feed_link}"
 
             def head(paper) -> str:
-                def make() -> str:
-                    extra = scholar.head_tags(
-                        paper, site_url=config.site_url, site_name=config.site_name,
-                        description=(first_sentence(paper.abstract, 200) if paper.abstract
-                                     else None))
-                    if feed_link:
-                        extra += (f'\n<link rel="alternate" type="application/atom+xml" '
-                                  f'title="{_attr(config.site_name)}: new papers" '
-                                  f'href="{rel(FEED, f"papers/{paper.id}/")}">')
-                    return extra
-                return st.memo.get(name, paper, make, once=True)
+                extra = scholar.head_tags(
+                    paper, site_url=config.site_url, site_name=config.site_name,
+                    description=(first_sentence(paper.abstract, 200) if paper.abstract
+                                 else None))
+                if feed_link:
+                    extra += (f'\n<link rel="alternate" type="application/atom+xml" '
+                              f'title="{_attr(config.site_name)}: new papers" '
+                              f'href="{rel(FEED, f"papers/{paper.id}/")}">')
+                return extra
 
             st.head_makers.append(head)
             st.head_inputs.append(name)
@@ -356,12 +354,8 @@ class DiscoveryPart(Part):
                     text = ""
             return text
 
-        def keep(paper, name, make):
-            return st.memo.get(name, paper, make, once=True)
-
         def exported(p):
-            return keep(p, "index-export", lambda: papers_index.export_item(
-                p, entry(p), st.csl.get(p.id) or paper_to_csl(p)))
+            return papers_index.export_item(p, entry(p), st.csl.get(p.id) or paper_to_csl(p))
         self._exported = exported
         if self.command == "serve":
             self._index_patch = papers_index.IndexPatch()
@@ -386,18 +380,14 @@ class DiscoveryPart(Part):
         files.append(File.generated(config, INDEX_SCRIPT, abs_src_path=str(script)))
 
     def _gap_row(self, st: BuildState):
-        """(gap, note header) -> its table row on help-wanted/, kept with its record."""
+        """(gap, note header) -> its table row on help-wanted/."""
         template = st.renderer.template("help_wanted_row.html")
-        repo = f"{st.renderer.repo_url}:{st.renderer.edit_branch}"
 
         def row(gap, note_header):
-            def make():
-                return Markup(template.render(
-                    gap=gap, note_header=note_header, page="help-wanted/",
-                    record_link=lambda p: self._repo_link(
-                        st, p.path or f"content/papers/{p.id}.yml")))
-            return st.memo.get(f"gap:{repo}:{bool(note_header)}:{gap.note}", gap.paper, make,
-                               once=True)
+            return Markup(template.render(
+                gap=gap, note_header=note_header, page="help-wanted/",
+                record_link=lambda p: self._repo_link(
+                    st, p.path or f"content/papers/{p.id}.yml")))
         return row
 
     def patch_help(self, papers: list[tuple]) -> None:

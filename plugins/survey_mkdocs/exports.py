@@ -44,7 +44,7 @@ class ExportsPart(Part):
         self.memo.defer = self.plugin.dirty  # serve writes it when it stops
         exports = build_exports(st.catalog, per_paper=self.config.per_paper,
                                 per_topic=self.config.per_topic, csl=self.config.csl,
-                                memo=self.memo, paper_memo=st.memo,
+                                memo=self.memo,
                                 pack=self.command == "serve", lazy=True)
         self.last = exports if self.command == "serve" else None
         if self.last is not None:

@@ -165,14 +165,13 @@ class LedgerFile(File):
         # Every attribute a build sets, set now and in this order, so that the
         # instances' attribute dicts share their keys (100,000 of these at 50,000
         # papers: a dict whose keys diverged takes 830 bytes, a shared one 180).
-        for name in self._attributes:
+        for name in (*compat.file_attributes(), *self._attributes):
             setattr(self, name, getattr(type(self), name, None))
         # (and MkDocs' cached paths, made on first use in whatever order)
         self.dest_uri, self.abs_dest_path  # noqa: B018
 
     #: see __init__
-    _attributes = ("generated_by", "abs_src_path", "_content", "survey_content", "ledger",
-                   "key")
+    _attributes = ("survey_content", "ledger", "key")
 
     def is_documentation_page(self) -> bool:
         # Never a Markdown page (``add_file`` makes those plain Files).  MkDocs asks
@@ -188,23 +187,32 @@ class LedgerFile(File):
         output_path = self.abs_dest_path
         if self.ledger is not None:
             if self.ledger.unchanged(output_path, self._key()):
-                if self.ledger.release and self.holds_content:
-                    compat.read_from(self, output_path)  # the same bytes are on disk
-                    self.survey_content = None
+                self._on_disk(output_path)  # the same bytes are there
                 return
             # Unknown until written: a build that fails here leaves it to the next one.
             self.ledger.keys.pop(output_path, None)
+        if not self._write(output_path):
+            return
+        if self.ledger is not None:
+            self.ledger.wrote(output_path, self._key())
+        self._on_disk(output_path)
+
+    def _write(self, path: str) -> bool:
+        """Write the content to ``path`` (through the ledger's writer); False when
+        the write failed and was reported."""
         data = self.content_bytes  # made before the file is opened (and truncated)
         if self.ledger is not None:
-            self.ledger.writer.write(output_path, data)
-            self.ledger.wrote(output_path, self._key())
-            if self.ledger.release and self.holds_content:
-                # A build's only copy: from now on its content is read from the site
-                # (written before other plugins' on_post_build), not held in memory.
-                compat.read_from(self, output_path)
-                self.survey_content = None
+            self.ledger.writer.write(path, data)
         else:
-            _write(output_path, data)
+            _write(path, data)
+        return True
+
+    def _on_disk(self, path: str) -> None:
+        """The content is at ``path`` now: a build's only copy is from now on read
+        from the site (written before other plugins' on_post_build), not held."""
+        if self.ledger is not None and self.ledger.release and self.holds_content:
+            compat.read_from(self, path)
+            self.survey_content = None
 
 
 class MadeFile(LedgerFile):
@@ -222,7 +230,8 @@ class MadeFile(LedgerFile):
 
     def _key(self) -> str:
         if self.key is None:
-            self.key = Digest().add(*self.make()).hex()
+            self.key = (Digest().add(*self.make()).hex() if self.make is not None
+                        else key(self.content_bytes))
         return self.key
 
     @property
@@ -233,7 +242,7 @@ class MadeFile(LedgerFile):
 
     @content_bytes.setter
     def content_bytes(self, value: bytes) -> None:
-        self.make = None
+        self.make = self.key = None
         File.content_bytes.fset(self, value)
 
     @property
@@ -242,35 +251,28 @@ class MadeFile(LedgerFile):
 
     @content_string.setter
     def content_string(self, value: str) -> None:
-        self.make = None
+        self.make = self.key = None
         File.content_string.fset(self, value)
 
-    def copy_file(self, dirty: bool = False) -> None:
+    def _write(self, path: str) -> bool:
         if self.make is None:  # given content by another plugin: written as it is
-            super().copy_file(dirty)
-            return
-        output_path = self.abs_dest_path
-        if self.ledger is not None and self.ledger.unchanged(output_path, self._key()):
-            compat.read_from(self, output_path)
-            self.make = None
-            return
-        if self.ledger is not None:
-            self.ledger.keys.pop(output_path, None)
+            return super()._write(path)
         try:
-            os.makedirs(os.path.dirname(output_path), exist_ok=True)
-            with open(output_path, "wb") as fh:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as fh:
                 for piece in self.make():
                     fh.write(piece)
         except OSError as exc:
             if self.ledger is None:
                 raise
-            self.ledger.writer.failed(output_path, exc)
-            return
-        if self.ledger is not None:
-            self.ledger.wrote(output_path, self._key())
-        # From now on its content is read from the site (see LedgerFile.copy_file).
-        compat.read_from(self, output_path)
-        self.make = None
+            self.ledger.writer.failed(path, exc)
+            return False
+        return True
+
+    def _on_disk(self, path: str) -> None:
+        if self.make is not None:  # from now on its content is read from the site
+            compat.read_from(self, path)
+            self.make = None
 
 
 class FileReuse:

@@ -96,19 +96,18 @@ class PaperMemo:
     ``mkdocs serve`` rebuilds and keyed by the record's digest, so an edit
     re-derives only the edited record's values.
 
-    A value a build asks for once (``once``: its head tags, its papers-index
-    item) is made each time and not kept: keeping them for the next full
-    rebuild would take 150 MB at 50,000 records (compressed), against a few
-    seconds to make them again when the taxonomy or a template changes."""
+    A value a build asks for once (a paper's head tags, its papers-index item)
+    is made each time and not kept here: keeping them for the next full rebuild
+    would take 150 MB at 50,000 records (compressed), against a few seconds to
+    make them again when the taxonomy or a template changes."""
 
     def __init__(self) -> None:
         #: record digest -> value name -> value
         self.values: dict[str, dict[str, object]] = {}
 
-    def get(self, name: str, paper: Paper, compute, once: bool = False):
-        """The value ``name`` of ``paper``, computed the first time (``once``: each
-        time, see the class)."""
-        if paper.digest is None or once:
+    def get(self, name: str, paper: Paper, compute):
+        """The value ``name`` of ``paper``, computed the first time."""
+        if paper.digest is None:
             return compute()
         values = self.values.get(paper.digest)
         if values is None:

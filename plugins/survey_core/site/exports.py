@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from survey_core.formats.bibtex import bib_file_text, paper_to_entry
 from survey_core.model.catalog import Catalog
-from survey_core.model.memo import DiskMemo, Packed, PaperMemo, unpacked
+from survey_core.model.memo import DiskMemo, Packed, unpacked
 from survey_core.model.model import Paper
 
 
@@ -168,8 +168,7 @@ ENTRY_VERSION = "bibtex-1"
 
 
 def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = True,
-                  csl: bool = True, memo: DiskMemo | None = None,
-                  paper_memo: PaperMemo | None = None, pack: bool = False,
+                  csl: bool = True, memo: DiskMemo | None = None, pack: bool = False,
                   lazy: bool = False) -> Exports:
     """Every export file.  ``memo`` (optional) keeps entries of unchanged records;
     ``pack``: the CSL items' texts are kept compressed (``mkdocs serve`` keeps
@@ -204,7 +203,6 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
     if csl:
         from survey_core.formats.csl import csl_item_text, csl_join_bytes, paper_to_csl
 
-        memo_ = paper_memo or PaperMemo()
         items = out.csl
 
         def text(p: Paper) -> tuple[str, bytes | Packed]:
@@ -215,8 +213,7 @@ def build_exports(catalog: Catalog, per_paper: bool = True, per_topic: bool = Tr
         # Each item's text is kept with the exports (under `mkdocs serve`), so an edit
         # re-encodes one item; UTF-8 bytes take a quarter of the memory of wide str.
         # The items themselves are only those made in this build.
-        texts = {p.id: memo_.get("csl-text", p, lambda p=p: text(p), once=True)
-                 for p in catalog.papers}
+        texts = {p.id: text(p) for p in catalog.papers}
         out.texts = texts
 
         def joined(pids: list[str]) -> bytes | Callable[[], Iterable[bytes]]:

@@ -313,10 +313,7 @@ class Renderer:
         names = key([(t.id, t.name) for t in self.catalog.taxonomy.topics.values()])
 
         def row(paper: Paper) -> Markup:
-            def make() -> Markup:
-                return Markup(template.render(paper=paper, page="papers/"))
-            return (self.memo.get(f"index-row:{names}", paper, make, once=True)
-                    if self.memo is not None else make())
+            return Markup(template.render(paper=paper, page="papers/"))
         return row
 
     def topics_index(self) -> str:
