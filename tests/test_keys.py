@@ -156,6 +156,9 @@ def test_key_matches_scheme():
     assert not key_matches_scheme(paper(CITRUS.title, ["Xiyuan Zou"], 2024, key="bai2024citrus"))
     assert not key_matches_scheme(paper("Lemon: x", CITRUS.authors, 2024, key="bai2024citrus"))
     assert not key_matches_scheme(paper(CITRUS.title, CITRUS.authors, 2024, key="bai2024citrus2"))
+    for suffix in ("B", "bB", "\u00e9", "_a", " a"):
+        assert not key_matches_scheme(paper(CITRUS.title, CITRUS.authors, 2024,
+                                            key="bai2024citrus" + suffix)), suffix
     assert not key_matches_scheme(paper(CITRUS.title, CITRUS.authors, 2024, key=""))
     # unknown authors
     assert key_matches_scheme(paper("Power Scheduler", [], 2024, key="powerscheduler2024a"))

@@ -319,4 +319,8 @@ def key_matches_scheme(paper: Any) -> bool:
     """True if ``paper.key`` is what the scheme gives the record, ignoring any
     collision suffix (the base key followed only by lowercase letters)."""
     key = _get(paper, "key") or ""
-    return re.fullmatch(re.escape(base_key(paper)) + "[a-z]*", key) is not None
+    base = base_key(paper)
+    if not key.startswith(base):
+        return False
+    rest = key[len(base):]  # a collision suffix: lowercase ASCII letters only
+    return not rest or (rest.isascii() and rest.isalpha() and rest.islower())

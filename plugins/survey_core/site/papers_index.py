@@ -53,6 +53,8 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from survey_core.model import memo
@@ -379,9 +381,11 @@ def _author_file(papers: list[Paper], group: dict[str, list[int]],
     page beyond the page's own rows."""
     out: dict[str, Any] = {}
     for name, ords in group.items():
-        co = Counter(a for i in ords for a in dict.fromkeys(papers[i].authors) if a != name)
-        out[name] = [ords, [[a, k] for a, k in sorted(co.items(), key=lambda kv: (-kv[1], kv[0]))
-                            [:CO_AUTHORS]],
+        # each paper's authors counted once; then most shared papers first, by name
+        co = Counter(chain.from_iterable(set(papers[i].authors) for i in ords))
+        co.pop(name, None)
+        top = sorted(sorted(co.items()), key=itemgetter(1), reverse=True)[:CO_AUTHORS]
+        out[name] = [ords, [[a, k] for a, k in top],
                      [_row(papers[i], filed(i)) for i in ords[:page] if i >= first]]
     return _dump(out)
 
