@@ -169,9 +169,7 @@ class DiscoveryPart(Part):
 
         if self.command != "serve":
             self._related_cache = None  # term counts of every paper: not needed again
-        least = self.plugin.config.catalog.fork_from
-        weighs = (self.command == "serve" and cache.prepared is None
-                  and 0 <= least <= len(cat.papers))
+        weighs = self.command == "serve" and cache.prepared is None and self._large(st)
         if self._forks(st) or weighs:
             # Only the paper pages need them (on_env): computed beside the exports,
             # the papers index and the Markdown pages, in a second process (which
@@ -443,8 +441,12 @@ class DiscoveryPart(Part):
 
     def _forks(self, st: BuildState) -> bool:
         """Whether this build does work in a second process (``catalog.fork_from``)."""
+        return self.command != "serve" and self._large(st)
+
+    def _large(self, st: BuildState) -> bool:
+        """Whether the catalog has ``catalog.fork_from`` records or more."""
         least = self.plugin.config.catalog.fork_from
-        return self.command != "serve" and 0 <= least <= len(st.catalog.papers)
+        return 0 <= least <= len(st.catalog.papers)
 
     def _fork_search_terms(self, st: BuildState) -> None:
         self.cancel_forked()

@@ -229,10 +229,9 @@ class MadeFile(LedgerFile):
     _attributes = (*LedgerFile._attributes, "make")
 
     def _key(self) -> str:
-        if self.key is None:
-            self.key = (Digest().add(*self.make()).hex() if self.make is not None
-                        else key(self.content_bytes))
-        return self.key
+        if self.key is None and self.make is not None:
+            self.key = Digest().add(*self.make()).hex()
+        return super()._key()  # given content by another plugin: as a LedgerFile's
 
     @property
     def content_bytes(self) -> bytes:  # type: ignore[override]

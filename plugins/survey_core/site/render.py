@@ -24,7 +24,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from survey_core.model.catalog import Catalog
-from survey_core.model.memo import Carry, key
+from survey_core.model.memo import Carry
 from survey_core.model.model import Paper
 from survey_core.site.papers_index import venue_series
 from survey_core.model.text import contribution_line, first_sentence
@@ -307,10 +307,8 @@ class Renderer:
         return lambda papers: Markup("\n".join(map(row, papers)))
 
     def index_row(self) -> Callable[[Paper], Markup]:
-        """paper -> its entry in the papers index (``papers_index_row.html``), kept
-        with the record between rebuilds (it also shows topic names)."""
+        """paper -> its entry in the papers index (``papers_index_row.html``)."""
         template = self.template("papers_index_row.html")
-        names = key([(t.id, t.name) for t in self.catalog.taxonomy.topics.values()])
 
         def row(paper: Paper) -> Markup:
             return Markup(template.render(paper=paper, page="papers/"))
