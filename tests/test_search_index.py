@@ -259,6 +259,22 @@ def test_forked_value_or_none():
     assert job.result() is None
 
 
+def test_a_forked_child_uses_one_blas_thread():
+    # The child runs beside the build, which keeps another core busy: a BLAS
+    # thread per core would spin for work on it.
+    import numpy  # noqa: F401 -- loads the BLAS library
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from survey_core.model.forked import Forked
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert blas_threads() and set(blas_threads()) == {2}  # numpy's BLAS, two threads
+        assert Forked(blas_threads).result() == [1] * len(blas_threads())
+
+
 def test_records_parsed_in_a_second_process_give_the_same_catalog():
     plain = load_catalog(REPO, persist_cache=False)
     forked_half = load_catalog(REPO, persist_cache=False, fork_from=0)

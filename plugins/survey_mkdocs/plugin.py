@@ -15,8 +15,11 @@ after other plugins' say so with a priority, so neither the position of
   environment after other plugins changed it;
 * ``on_post_page`` (priority 100): generated blocks are put back before other
   plugins see a page's HTML;
+* ``on_pre_build``: the previous site's files are moved aside, to be deleted by a
+  second process while the build goes on (:mod:`.sitedir`);
 * ``on_post_build`` (priority 100): every generated file is on disk (they are
-  written by a second thread during the build) before other plugins look;
+  written by a second thread during the build), and the previous site's are gone,
+  before other plugins look;
   (priority -100, the search index): after the search plugin wrote its index,
   the paper pages' documents are added to it.
 """
@@ -33,6 +36,7 @@ from .config import SurveyConfig
 from .discovery import DiscoveryPart
 from .exports import ExportsPart
 from .patch import Patcher
+from .sitedir import OldSite
 from .state import BuildState
 from .surveys import SurveysPart
 
@@ -52,6 +56,8 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
         self.surveys = SurveysPart(self)
         #: edits under `mkdocs serve` patched without a build (see .patch)
         self.patcher = Patcher(self)
+        #: the previous site's files, deleted beside a full build (see .sitedir)
+        self.old_site = OldSite()
 
     # Defining on_startup keeps this instance (and its parts' caches) alive across
     # `mkdocs serve` rebuilds.
@@ -72,6 +78,8 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.state = None  # nothing from a previous build survives into this one
+        if self.command in ("build", "gh-deploy") and not self.dirty:
+            self.old_site.set_aside(config.site_dir)  # before MkDocs empties the folder
         self.catalog.on_pre_build(config=config)
 
     @event_priority(50)
@@ -107,6 +115,7 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
 
     @event_priority(100)  # the generated files are written before other plugins look
     def _on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.old_site.finish()
         self.catalog.on_post_build(config=config)
 
     @event_priority(-100)  # after the search plugin has written its index
@@ -118,6 +127,7 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
     on_post_build = CombinedEvent(_on_post_build, _on_post_build_search)
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.old_site.finish()
         self.patcher.forget()
         self.catalog.on_build_error(error=error)
         self.discovery.cancel_forked()
@@ -126,6 +136,7 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
         return self.catalog.on_serve(server, config=config, builder=builder)
 
     def on_shutdown(self) -> None:
+        self.old_site.finish()
         self.catalog.on_shutdown()
         self.exports.on_shutdown()
         self.discovery.on_shutdown()
