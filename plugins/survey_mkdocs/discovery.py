@@ -182,7 +182,8 @@ class DiscoveryPart(Part):
                 cache.drop_terms()  # on disk: the edits need only the weights
                 return found, stats, cache
 
-            self._related_job = (Forked(weigh if weighs else compute), compute, started)
+            self._related_job = (Forked(weigh if weighs else compute), compute, started,
+                                 weighs)
         else:
             self._related_job = None
             self._take_related(st, compute(), started, "")
@@ -192,13 +193,13 @@ class DiscoveryPart(Part):
         job, self._related_job = self._related_job, None
         if job is None or st is None:
             return
-        forked, compute, started = job
+        forked, compute, started, weighed = job
         waited = time.perf_counter()
         result = forked.result()
         where = f" in a second process (waited {time.perf_counter() - waited:.2f}s)"
         if result is None:
             result, where = compute(), ""
-        elif len(result) == 3:  # the second process's cache, with the weights
+        elif weighed:  # and the second process's cache, with the weights
             found, stats, cache = result
             cache.defer = self._related_cache.defer
             self._related_cache = cache
