@@ -59,7 +59,7 @@ def test_a_build_leaves_what_mkdocs_cleaning_leaves(project: Path) -> None:
 
     result = run_build(project, "--verbose")
     assert result.returncode == 0, result.stdout + result.stderr
-    moved = re.search(r"survey: (\d+) entries of the previous site removed beside the build",
+    moved = re.search(r"survey: (\d+) entries of the previous site set aside, deleted beside",
                       result.stderr)
     assert moved is not None, result.stderr
     assert int(moved.group(1)) == len(entries) + 2  # and the stray file and folder

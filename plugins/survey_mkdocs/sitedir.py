@@ -72,7 +72,8 @@ class OldSite:
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except OSError:  # deleted in finish()
             self._proc = None
-        log.debug(f"survey: {moved} entries of the previous site removed beside the build")
+        log.debug(f"survey: {moved} entries of the previous site set aside, deleted beside "
+                  "the build")
         return moved
 
     def finish(self) -> None:
