@@ -15,6 +15,7 @@ import pytest
 import yaml
 from project import copy_project, run_build
 
+from survey_core.model import forked
 from survey_mkdocs import sitedir
 
 HOOK = '''
@@ -101,10 +102,7 @@ def test_set_aside_and_finish(tmp_path: Path, monkeypatch) -> None:
     # No second process: finish() deletes the folder itself.
     (site / "e.html").write_text("e", encoding="utf-8")
 
-    def no_process(*args, **kwargs):
-        raise OSError("no process left")
-
-    monkeypatch.setattr(subprocess, "Popen", no_process)
+    monkeypatch.setattr(forked, "available", lambda: False)
     old = sitedir.OldSite()
     assert old.set_aside(str(site)) == 1
     assert not (site / "e.html").exists()

@@ -22,23 +22,27 @@ import contextlib
 import logging
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
+
+from survey_core.model.forked import Forked
 
 log = logging.getLogger("mkdocs.plugins.survey")
 
 #: the hidden folder the previous site's entries are moved into
 PREFIX = ".survey-old-"
 
-_REMOVE = "import shutil, sys\nfor p in sys.argv[1:]: shutil.rmtree(p, ignore_errors=True)"
+
+def _remove(folders: list[str]) -> None:
+    for folder in folders:
+        if os.path.lexists(folder):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class OldSite:
     """Moves a site folder's entries aside and deletes them in a second process."""
 
     def __init__(self) -> None:
-        self._proc: subprocess.Popen | None = None
+        self._job: Forked | None = None
         self._folders: list[str] = []
 
     def set_aside(self, site_dir: str) -> int:
@@ -66,22 +70,16 @@ class OldSite:
         if not stale:
             return 0
         self._folders = stale
-        try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-c", _REMOVE, *stale], stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except OSError:  # deleted in finish()
-            self._proc = None
+        # (where no process can be forked, finish() deletes them)
+        self._job = Forked(lambda: _remove(stale))
         log.debug(f"survey: {moved} entries of the previous site set aside, deleted beside "
                   "the build")
         return moved
 
     def finish(self) -> None:
         """Wait for the deletion; what it left (or never started on) is deleted here."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            proc.wait()
+        job, self._job = self._job, None
+        if job is not None:
+            job.result()
         folders, self._folders = self._folders, []
-        for folder in folders:
-            if os.path.lexists(folder):
-                shutil.rmtree(folder, ignore_errors=True)
+        _remove(folders)
