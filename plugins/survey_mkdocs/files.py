@@ -20,6 +20,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from survey_core.model.memo import Carry, Digest, key
+from survey_core.model.safeio import write_over
 from survey_core.site.render import Renderer
 
 from . import compat
@@ -85,8 +86,7 @@ def _write(path: str, data: bytes, folders: set[str] | None = None) -> None:
         os.makedirs(folder, exist_ok=True)
         if folders is not None:
             folders.add(folder)
-    with open(path, "wb") as fh:
-        fh.write(data)
+    write_over(path, data)  # a file of the previous site (see .sitedir): written over
 
 
 class Ledger:
@@ -258,9 +258,14 @@ class MadeFile(LedgerFile):
             return super()._write(path)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as fh:
+            try:  # written over, as write_over does
+                fh = open(path, "r+b")  # noqa: SIM115 - closed below
+            except FileNotFoundError:
+                fh = open(path, "wb")  # noqa: SIM115
+            with fh:
                 for piece in self.make():
                     fh.write(piece)
+                fh.truncate()
         except OSError as exc:
             if self.ledger is None:
                 raise

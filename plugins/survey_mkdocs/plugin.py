@@ -15,8 +15,9 @@ after other plugins' say so with a priority, so neither the position of
   environment after other plugins changed it;
 * ``on_post_page`` (priority 100): generated blocks are put back before other
   plugins see a page's HTML;
-* ``on_pre_build``: the previous site's files are moved aside, to be deleted by a
-  second process while the build goes on (:mod:`.sitedir`);
+* ``on_pre_build``: the previous site's files are moved aside; at the end of
+  ``on_files`` a second process moves back those this build writes (to be written
+  over) and deletes the rest while the build goes on (:mod:`.sitedir`);
 * ``on_post_build`` (priority 100): every generated file is on disk (they are
   written by a second thread during the build), and the previous site's are gone,
   before other plugins look;
@@ -56,7 +57,8 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
         self.surveys = SurveysPart(self)
         #: edits under `mkdocs serve` patched without a build (see .patch)
         self.patcher = Patcher(self)
-        #: the previous site's files, deleted beside a full build (see .sitedir)
+        #: the previous site's files, used again or deleted beside a full build
+        #: (see .sitedir)
         self.old_site = OldSite()
 
     # Defining on_startup keeps this instance (and its parts' caches) alive across
@@ -91,6 +93,8 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
         self.exports.on_files(files, st, config)
         self.discovery.on_files(files, st, config)
         self.surveys.on_files(files, st, config)
+        # the previous site's files that this build writes are written over
+        self.old_site.reclaim([f.dest_uri for f in files])
         return files
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
@@ -115,8 +119,8 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
 
     @event_priority(100)  # the generated files are written before other plugins look
     def _on_post_build(self, *, config: MkDocsConfig) -> None:
-        self.old_site.finish()
         self.catalog.on_post_build(config=config)
+        self.old_site.finish()  # after the plugin's writes
 
     @event_priority(-100)  # after the search plugin has written its index
     def _on_post_build_search(self, *, config: MkDocsConfig) -> None:
@@ -127,9 +131,9 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
     on_post_build = CombinedEvent(_on_post_build, _on_post_build_search)
 
     def on_build_error(self, *, error: Exception) -> None:
-        self.old_site.finish()
         self.patcher.forget()
         self.catalog.on_build_error(error=error)
+        self.old_site.finish()
         self.discovery.cancel_forked()
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
