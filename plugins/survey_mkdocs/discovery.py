@@ -454,8 +454,9 @@ class DiscoveryPart(Part):
         if not self.config.search_index or not self._forks(st):
             return
         catalog, survey_url = st.catalog, self._survey_url()
+        # wanted only when the build ends: the related papers and the build go first
         self._search_terms = Forked(lambda: search_index.doc_terms(
-            search_index.catalog_docs(catalog, survey_url)))
+            search_index.catalog_docs(catalog, survey_url)), nice=10)
 
     def cancel_forked(self) -> None:
         if self._search_terms is not None:

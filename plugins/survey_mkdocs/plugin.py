@@ -23,9 +23,17 @@ after other plugins' say so with a priority, so neither the position of
   before other plugins look;
   (priority -100, the search index): after the search plugin wrote its index,
   the paper pages' documents are added to it.
+
+When the process exits, what the build leaves in memory (at 10,000 papers, the
+catalog and the build's pages and files: a few hundred MB of objects) is left to
+the operating system: the collector's last passes over it are skipped
+(:func:`_leave_heap_at_exit`), which took 0.6 s of a 10,000-paper build.
 """
 
 from __future__ import annotations
+
+import atexit
+import gc
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -40,6 +48,26 @@ from .patch import Patcher
 from .sitedir import OldSite
 from .state import BuildState
 from .surveys import SurveysPart
+
+
+def _leave_heap_at_exit() -> None:
+    """At interpreter exit, leave the objects still alive to the operating system.
+
+    Python's finalisation clears the modules, then collects the cycles left: the
+    plugin and its parts refer to each other, so everything the build keeps is
+    freed object by object by the collector, after every ``atexit`` function has
+    run and nothing can use it any more.  Moving the objects alive to the
+    collector's permanent generation (:func:`gc.freeze`) as the process exits
+    makes the collector leave them.  Every ``atexit`` function still runs (those
+    registered before the plugin's after it), logging's among them; the build
+    closes the files it writes before it ends.  Only an object in a reference
+    cycle is no longer finalised at exit, as one would not be on a crash."""
+    if not _LEAVE_HEAP:
+        _LEAVE_HEAP.append(True)
+        atexit.register(gc.freeze)
+
+
+_LEAVE_HEAP: list[bool] = []
 
 
 class SurveyPlugin(BasePlugin[SurveyConfig]):
@@ -64,6 +92,7 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
     # Defining on_startup keeps this instance (and its parts' caches) alive across
     # `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        _leave_heap_at_exit()
         self.command = command
         self.dirty = dirty
         self.state = None

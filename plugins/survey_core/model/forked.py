@@ -34,9 +34,12 @@ def _one_blas_thread() -> None:
 
 
 class Forked:
-    """``make()`` run in a forked child; :meth:`result` is its value (or None)."""
+    """``make()`` run in a forked child; :meth:`result` is its value (or None).
+    ``nice``: how much lower the child's scheduling priority is than this
+    process's, for work nothing waits for soon: it then takes the time a core
+    would stand idle rather than that of the work that is waited for."""
 
-    def __init__(self, make: Callable[[], Any]) -> None:
+    def __init__(self, make: Callable[[], Any], nice: int = 0) -> None:
         self._proc = None
         self._conn = None
         if not available():
@@ -47,6 +50,8 @@ class Forked:
         def work() -> None:
             try:
                 _one_blas_thread()
+                if nice:
+                    os.nice(nice)
                 value = make()
             except BaseException:  # the parent computes it itself
                 value = None
