@@ -89,25 +89,37 @@ def _keep(token: str) -> bool:
     return (len(token) >= 2 or token.isdigit()) and token not in STOP_WORDS
 
 
+def _word_terms(word: str) -> tuple[str, ...]:
+    """The terms of one word (see :func:`tokenise`)."""
+    if "-" not in word:
+        return (word,) if _keep(word) else ()
+    parts = word.split("-")
+    out = [p for p in parts if _keep(p)]
+    joined = "".join(parts)
+    if _keep(joined):
+        out.append(joined)
+    return tuple(out)
+
+
+#: word -> its terms: a text's words are looked up, not checked one by one in
+#: Python (the words of a catalog are a few tens of thousands)
+_TERMS: dict[str, tuple[str, ...]] = {}
+#: past this many words the table starts again (a bound on its memory)
+_TERMS_MAX = 500_000
+
+
 def tokenise(text: str) -> list[str]:
     """The terms of ``text``: folded alphanumeric runs of 2+ characters (any
     number), stop words dropped; a hyphen-joined word adds its joined form too
     (``GPT-4`` -> ``gpt``, ``4``, ``gpt4``)."""
-    folded = fold(text)
-    words = _WORD.findall(folded)
-    if "-" not in folded:  # most texts: one pass in C-speed comprehension
-        return [w for w in words if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
-    out: list[str] = []
-    for word in words:
-        if "-" in word:
-            parts = word.split("-")
-            out.extend(p for p in parts if _keep(p))
-            joined = "".join(parts)
-            if _keep(joined):
-                out.append(joined)
-        elif _keep(word):
-            out.append(word)
-    return out
+    words = _WORD.findall(fold(text))
+    new = set(words).difference(_TERMS)
+    if new:
+        if len(_TERMS) + len(new) > _TERMS_MAX:
+            _TERMS.clear()
+            new = set(words)
+        _TERMS.update((w, _word_terms(w)) for w in new)
+    return list(itertools.chain.from_iterable(map(_TERMS.__getitem__, words)))
 
 
 def query_terms(query: str) -> list[str]:
