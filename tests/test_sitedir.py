@@ -200,7 +200,7 @@ def test_moving_back_never_replaces_what_the_build_wrote(tmp_path: Path) -> None
     assert not old.exists()
     assert sorted(marked) == sorted(EXPECTED - {"new/n.html"})
     assert (site / "a" / "x.html").read_text(encoding="utf-8") == "new x"
-    for rel in ("a/y.html", "b/z.html", "c/d/w.html", "top.html"):
+    for rel in ("a/y.html", "b/z.html", "c/d/w.html", "top.html"):  # marked
         assert (site / rel).lstat().st_mtime_ns == sitedir.MARK_NS, rel
     assert (site / "c" / "d" / "w.html").stat().st_ino == w_inode  # the same file
     assert not (site / "gone").exists() and not (site / "a" / "gone.html").exists()
@@ -233,7 +233,7 @@ def test_set_aside_reclaim_and_finish(tmp_path: Path, monkeypatch, how: str) -> 
     elif how == "second process failed":
         def fail(*args):
             raise OSError("failed")
-        monkeypatch.setattr(sitedir._Reclaim, "_back", fail)
+        monkeypatch.setattr(sitedir._Reclaim, "_link", fail)
     old = sitedir.OldSite()
     assert old.set_aside(str(site)) == 5
     assert sorted(p.name for p in site.iterdir() if not p.name.startswith(sitedir.PREFIX)) \
@@ -246,3 +246,4 @@ def test_set_aside_reclaim_and_finish(tmp_path: Path, monkeypatch, how: str) -> 
     assert _tree(site) == {".hidden": b"kept", **{rel: f"new {rel}".encode() for rel in
                                                    ("a/y.html", "c/d/w.html", "new/n.html")}}
     assert sorted(p.name for p in site.iterdir()) == [".hidden", "a", "c", "new"]
+

@@ -258,14 +258,11 @@ class MadeFile(LedgerFile):
             return super()._write(path)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            try:  # written over, as write_over does
-                fh = open(path, "r+b")  # noqa: SIM115 - closed below
-            except FileNotFoundError:
-                fh = open(path, "wb")  # noqa: SIM115
-            with fh:
+            # (a few large files: emptied first, not written over, where pieces
+            # ending within a block would read the block's old content back)
+            with open(path, "wb") as fh:
                 for piece in self.make():
                     fh.write(piece)
-                fh.truncate()
         except OSError as exc:
             if self.ledger is None:
                 raise

@@ -14,9 +14,10 @@ MkDocs keeps hidden entries, so it finds nothing left to delete.  Once the plugi
 knows the files of this build (its ``on_files``), a second process goes through the
 hidden folder: what this build will not write is deleted; a file it will write is
 marked (its modification time set to a value no write leaves) and, with its
-folders, moved back where it was.  The build then writes over these files instead
-of creating new ones.  A folder is moved back only where none is yet (Linux's
-``renameat2`` with ``RENAME_NOREPLACE``), a file by a hard link that fails if the
+folder, moved back where it was.  The build then writes over these files
+(:func:`survey_core.model.safeio.write_over`) instead of creating new ones.  A
+folder is moved back only where none is yet (Linux's ``renameat2`` with
+``RENAME_NOREPLACE``), a file by a hard link that fails if the
 build has written the file already: nothing the build writes is ever replaced.
 
 The build waits for that process before other plugins' ``on_post_build`` (and on an
@@ -107,9 +108,7 @@ class _Reclaim:
 
     def run(self) -> list[str]:
         with contextlib.suppress(_Unsupported):
-            for entry in self._entries(""):
-                if self._keep(entry.name, entry):
-                    self._back(entry.name, entry.is_dir(follow_symlinks=False))
+            self._move("")
         _remove([self.old])
         return self.marked
 
@@ -120,13 +119,52 @@ class _Reclaim:
         except OSError:
             return []
 
+    def _move(self, rel: str) -> None:
+        """Move back what the build writes of the folder ``old/rel`` (``site/rel``
+        exists), deleting the rest: a folder of files as a whole (once pruned), a
+        folder of folders folder by folder, so that the build finds the first ones
+        back while the last are still pruned."""
+        for entry in self._entries(rel):
+            sub = f"{rel}/{entry.name}" if rel else entry.name
+            dst = os.path.join(self.site, sub)
+            if not entry.is_dir(follow_symlinks=False):
+                if self._keep(sub, entry):
+                    self._link(entry.path, dst)
+                continue
+            if sub not in self.folders:
+                shutil.rmtree(entry.path, ignore_errors=True)
+                continue
+            inside = self._entries(sub)
+            if any(e.is_dir(follow_symlinks=False) for e in inside):
+                try:
+                    os.mkdir(dst)
+                except FileExistsError:  # made by the build
+                    pass
+                except OSError:
+                    continue
+                if os.path.isdir(dst) and not os.path.islink(dst):
+                    self._move(sub)
+                continue
+            kept = [e for e in inside if self._keep(f"{sub}/{e.name}", e)]
+            try:
+                self.rename(entry.path, dst)
+                continue
+            except OSError as exc:
+                if exc.errno in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                    raise _Unsupported from exc
+            if os.path.isdir(dst) and not os.path.islink(dst):  # made by the build
+                for e in kept:
+                    self._link(e.path, os.path.join(dst, e.name))
+
+    @staticmethod
+    def _link(src: str, dst: str) -> None:
+        with contextlib.suppress(OSError):  # written already: the build's stays
+            os.link(src, dst, follow_symlinks=False)
+
     def _keep(self, rel: str, entry: os.DirEntry) -> bool:
-        """Prune ``rel`` (in ``old``) to what the build writes; whether it is kept."""
+        """Whether the file ``old/rel`` is kept for the build to write over (then
+        marked), else deleted."""
         if entry.is_dir(follow_symlinks=False):
-            if rel in self.folders:
-                for sub in self._entries(rel):
-                    self._keep(f"{rel}/{sub.name}", sub)
-                return True
             shutil.rmtree(entry.path, ignore_errors=True)
             return False
         if self.marks and rel in self.expected and entry.is_file(follow_symlinks=False):
@@ -142,24 +180,6 @@ class _Reclaim:
         with contextlib.suppress(OSError):
             os.unlink(entry.path)
         return False
-
-    def _back(self, rel: str, folder: bool) -> None:
-        """Move ``old/rel`` back to ``site/rel``, whose parent folder exists."""
-        src, dst = os.path.join(self.old, rel), os.path.join(self.site, rel)
-        if not folder:
-            with contextlib.suppress(OSError):  # written already: the build's stays
-                os.link(src, dst, follow_symlinks=False)
-            return
-        try:
-            self.rename(src, dst)
-            return
-        except OSError as exc:
-            if exc.errno in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-                raise _Unsupported from exc
-        if not os.path.isdir(dst) or os.path.islink(dst):
-            return  # the build made a file there: the old folder goes
-        for entry in self._entries(rel):
-            self._back(f"{rel}/{entry.name}", entry.is_dir(follow_symlinks=False))
 
 
 def _sweep(site: str, marked: Iterable[str]) -> int:

@@ -27,7 +27,7 @@ from survey_core.model.identity import proven_different, title_numbers
 from survey_core.model.memo import CACHE_DIR, Carry, DiskMemo, PaperMemo  # noqa: F401
 from survey_core.model.model import Paper
 from survey_core.model.records import MAX_RECORD_BYTES, read_record, read_record_bytes
-from survey_core.model.safeio import file_problem
+from survey_core.model.safeio import file_problem, prefetch
 from survey_core.model.surveys import MARKER_RE, Survey, load_survey
 from survey_core.model.taxonomy import Taxonomy, load_taxonomy
 from survey_core.model.text import LineIndex, edit_distance, normalise_title
@@ -209,10 +209,17 @@ def record_warnings(paper: Paper, rel: str) -> list[Diagnostic]:
     return diags
 
 
+def _record_files(entries: list[os.DirEntry]) -> list[str]:
+    """The record files of ``entries``, to read ahead (see :func:`.safeio.prefetch`)."""
+    return [e.path for e in entries if e.name.endswith(".yml") and not e.name.startswith(".")
+            and e.is_file(follow_symlinks=False)]
+
+
 def _parse_ahead(cache: RecordCache, entries: list[os.DirEntry]) -> dict:
     """Parse the records of ``entries`` (in a second process): their cache
     values, by digest, that the cache did not have."""
     known = set(cache.memo.values)
+    prefetch(_record_files(entries))
     for entry in entries:
         if entry.name.endswith(".yml") and not entry.name.startswith("."):
             cache.read(entry.path, f"content/papers/{entry.name}")
@@ -238,6 +245,8 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
     half = len(entries) // 2
     ahead = (Forked(partial(_parse_ahead, cache, entries[half:]))
              if fork_from is not None and len(entries) >= max(fork_from, 2) else None)
+    prefetch(_record_files(entries[:half] if ahead is not None and ahead.started
+                           else entries))
     for n, entry in enumerate(entries):
         if ahead is not None and n == half:
             cache.memo.update(ahead.result() or {})
