@@ -527,3 +527,22 @@ def test_a_build_failing_midway_leaves_nothing_half_kept(tmp_path, catalog, monk
     assert _tree(served) == si.SearchIndex().files(si.catalog_docs(cat))[0]
     assert si.search(_tree(served), "ocelot margay") == []
     assert si.search(_tree(served), "margay") == [4]
+
+
+def test_the_record_cache_is_written_by_a_second_process(tmp_path):
+    """A large catalog's parsed records are written to the cache beside the build;
+    the next build (a new cache object, as in a new process) reads them back."""
+    from project import copy_project
+
+    from survey_core.model.catalog import RecordCache
+
+    root = copy_project(tmp_path / "project")
+    cache = RecordCache(root)
+    catalog = load_catalog(root, cache=cache, fork_from=0)
+    assert cache.memo._writing is not None  # written by a second process
+    cache.memo.flush()  # waits for it
+    assert cache.memo._writing is None
+    again = RecordCache(root)
+    assert len(again.memo.values) == len(catalog.papers) > 300
+    reloaded = load_catalog(root, cache=again)
+    assert [p.digest for p in reloaded.papers] == [p.digest for p in catalog.papers]

@@ -179,8 +179,8 @@ class RecordCache:
         # The cached Paper itself is returned: catalog papers are read-only.
         return paper, list(diags)
 
-    def save(self, live: set[str]) -> None:
-        self.memo.save(live)
+    def save(self, live: set[str], beside: bool = False) -> None:
+        self.memo.save(live, beside)
 
 
 def record_warnings(paper: Paper, rel: str) -> list[Diagnostic]:
@@ -243,8 +243,8 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
     papers_dir = content / "papers"
     entries = sorted(os.scandir(papers_dir), key=lambda e: e.name) if papers_dir.is_dir() else []
     half = len(entries) // 2
-    ahead = (Forked(partial(_parse_ahead, cache, entries[half:]))
-             if fork_from is not None and len(entries) >= max(fork_from, 2) else None)
+    large = fork_from is not None and len(entries) >= max(fork_from, 2)
+    ahead = Forked(partial(_parse_ahead, cache, entries[half:])) if large else None
     prefetch(_record_files(entries[:half] if ahead is not None and ahead.started
                            else entries))
     for n, entry in enumerate(entries):
@@ -265,7 +265,7 @@ def load_catalog(root: Path, cache: RecordCache | None = None, persist_cache: bo
         diags.extend(problems)
         if paper is not None:
             papers.append(paper)
-    cache.save(live)
+    cache.save(live, beside=large)  # (a large catalog's: written by a second process)
 
     surveys: dict[str, Survey] = {}
     surveys_dir = content / "surveys"

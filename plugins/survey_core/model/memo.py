@@ -185,19 +185,45 @@ class DiskMemo:
             self.values.update(values)
             self.dirty = True
 
-    def save(self, live: set[str]) -> None:
+    def save(self, live: set[str], beside: bool = False) -> None:
+        """Drop the values of digests not in ``live``, and write the memo (unless
+        deferred).  ``beside``: written by a second process while this one goes
+        on (pickling 50,000 records takes seconds); :meth:`flush` waits for it."""
         stale = set(self.values) - live
         if stale:
             for key in stale:
                 del self.values[key]
             self.dirty = True
-        if not self.defer:
-            self.flush()
+        if self.defer:
+            return
+        if beside and self.persist and self.dirty:
+            from survey_core.model.forked import Forked
+
+            self._wait()
+            job = Forked(self._write)
+            if job.started:
+                self._writing = job
+                self.dirty = False
+                return
+        self.flush()
+
+    _writing = None
+
+    def _wait(self) -> None:
+        job, self._writing = self._writing, None
+        if job is not None:
+            job.result()
 
     def flush(self) -> None:
-        """Write the memo to disk if it changed since it was last written."""
+        """Write the memo to disk if it changed since it was last written (after a
+        write begun by :meth:`save` has ended)."""
+        self._wait()
         if not self.persist or not self.dirty:
             return
+        self._write()
+        self.dirty = False
+
+    def _write(self) -> bool:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             (self.path.parent / ".gitignore").write_text("*\n")
@@ -208,4 +234,4 @@ class DiskMemo:
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only checkout still builds, only without the disk cache
-        self.dirty = False
+        return True
