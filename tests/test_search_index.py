@@ -209,7 +209,8 @@ def test_common_terms_have_coarse_scores(tmp_path):
     assert any(s % si.COARSE_STEP for s in model[1::2])
 
 
-def test_forked_terms_give_the_same_index(built_site, tmp_path):
+@pytest.mark.parametrize("related", ["ready", "awaited"])
+def test_forked_terms_give_the_same_index(built_site, tmp_path, related):
     """A build that forks (``fork_from: 0``: half the records parsed, the search
     documents scored, related papers computed and some of the paper pages
     written in a second process) writes the same site as one
@@ -227,9 +228,25 @@ def test_forked_terms_give_the_same_index(built_site, tmp_path):
     config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     config["plugins"] = [{"survey": {"catalog": {"fork_from": 0}}}
                          if p == "survey" else p for p in config["plugins"]]
+    if related == "awaited":
+        # The related papers are taken as not ready when the paper pages start:
+        # the search index is then made while they are awaited.
+        (root / "slow_related.py").write_text(
+            "from survey_core.model.forked import Forked\n"
+            "Forked.ready = lambda self, timeout=0.0: False\n", encoding="utf-8")
+        config["hooks"] = ["slow_related.py"]
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     result = run_build(root)
     assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    index_at = next(i for i, line in enumerate(lines) if "search index _search/" in line)
+    related_at = next(i for i, line in enumerate(lines) if "related papers for" in line)
+    pages_at = next(i for i, line in enumerate(lines) if "paper pages written by" in line)
+    # made while the related papers are awaited, or while the second process
+    # renders paper pages: never alone when the build ends
+    assert (index_at < related_at) if related == "awaited" else (related_at < index_at),\
+        result.stderr
+    assert index_at < pages_at, result.stderr
     assert "from a second process" in result.stderr
     assert re.search(r"related papers for \d+ papers computed in [\d.]+s in a second process",
                      result.stderr)
@@ -257,6 +274,10 @@ def test_forked_value_or_none():
     job = Forked(lambda: __import__("time").sleep(60))
     job.cancel()  # a build that failed stops its child
     assert job.result() is None
+    job = Forked(lambda: __import__("time").sleep(1) or 7)
+    assert not job.ready()  # not yet sent
+    assert job.ready(30)  # waits for it
+    assert job.result() == 7
 
 
 def test_a_forked_child_uses_one_blas_thread():

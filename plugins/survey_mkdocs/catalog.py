@@ -328,6 +328,18 @@ class CatalogPart(Part):
             split.release()
             return
         self._pages_job = (job, split, time.perf_counter())
+        # The paper pages are written last: this process first writes the other
+        # files (the exports, the papers index) while the second one renders pages,
+        # then both render pages until they meet, and finish together.
+        files = self.files
+        for page in split.pages:
+            files.remove(page)
+            files.append(page)
+
+    @property
+    def pages_forked(self) -> bool:
+        """Whether a second process renders paper pages in this build."""
+        return getattr(self, "_pages_job", None) is not None
 
     def _cancel_pages(self) -> None:
         job = getattr(self, "_pages_job", None)

@@ -131,8 +131,11 @@ class SurveyPlugin(BasePlugin[SurveyConfig]):
 
     @event_priority(-50)
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        self.discovery.finish_related(self.state)
-        return self.catalog.on_env(env, config=config, files=files)
+        self.discovery.finish_related(self.state, config, files)
+        env = self.catalog.on_env(env, config=config, files=files)
+        if self.catalog.pages_forked:  # made while the second process renders pages
+            self.discovery.search_index_now(self.state, config, files)
+        return env
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         html = self.surveys.on_page_content(html, page=page, config=config, files=files)

@@ -75,6 +75,16 @@ class Forked:
         """Whether a child computes the value (else :meth:`result` is None)."""
         return self._conn is not None
 
+    def ready(self, timeout: float = 0.0) -> bool:
+        """Whether :meth:`result` would return at once (the value is sent, or the
+        child failed or never ran), waiting up to ``timeout`` seconds for it."""
+        if self._conn is None:
+            return True
+        try:
+            return self._conn.poll(timeout)
+        except (EOFError, OSError):
+            return True
+
     def result(self) -> Any:
         """The child's value (waits for it); None if it failed or never ran."""
         if self._conn is None:
