@@ -567,3 +567,20 @@ def test_the_record_cache_is_written_by_a_second_process(tmp_path):
     assert len(again.memo.values) == len(catalog.papers) > 300
     reloaded = load_catalog(root, cache=again)
     assert [p.digest for p in reloaded.papers] == [p.digest for p in catalog.papers]
+
+
+def test_terms_from_elsewhere_let_go_doc_by_doc_give_the_same_files():
+    """A build (an index not kept) lets each doc's terms go once its postings hold
+    them: docs sharing a digest are still indexed alike, and the files are those
+    made from the docs' own fields."""
+    fields = (("title", "Scaling Laws for Tokenizers"), ("text", "We study scaling laws."))
+    docs = [si.Doc(f"paper:{n}", f"papers/{n}/", "Scaling", "paper", fields, digest="same")
+            for n in range(3)]
+    docs.append(si.Doc("paper:x", "papers/x/", "Other", "paper",
+                       (("title", "Other Things"),), digest="other"))
+    known = si.doc_terms(docs)
+    assert set(known) == {"same", "other"}
+    made, built = si.SearchIndex(keep=False).files(docs, known)
+    plain, _ = si.SearchIndex(keep=False).files(docs)
+    assert made == plain
+    assert built.retokenised == 2  # the second and third doc of the shared digest

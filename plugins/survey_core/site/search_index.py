@@ -644,6 +644,8 @@ class SearchIndex:
         else:
             by_digest: dict = dict(zip(self._digests, self._doc_terms, strict=True))
             by_digest.update(known)
+            if not keep:  # each doc's terms are let go once its postings hold them
+                known.clear()
             self._doc_terms, self._docs = [], []
             postings = self._postings = {}
             kept_terms: list[Terms] = []
@@ -651,6 +653,8 @@ class SearchIndex:
             for n in range(count):
                 d = doc(n)
                 terms = self._terms(d, built, by_digest)
+                if not keep and d.fields is not None:  # (a doc of the same digest
+                    by_digest.pop(d.digest, None)  # after it scores its own fields)
                 if isinstance(terms, dict):
                     pairs = terms.items()
                     if keep:
