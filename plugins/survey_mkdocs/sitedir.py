@@ -112,7 +112,7 @@ class _Reclaim:
         _remove([self.old])
         return self.marked
 
-    def _entries(self, rel: str) -> list[os.DirEntry]:
+    def _listing(self, rel: str) -> list[os.DirEntry]:
         try:
             with os.scandir(os.path.join(self.old, rel)) as it:
                 return list(it)
@@ -124,7 +124,7 @@ class _Reclaim:
         exists), deleting the rest: a folder of files as a whole (once pruned), a
         folder of folders folder by folder, so that the build finds the first ones
         back while the last are still pruned."""
-        for entry in self._entries(rel):
+        for entry in self._listing(rel):
             sub = f"{rel}/{entry.name}" if rel else entry.name
             dst = os.path.join(self.site, sub)
             if not entry.is_dir(follow_symlinks=False):
@@ -134,7 +134,7 @@ class _Reclaim:
             if sub not in self.folders:
                 shutil.rmtree(entry.path, ignore_errors=True)
                 continue
-            inside = self._entries(sub)
+            inside = self._listing(sub)
             if any(e.is_dir(follow_symlinks=False) for e in inside):
                 try:
                     os.mkdir(dst)
