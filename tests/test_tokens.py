@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from survey_core.model.text import WordTable
 from survey_core.site import related, search_index
 
 
@@ -49,10 +50,8 @@ def test_examples() -> None:
 
 
 def test_the_word_tables_are_bounded(monkeypatch) -> None:
-    monkeypatch.setattr(related, "_TERMS_MAX", 50)
-    monkeypatch.setattr(search_index, "_TERMS_MAX", 50)
-    monkeypatch.setattr(related, "_TERMS", {})
-    monkeypatch.setattr(search_index, "_TERMS", {})
+    monkeypatch.setattr(related, "_TERMS", WordTable(related._term, limit=50))
+    monkeypatch.setattr(search_index, "_TERMS", WordTable(search_index._word_terms, limit=50))
     for n in range(40):
         text = " ".join(f"word{n}x{i}" for i in range(10))
         assert related.tokens(text) == related_reference(text)

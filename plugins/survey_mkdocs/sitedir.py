@@ -162,11 +162,8 @@ class _Reclaim:
             os.link(src, dst, follow_symlinks=False)
 
     def _keep(self, rel: str, entry: os.DirEntry) -> bool:
-        """Whether the file ``old/rel`` is kept for the build to write over (then
-        marked), else deleted."""
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-            return False
+        """Whether the file (not a folder) ``old/rel`` is kept for the build to
+        write over (then marked), else deleted."""
         if self.marks and rel in self.expected and entry.is_file(follow_symlinks=False):
             try:
                 os.utime(entry.path, ns=(MARK_NS, MARK_NS), follow_symlinks=False)

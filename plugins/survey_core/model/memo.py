@@ -223,7 +223,7 @@ class DiskMemo:
         self._write()
         self.dirty = False
 
-    def _write(self) -> bool:
+    def _write(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             (self.path.parent / ".gitignore").write_text("*\n")
@@ -234,4 +234,3 @@ class DiskMemo:
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only checkout still builds, only without the disk cache
-        return True

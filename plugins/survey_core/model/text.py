@@ -6,8 +6,36 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 _APOSTROPHES = {"'", "\u2019", "\u2018", "\u02bc", "`", "\u00b4"}
+
+
+class WordTable:
+    """word -> what ``make`` gives for it (never None), made once per word: the
+    words of a text are then looked up at C speed instead of checked one by one
+    in Python (a catalog's words are a few tens of thousands).  Past ``limit``
+    words the table starts again (a bound on its memory)."""
+
+    def __init__(self, make: Callable[[str], object], limit: int = 500_000) -> None:
+        self.make, self.limit = make, limit
+        self.table: dict[str, object] = {}
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __call__(self, words: list[str]) -> list:
+        """What ``make`` gives for each of ``words``, in order."""
+        table = self.table
+        found = list(map(table.get, words))
+        if None in found:  # words not seen before
+            if len(table) > self.limit:
+                table.clear()
+            make = self.make
+            for word in set(words).difference(table):
+                table[word] = make(word)
+            found = list(map(table.__getitem__, words))
+        return found
 
 
 def fold(text: str) -> str:

@@ -90,6 +90,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from survey_core.model.memo import CACHE_DIR, key
+from survey_core.model.text import WordTable
 
 CACHE_VERSION = 1
 TERMS_FILE = "related-terms.json"
@@ -166,11 +167,8 @@ def _term(word: str) -> str:
     return "" if term in STOPWORDS else term
 
 
-#: word -> its term ("" for none): a text's words are looked up, not folded one by
-#: one in Python (the words of a catalog are a few tens of thousands)
-_TERMS: dict[str, str] = {}
-#: past this many words the table starts again (a bound on its memory)
-_TERMS_MAX = 500_000
+#: word -> its term ("" for none)
+_TERMS = WordTable(_term)
 #: UTF-8 bytes -> themselves for a-z and 0-9, a space for every other byte: a
 #: folded text's words (``[a-z0-9]+``) split at C speed
 _SPACE_OUT = bytes(b if (97 <= b <= 122 or 48 <= b <= 57) else 32 for b in range(256))
@@ -179,14 +177,7 @@ _SPACE_OUT = bytes(b if (97 <= b <= 122 or 48 <= b <= 57) else 32 for b in range
 def tokens(text: str) -> list[str]:
     """The terms of a text, in order."""
     words = _fold(text).encode("utf-8").translate(_SPACE_OUT).decode("ascii").split()
-    found = list(map(_TERMS.get, words))
-    if None in found:  # words not seen before
-        if len(_TERMS) > _TERMS_MAX:
-            _TERMS.clear()
-        for word in set(words).difference(_TERMS):
-            _TERMS[word] = _term(word)
-        found = list(map(_TERMS.__getitem__, words))
-    return list(filter(None, found))
+    return list(filter(None, _TERMS(words)))
 
 
 def term_counts(title: str, abstract: str, title_weight: float = TITLE_WEIGHT

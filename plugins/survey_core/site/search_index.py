@@ -49,6 +49,7 @@ from pathlib import Path
 
 from survey_core.model.memo import Digest, key
 from survey_core.model.safeio import write_over
+from survey_core.model.text import WordTable
 
 FOLDER = "_search"
 FORMAT = 2
@@ -101,25 +102,15 @@ def _word_terms(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-#: word -> its terms: a text's words are looked up, not checked one by one in
-#: Python (the words of a catalog are a few tens of thousands)
-_TERMS: dict[str, tuple[str, ...]] = {}
-#: past this many words the table starts again (a bound on its memory)
-_TERMS_MAX = 500_000
+#: word -> its terms
+_TERMS = WordTable(_word_terms)
 
 
 def tokenise(text: str) -> list[str]:
     """The terms of ``text``: folded alphanumeric runs of 2+ characters (any
     number), stop words dropped; a hyphen-joined word adds its joined form too
     (``GPT-4`` -> ``gpt``, ``4``, ``gpt4``)."""
-    words = _WORD.findall(fold(text))
-    new = set(words).difference(_TERMS)
-    if new:
-        if len(_TERMS) + len(new) > _TERMS_MAX:
-            _TERMS.clear()
-            new = set(words)
-        _TERMS.update((w, _word_terms(w)) for w in new)
-    return list(itertools.chain.from_iterable(map(_TERMS.__getitem__, words)))
+    return list(itertools.chain.from_iterable(_TERMS(_WORD.findall(fold(text)))))
 
 
 def query_terms(query: str) -> list[str]:
